@@ -1,0 +1,192 @@
+#!/usr/bin/env bash
+# Local infrastructure for Clientele, as plain processes (no Docker):
+#   Apache Kafka 4.1 (KRaft, one combined broker+controller node) and
+#   FerretDB 1.24 (MongoDB wire protocol on SQLite), both on 127.0.0.1 only.
+#
+# Usage: infra/local.sh up | down [--purge] | purge | status | env | restart-kafka | restart-store
+#
+# Environment:
+#   CLIENTELE_CACHE      binaries (Kafka jars, ferretdb), shared by all clones  [~/.cache/clientele]
+#   CLIENTELE_INFRA_DIR  state: data, logs, pid files                           [$CLIENTELE_CACHE/run]
+#   KAFKA_PORT [9092]  KAFKA_CONTROLLER_PORT [9093]  MONGO_PORT [27017]
+set -euo pipefail
+
+INFRA_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+CACHE=${CLIENTELE_CACHE:-$HOME/.cache/clientele}
+STATE=${CLIENTELE_INFRA_DIR:-$CACHE/run}
+HOST=127.0.0.1
+KAFKA_PORT=${KAFKA_PORT:-9092}
+KAFKA_CONTROLLER_PORT=${KAFKA_CONTROLLER_PORT:-9093}
+MONGO_PORT=${MONGO_PORT:-27017}
+
+say() { printf '%s\n' "$*"; }
+die() {
+  printf 'error: %s\n' "$*" >&2
+  exit 1
+}
+
+# Wall-clock timing: now_us, then since START -> "7.1s".
+now_us() { echo "${EPOCHREALTIME//[.,]/}"; }
+since() {
+  local tenths=$((($(now_us) - $1) / 100000))
+  echo "$((tenths / 10)).$((tenths % 10))s"
+}
+
+port_open() { timeout 1 bash -c "exec 3<>/dev/tcp/$HOST/$1" 2>/dev/null; }
+
+# probe kafka|mongo PORT: a real protocol round trip (see infra/probe.py).
+probe() { python3 "$INFRA_SRC/probe.py" "$1" "$HOST:$2"; }
+
+# running_pid NAME PATTERN: print the pid recorded in $STATE/NAME.pid if that process is
+# alive and its command line contains PATTERN (guards against recycled pids).
+running_pid() {
+  local pidfile=$STATE/$1.pid pid
+  [[ -f $pidfile ]] || return 1
+  pid=$(<"$pidfile")
+  [[ $pid =~ ^[0-9]+$ ]] && [[ -r /proc/$pid/cmdline ]] || return 1
+  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$2" || return 1
+  echo "$pid"
+}
+
+# start_detached NAME WORKDIR LOGFILE CMD...: run CMD in its own session, immune to the
+# terminal going away, output appended to LOGFILE; its pid goes to $STATE/NAME.pid.
+start_detached() {
+  local name=$1 workdir=$2 log=$3
+  shift 3
+  (cd "$workdir" && exec setsid nohup "$@") >>"$log" 2>&1 </dev/null 9>&- &
+  echo "$!" >"$STATE/$name.pid"
+}
+
+# stop_service NAME PATTERN: SIGTERM, up to 20 s grace, then SIGKILL. Only touches a
+# process we started (pid file + command line match).
+stop_service() {
+  local name=$1 pid i
+  if ! pid=$(running_pid "$1" "$2"); then
+    rm -f "$STATE/$name.pid"
+    say "$name: not running (nothing started by us)"
+    return 0
+  fi
+  say "$name: stopping pid $pid…"
+  kill -TERM "$pid" 2>/dev/null || true
+  for ((i = 0; i < 200; i++)); do
+    running_pid "$1" "$2" >/dev/null || break
+    sleep 0.1
+  done
+  if running_pid "$1" "$2" >/dev/null; then
+    say "$name: still alive after 20s, sending SIGKILL"
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  rm -f "$STATE/$name.pid"
+  say "$name: stopped"
+}
+
+# already_up NAME PATTERN PORT KIND PORT_VAR: succeeds when nothing needs starting,
+# fails when the service must be started, exits on a port conflict.
+already_up() {
+  local name=$1 port=$3 kind=$4 pid
+  if pid=$(running_pid "$1" "$2"); then
+    probe "$kind" "$port" ||
+      die "$name: pid $pid is running but $HOST:$port does not answer (still starting, or started with other ports?); see $STATE/$name/$name.log or run 'down'"
+    say "$name: already running (pid $pid) on $HOST:$port"
+    return 0
+  fi
+  rm -f "$STATE/$name.pid"
+  port_open "$port" || return 1
+  probe "$kind" "$port" ||
+    die "$name: port $HOST:$port is taken by a process that is not a working $kind server; free it or set $5"
+  say "$name: already available on $HOST:$port, not started by us"
+}
+
+# startup_failed NAME PATTERN LOGFILE REASON: show the log tail, stop the leftover, exit 1.
+startup_failed() {
+  printf '%s: %s; last 30 lines of %s:\n' "$1" "$4" "$3" >&2
+  tail -n 30 "$3" >&2 || true
+  stop_service "$1" "$2" >&2
+  die "$1 did not start"
+}
+
+status_line() { # NAME PATTERN PORT KIND DATA_DIR
+  local pid
+  if pid=$(running_pid "$1" "$2"); then
+    if probe "$4" "$3"; then
+      printf '%-8s running  pid %-7s %s:%s  data %s\n' "$1" "$pid" "$HOST" "$3" "$5"
+    else
+      printf '%-8s starting pid %-7s %s:%s  data %s (not answering yet)\n' "$1" "$pid" "$HOST" "$3" "$5"
+      return 1
+    fi
+  elif probe "$4" "$3"; then
+    printf '%-8s running  pid -       %s:%s  (not started by us)\n' "$1" "$HOST" "$3"
+  else
+    printf '%-8s stopped  pid -       %s:%s  data %s\n' "$1" "$HOST" "$3" "$5"
+    return 1
+  fi
+}
+
+# shellcheck source=SCRIPTDIR/kafka.sh
+source "$INFRA_SRC/kafka.sh"
+# shellcheck source=SCRIPTDIR/ferretdb.sh
+source "$INFRA_SRC/ferretdb.sh"
+
+usage() {
+  cat >&2 <<EOF
+usage: infra/local.sh COMMAND
+  up              start Kafka and FerretDB (installs binaries into $CACHE if missing)
+  down [--purge]  stop what we started; --purge also deletes their data and logs
+  purge           same as down --purge
+  status          one line per component; exit 3 if something is not running
+  env             print KAFKA_BOOTSTRAP_SERVERS and MONGODB_URL
+  restart-kafka   stop + start Kafka, keeping its data
+  restart-store   stop + start FerretDB, keeping its data
+EOF
+  exit 2
+}
+
+purge() {
+  say "purging data and logs in $KAFKA_DIR and $FERRETDB_DIR"
+  rm -rf "$KAFKA_DIR" "$FERRETDB_DIR"
+}
+
+main() {
+  local cmd=${1:-}
+  [[ -n $cmd ]] || usage
+  mkdir -p "$STATE"
+  exec 9>"$STATE/.lock" # one invocation at a time per state dir
+  flock 9
+  case $cmd in
+  up)
+    kafka_up
+    ferretdb_up
+    ;;
+  down)
+    kafka_stop
+    ferretdb_stop
+    if [[ ${2:-} == --purge ]]; then purge; fi
+    ;;
+  purge)
+    kafka_stop
+    ferretdb_stop
+    purge
+    ;;
+  status)
+    local rc=0
+    kafka_status || rc=3
+    ferretdb_status || rc=3
+    return "$rc"
+    ;;
+  env)
+    say "KAFKA_BOOTSTRAP_SERVERS=$HOST:$KAFKA_PORT"
+    say "MONGODB_URL=mongodb://$HOST:$MONGO_PORT"
+    ;;
+  restart-kafka)
+    kafka_stop
+    kafka_up
+    ;;
+  restart-store)
+    ferretdb_stop
+    ferretdb_up
+    ;;
+  *) usage ;;
+  esac
+}
+
+main "$@"

@@ -1,0 +1,22 @@
+"""What the gateway assembles: the client card from several services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class UpstreamError(Exception):
+    """A service answered with an error the gateway passes on."""
+
+    def __init__(self, status: int, body: dict[str, Any]) -> None:
+        super().__init__(f"upstream answered {status}")
+        self.status = status
+        self.body = body
+
+
+class ClientCard(BaseModel):
+    client: dict[str, Any]
+    loyalty: dict[str, Any] | None = None
+    unavailable: list[str] = Field(default_factory=list)

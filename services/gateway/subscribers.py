@@ -1,0 +1,1 @@
+"""The gateway consumes no events: it calls the services' HTTP APIs."""

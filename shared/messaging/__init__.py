@@ -1,0 +1,1 @@
+"""Kafka plumbing: broker factory, topic names, dead letters, idempotent consumption."""

@@ -1,0 +1,104 @@
+"""The one way a service gets a Kafka broker, subscribers and a publisher.
+
+- offsets are committed only after a message was processed (NACK_ON_ERROR: a
+  transient failure rewinds, a poison message is parked by the DLQ middleware);
+- new consumer groups start from the earliest offset;
+- the producer is idempotent (acks=all, no duplicates from its own retries);
+- topics are declared by `declare_topics` with their partition counts, never
+  auto-created.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker
+
+from shared.contracts.base import Event
+from shared.logging import get_logger
+from shared.messaging.correlation import HEADER as CORRELATION_HEADER
+from shared.messaging.correlation import current_correlation_id
+from shared.messaging.dead_letters import dead_letter_middleware
+from shared.messaging.topics import TopicNames
+from shared.metrics import EVENTS_PUBLISHED
+from shared.settings import ServiceSettings
+
+log = get_logger(__name__)
+
+
+def create_broker(settings: ServiceSettings) -> KafkaBroker:
+    holder: dict[str, KafkaBroker] = {}
+
+    async def send_dead_letter(
+        topic: str, key: bytes | None, value: bytes | None, headers: list[tuple[str, bytes]]
+    ) -> None:
+        await asyncio.wait_for(
+            holder["broker"].publish(
+                value or b"",
+                topic=topic,
+                key=key,
+                headers={k: bytes(v).decode(errors="replace") for k, v in headers},
+            ),
+            settings.kafka_send_timeout_s,
+        )
+
+    broker = KafkaBroker(
+        settings.kafka_bootstrap_servers,
+        client_id=f"clientele-{settings.service_name}",
+        enable_idempotence=True,
+        acks="all",
+        allow_auto_create_topics=False,
+        request_timeout_ms=15000,
+        middlewares=[dead_letter_middleware(send_dead_letter, settings.service_name)],
+        logger=logging.getLogger(f"faststream.{settings.service_name}"),
+        log_level=logging.DEBUG,
+        graceful_timeout=10.0,
+    )
+    holder["broker"] = broker
+    return broker
+
+
+def subscriber_options(settings: ServiceSettings, group: str | None = None) -> dict[str, Any]:
+    """Keyword arguments for `broker.subscriber(...)` that every consumer must use."""
+    return {
+        "group_id": f"{settings.topic_prefix}{group or settings.service_name}",
+        "auto_offset_reset": "earliest",
+        "ack_policy": AckPolicy.NACK_ON_ERROR,
+        "max_poll_interval_ms": 120_000,
+    }
+
+
+class EventPublisher:
+    """Publishes contract events (keyed by client identity) with a bounded wait."""
+
+    def __init__(self, broker: KafkaBroker, settings: ServiceSettings) -> None:
+        self.broker = broker
+        self.topics = TopicNames(settings.topic_prefix)
+        self.service = settings.service_name
+        self.timeout_s = settings.kafka_send_timeout_s
+
+    async def publish(self, event: Event) -> None:
+        await self.publish_raw(event.TOPIC, event.partition_key(), event.model_dump_json().encode())
+
+    async def publish_raw(
+        self,
+        logical_topic: str,
+        key: str | None,
+        payload: bytes,
+        correlation_id: str | None = None,
+    ) -> None:
+        cid = correlation_id or current_correlation_id()
+        await asyncio.wait_for(
+            self.broker.publish(
+                payload,
+                topic=self.topics(logical_topic),
+                key=key.encode() if key is not None else None,
+                headers={CORRELATION_HEADER: cid, "content-type": "application/json"},
+                correlation_id=cid,
+            ),
+            self.timeout_s,
+        )
+        EVENTS_PUBLISHED.labels(service=self.service, topic=logical_topic).inc()

@@ -1,0 +1,60 @@
+"""Topic names and their declaration at start (topics are never auto-created)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Iterable
+
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+
+from shared.logging import get_logger
+
+log = get_logger(__name__)
+
+DLQ_SUFFIX = ".dlq"
+
+
+class TopicNames:
+    """Resolves logical topic names (`client.registered`) to physical ones.
+
+    A prefix keeps test runs (and tenants sharing a cluster) apart.
+    """
+
+    def __init__(self, prefix: str = "") -> None:
+        self.prefix = prefix
+
+    def __call__(self, logical: str) -> str:
+        return f"{self.prefix}{logical}"
+
+    def dlq(self, logical: str) -> str:
+        return self(logical + DLQ_SUFFIX)
+
+    def logical(self, physical: str) -> str:
+        return physical.removeprefix(self.prefix)
+
+
+async def declare_topics(
+    bootstrap_servers: str,
+    topics: Iterable[str],
+    partitions: int,
+    *,
+    timeout_s: float = 30.0,
+) -> None:
+    """Create each topic (and its DLQ) with `partitions` partitions if it is missing."""
+    wanted = sorted({t for topic in topics for t in (topic, topic + DLQ_SUFFIX)})
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=15000)
+    await asyncio.wait_for(admin.start(), timeout_s)
+    try:
+        existing = set(await admin.list_topics())
+        missing = [t for t in wanted if t not in existing]
+        if not missing:
+            return
+        new = [NewTopic(t, num_partitions=partitions, replication_factor=1) for t in missing]
+        # Another replica may have declared them first.
+        with contextlib.suppress(TopicAlreadyExistsError):
+            await admin.create_topics(new, timeout_ms=int(timeout_s * 1000))
+        log.info("topics_declared", topics=missing, partitions=partitions)
+    finally:
+        await admin.close()

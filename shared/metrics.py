@@ -1,0 +1,56 @@
+"""Prometheus metrics every service exposes at /metrics."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
+from starlette.requests import Request
+from starlette.responses import Response
+
+HTTP_REQUESTS = Counter(
+    "clientele_http_requests_total", "HTTP requests", ["service", "method", "route", "status"]
+)
+HTTP_LATENCY = Histogram(
+    "clientele_http_request_seconds", "HTTP request latency", ["service", "method", "route"]
+)
+MESSAGES_CONSUMED = Counter(
+    "clientele_messages_consumed_total", "Kafka messages processed", ["service", "topic"]
+)
+MESSAGES_FAILED = Counter(
+    "clientele_messages_failed_total", "Kafka messages whose handling raised", ["service", "topic"]
+)
+MESSAGES_DEAD_LETTERED = Counter(
+    "clientele_messages_dead_lettered_total", "Kafka messages parked in a DLQ", ["service", "topic"]
+)
+EVENTS_PUBLISHED = Counter(
+    "clientele_events_published_total", "Events published by the outbox", ["service", "topic"]
+)
+OUTBOX_PENDING = Gauge(
+    "clientele_outbox_pending", "Documents with events not yet published", ["service"]
+)
+CONSUMER_LAG = Gauge(
+    "clientele_consumer_lag", "End offset minus committed offset", ["service", "topic", "partition"]
+)
+
+
+def metrics_response() -> Response:
+    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+
+def http_metrics_middleware(
+    service: str,
+) -> Callable[[Request, Callable[[Request], Awaitable[Response]]], Awaitable[Response]]:
+    async def middleware(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        started = time.perf_counter()
+        response = await call_next(request)
+        route = request.scope.get("route")
+        path = getattr(route, "path", "unmatched")
+        HTTP_REQUESTS.labels(service, request.method, path, str(response.status_code)).inc()
+        HTTP_LATENCY.labels(service, request.method, path).observe(time.perf_counter() - started)
+        return response
+
+    return middleware

@@ -1,0 +1,184 @@
+"""The shape every service process shares: one FastAPI app whose lifespan opens the
+store, declares topics, starts the FastStream broker and the outbox relay.
+
+A service's `create_app(settings)` builds a `ServiceRuntime`, registers its Kafka
+subscribers on `runtime.broker`, includes its API router and returns
+`build_app(runtime, ...)`. Nothing connects before the lifespan starts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import uvicorn
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse
+from faststream.kafka import KafkaBroker
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
+from starlette.middleware.base import BaseHTTPMiddleware
+from starlette.responses import Response
+
+from shared.logging import configure_logging, get_logger
+from shared.messaging.broker import EventPublisher, create_broker
+from shared.messaging.correlation import HEADER as CORRELATION_HEADER
+from shared.messaging.correlation import bind_correlation_id
+from shared.messaging.lag import ConsumerLagMonitor
+from shared.messaging.topics import TopicNames, declare_topics
+from shared.metrics import http_metrics_middleware, metrics_response
+from shared.settings import ServiceSettings
+from shared.store.mongo import create_mongo_client
+from shared.store.outbox import Outbox, OutboxRelay
+
+log = get_logger(__name__)
+
+Setup = Callable[["ServiceRuntime"], Awaitable[None]]
+
+
+@dataclass
+class ServiceRuntime:
+    """Everything a service's handlers need, filled in by the lifespan."""
+
+    settings: ServiceSettings
+    topics_used: Sequence[str]
+    broker: KafkaBroker = field(init=False)
+    publisher: EventPublisher = field(init=False)
+    topics: TopicNames = field(init=False)
+    _mongo: AsyncMongoClient[dict[str, Any]] | None = None
+    _db: AsyncDatabase[dict[str, Any]] | None = None
+    _outbox: Outbox | None = None
+
+    def __post_init__(self) -> None:
+        self.broker = create_broker(self.settings)
+        self.publisher = EventPublisher(self.broker, self.settings)
+        self.topics = TopicNames(self.settings.topic_prefix)
+
+    @property
+    def db(self) -> AsyncDatabase[dict[str, Any]]:
+        if self._db is None:
+            raise RuntimeError("the store is not open: the service has not started")
+        return self._db
+
+    @property
+    def outbox(self) -> Outbox:
+        if self._outbox is None:
+            raise RuntimeError("the outbox is not open: the service has not started")
+        return self._outbox
+
+    async def open_store(self) -> None:
+        self._mongo = create_mongo_client(self.settings.mongodb_url, self.settings.service_name)
+        self._db = self._mongo[self.settings.mongodb_db]
+        self._outbox = Outbox(self._db, self.publisher)
+
+    async def close_store(self) -> None:
+        if self._mongo is not None:
+            await self._mongo.close()
+
+
+def _correlation_middleware() -> Callable[..., Awaitable[Response]]:
+    async def middleware(
+        request: Request, call_next: Callable[..., Awaitable[Response]]
+    ) -> Response:
+        cid = bind_correlation_id(request.headers.get(CORRELATION_HEADER))
+        response = await call_next(request)
+        response.headers[CORRELATION_HEADER] = cid
+        return response
+
+    return middleware
+
+
+def add_ops_routes(
+    app: FastAPI, service: str, ready: Callable[[], Awaitable[dict[str, str]]]
+) -> None:
+    """`/healthz` (the process lives), `/readyz` (its dependencies answer), `/metrics`."""
+    app.add_middleware(BaseHTTPMiddleware, dispatch=http_metrics_middleware(service))
+    app.add_middleware(BaseHTTPMiddleware, dispatch=_correlation_middleware())
+
+    @app.get("/healthz", tags=["ops"])
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok", "service": service}
+
+    @app.get("/readyz", tags=["ops"])
+    async def readyz() -> JSONResponse:
+        checks = await ready()
+        ok = all(v == "ok" for v in checks.values())
+        return JSONResponse({"ready": ok, "checks": checks}, status_code=200 if ok else 503)
+
+    @app.get("/metrics", tags=["ops"])
+    async def metrics() -> Response:
+        return metrics_response()
+
+
+def build_app(
+    runtime: ServiceRuntime,
+    *,
+    title: str,
+    routers: Sequence[APIRouter] = (),
+    on_start: Setup | None = None,
+    description: str = "",
+) -> FastAPI:
+    settings = runtime.settings
+    relay: OutboxRelay | None = None
+    lag = ConsumerLagMonitor(runtime.broker, settings.service_name)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        nonlocal relay
+        configure_logging(settings.log_level, settings.log_json)
+        await runtime.open_store()
+        await runtime.db.command("ping")
+        await declare_topics(
+            settings.kafka_bootstrap_servers,
+            [runtime.topics(t) for t in runtime.topics_used],
+            settings.topic_partitions,
+        )
+        if on_start is not None:
+            await on_start(runtime)
+        await runtime.broker.start()
+        relay = OutboxRelay(runtime.outbox, settings.relay_interval_s)
+        relay.start()
+        lag.start()
+        log.info("service_started", service=settings.service_name, port=settings.http_port)
+        try:
+            yield
+        finally:
+            await lag.stop()
+            await relay.stop()
+            await runtime.broker.stop()
+            await runtime.close_store()
+            log.info("service_stopped", service=settings.service_name)
+
+    app = FastAPI(title=title, description=description, lifespan=lifespan)
+    app.state.runtime = runtime
+
+    async def ready() -> dict[str, str]:
+        checks: dict[str, str] = {}
+        try:
+            await asyncio.wait_for(runtime.db.command("ping"), 2.0)
+            checks["store"] = "ok"
+        except Exception as exc:
+            checks["store"] = f"unavailable: {type(exc).__name__}"
+        checks["kafka"] = "ok" if await runtime.broker.ping(timeout=2.0) else "unavailable"
+        return checks
+
+    add_ops_routes(app, settings.service_name, ready)
+    for router in routers:
+        app.include_router(router)
+    return app
+
+
+def serve(app: FastAPI, settings: ServiceSettings) -> None:
+    """Run one service process: the API and the Kafka consumers in one event loop."""
+    configure_logging(settings.log_level, settings.log_json)
+    uvicorn.run(
+        app,
+        host=settings.http_host,
+        port=settings.http_port,
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=15,
+    )

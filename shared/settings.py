@@ -1,0 +1,40 @@
+"""Settings shared by every service; each service subclasses with its own env prefix.
+
+Infrastructure addresses (`KAFKA_BOOTSTRAP_SERVERS`, `MONGODB_URL`) are read without a
+prefix so one environment serves all services; everything service-specific carries the
+service's prefix (e.g. `LOYALTY_HTTP_PORT`).
+"""
+
+from __future__ import annotations
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _env(name: str) -> AliasChoices:
+    return AliasChoices(name, name.lower())
+
+
+class ServiceSettings(BaseSettings):
+    """Base class: one instance per service process."""
+
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
+
+    service_name: str = "service"
+    kafka_bootstrap_servers: str = Field(
+        "127.0.0.1:9092", validation_alias=_env("KAFKA_BOOTSTRAP_SERVERS")
+    )
+    mongodb_url: str = Field("mongodb://127.0.0.1:27017", validation_alias=_env("MONGODB_URL"))
+    topic_prefix: str = Field(
+        "",
+        validation_alias=_env("CLIENTELE_TOPIC_PREFIX"),
+        description="Prepended to every topic and consumer group (test isolation).",
+    )
+    topic_partitions: int = Field(6, ge=1, validation_alias=_env("CLIENTELE_TOPIC_PARTITIONS"))
+    log_level: str = Field("INFO", validation_alias=_env("LOG_LEVEL"))
+    log_json: bool = Field(True, validation_alias=_env("LOG_JSON"))
+    http_host: str = "127.0.0.1"
+    http_port: int = 8000
+    mongodb_db: str = "clientele"
+    relay_interval_s: float = Field(0.5, gt=0)
+    kafka_send_timeout_s: float = Field(10.0, gt=0)

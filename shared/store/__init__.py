@@ -1,0 +1,1 @@
+"""MongoDB access shared by the services: the client factory and the outbox."""

@@ -1,0 +1,156 @@
+"""The transactional outbox: a state change and its events in one document write.
+
+A document that announces a change keeps the events in its own `_outbox` array,
+written in the same single-document write as the change (atomic on MongoDB and
+FerretDB alike, no transactions needed). A marker `outbox/<collection>/<id>` says
+"this document may hold unpublished events" and is written *before* the change, so
+a crash at any point leaves either nothing, or a marker the relay will follow.
+
+After the write the caller publishes at once (`flush`); the relay sweeps the
+markers every `relay_interval_s` for whatever a crash or an outage left behind.
+Downstream consumers deduplicate on `event_id`, so a second publish is harmless.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from pymongo.asynchronous.database import AsyncDatabase
+
+from shared.contracts.base import Event
+from shared.logging import get_logger
+from shared.messaging.broker import EventPublisher
+from shared.messaging.correlation import current_correlation_id
+from shared.metrics import OUTBOX_PENDING
+
+log = get_logger(__name__)
+
+OUTBOX_FIELD = "_outbox"
+MARKERS = "outbox"
+
+
+def outbox_entry(event: Event) -> dict[str, Any]:
+    """How an event waits inside its document."""
+    return {
+        "event_id": str(event.event_id),
+        "topic": event.TOPIC,
+        "key": event.partition_key(),
+        "payload": event.model_dump_json(),
+        "correlation_id": current_correlation_id(),
+    }
+
+
+class Outbox:
+    def __init__(self, db: AsyncDatabase[dict[str, Any]], publisher: EventPublisher) -> None:
+        self.db = db
+        self.markers = db[MARKERS]
+        self.publisher = publisher
+
+    async def _mark(self, collection: str, doc_id: str) -> None:
+        await self.markers.update_one(
+            {"_id": f"{collection}/{doc_id}"},
+            {"$setOnInsert": {"collection": collection, "doc_id": doc_id, "at": datetime.now(UTC)}},
+            upsert=True,
+        )
+
+    async def insert(
+        self, collection: str, doc: Mapping[str, Any], events: Sequence[Event]
+    ) -> list[dict[str, Any]]:
+        """Insert a new document together with the events that announce it."""
+        entries = [outbox_entry(e) for e in events]
+        if entries:
+            await self._mark(collection, str(doc["_id"]))
+        await self.db[collection].insert_one({**doc, OUTBOX_FIELD: entries})
+        return entries
+
+    async def update(
+        self,
+        collection: str,
+        doc_id: str,
+        update: Mapping[str, Any],
+        events: Sequence[Event],
+        *,
+        upsert: bool = False,
+    ) -> list[dict[str, Any]]:
+        """Apply `update` to one document and queue `events` in the same write."""
+        entries = [outbox_entry(e) for e in events]
+        full: dict[str, Any] = {k: dict(v) for k, v in update.items()}
+        if entries:
+            await self._mark(collection, doc_id)
+            full.setdefault("$push", {})[OUTBOX_FIELD] = {"$each": entries}
+        await self.db[collection].update_one({"_id": doc_id}, full, upsert=upsert)
+        return entries
+
+    async def flush(
+        self, collection: str, doc_id: str, entries: Sequence[Mapping[str, Any]] | None = None
+    ) -> int:
+        """Publish a document's pending events, then drop them and its marker."""
+        if entries is None:
+            doc = await self.db[collection].find_one({"_id": doc_id}, {OUTBOX_FIELD: 1})
+            entries = list((doc or {}).get(OUTBOX_FIELD, ()))
+        for entry in entries:
+            await self.publisher.publish_raw(
+                entry["topic"], entry["key"], entry["payload"].encode(), entry.get("correlation_id")
+            )
+        if entries:
+            ids = [e["event_id"] for e in entries]
+            await self.db[collection].update_one(
+                {"_id": doc_id}, {"$pull": {OUTBOX_FIELD: {"event_id": {"$in": ids}}}}
+            )
+        # Only a document with nothing left pending loses its marker.
+        doc = await self.db[collection].find_one({"_id": doc_id}, {OUTBOX_FIELD: 1})
+        if not (doc or {}).get(OUTBOX_FIELD):
+            await self.markers.delete_one({"_id": f"{collection}/{doc_id}"})
+        return len(entries)
+
+    async def flush_quietly(
+        self, collection: str, doc_id: str, entries: Sequence[Mapping[str, Any]]
+    ) -> None:
+        """Publish right after a write; on failure the relay retries later."""
+        try:
+            await self.flush(collection, doc_id, entries)
+        except Exception as exc:  # the marker stays, the relay will publish
+            log.warning(
+                "outbox_flush_deferred", collection=collection, doc_id=doc_id, error=repr(exc)
+            )
+
+    async def relay_once(self) -> int:
+        """Publish everything that markers point at; returns events published."""
+        published = 0
+        markers = [m async for m in self.markers.find({})]
+        OUTBOX_PENDING.labels(service=self.publisher.service).set(len(markers))
+        for marker in markers:
+            published += await self.flush(marker["collection"], marker["doc_id"])
+        return published
+
+
+class OutboxRelay:
+    """Background task: sweep outbox markers until stopped."""
+
+    def __init__(self, outbox: Outbox, interval_s: float) -> None:
+        self.outbox = outbox
+        self.interval_s = interval_s
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="outbox-relay")
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                count = await self.outbox.relay_once()
+                if count:
+                    log.info("outbox_relayed", events=count)
+            except Exception as exc:
+                log.warning("outbox_relay_failed", error=repr(exc))
+            await asyncio.sleep(self.interval_s)
