@@ -14,7 +14,7 @@ FERRETDB_LOG=$FERRETDB_DIR/ferretdb.log
 # zip panics at start because build/version/version.txt is not in the zip. So: download
 # the module, copy it, write version.txt, go build.
 ferretdb_install() {
-  if [[ -x $FERRETDB_BIN ]] && "$FERRETDB_BIN" --version 2>/dev/null | grep -qx "version: $FERRETDB_VERSION"; then
+  if [[ -x $FERRETDB_BIN && $("$FERRETDB_BIN" --version 2>/dev/null) == *"version: $FERRETDB_VERSION"* ]]; then
     return 0
   fi
   say "ferretdb: building $FERRETDB_VERSION into $FERRETDB_BIN (about a minute)…"
@@ -39,13 +39,13 @@ ferretdb_start() {
   mkdir -p "$FERRETDB_DATA" "$FERRETDB_DIR/state"
   if [[ -f $FERRETDB_LOG ]]; then mv -f "$FERRETDB_LOG" "$FERRETDB_LOG.prev"; fi
   say "ferretdb: starting on $HOST:$MONGO_PORT…"
-  start_detached ferretdb "$FERRETDB_DIR" "$FERRETDB_LOG" \
+  start_detached ferretdb "$MONGO_PORT" "$FERRETDB_DIR" "$FERRETDB_LOG" \
     "$FERRETDB_BIN" --handler=sqlite --sqlite-url="file:$FERRETDB_DATA/" \
     --state-dir="$FERRETDB_DIR/state" --listen-addr="$HOST:$MONGO_PORT" \
     --telemetry=disable --debug-addr=- --log-level=warn
   # Ready = a MongoDB {ping: 1} over the wire protocol answers ok: 1.
   until probe mongo "$MONGO_PORT"; do
-    running_pid ferretdb "$FERRETDB_BIN" >/dev/null ||
+    started_alive ferretdb ||
       startup_failed ferretdb "$FERRETDB_BIN" "$FERRETDB_LOG" "exited during startup"
     ((SECONDS < deadline)) ||
       startup_failed ferretdb "$FERRETDB_BIN" "$FERRETDB_LOG" "not ready after 30s"

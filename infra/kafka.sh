@@ -79,13 +79,13 @@ kafka_start() {
   kafka_format
   if [[ -f $KAFKA_LOG ]]; then mv -f "$KAFKA_LOG" "$KAFKA_LOG.prev"; fi
   say "kafka: starting on $HOST:$KAFKA_PORT…"
-  start_detached kafka "$KAFKA_DIR" "$KAFKA_LOG" \
+  start_detached kafka "$KAFKA_PORT" "$KAFKA_DIR" "$KAFKA_LOG" \
     java -Xms256m -Xmx512m -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true \
     -Dlog4j2.configurationFile="$INFRA_SRC/kafka/log4j2.properties" \
     -cp "$KAFKA_LIBS/*" "$KAFKA_PATTERN" "$KAFKA_CONFIG"
   # Ready = the startup line is logged AND the broker answers an ApiVersions request.
   until grep -q 'Kafka Server started' "$KAFKA_LOG" && probe kafka "$KAFKA_PORT"; do
-    running_pid kafka "$KAFKA_PATTERN" >/dev/null ||
+    started_alive kafka ||
       startup_failed kafka "$KAFKA_PATTERN" "$KAFKA_LOG" "exited during startup"
     ((SECONDS < deadline)) ||
       startup_failed kafka "$KAFKA_PATTERN" "$KAFKA_LOG" "not ready after 60s"

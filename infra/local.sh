@@ -40,29 +40,38 @@ probe() { python3 "$INFRA_SRC/probe.py" "$1" "$HOST:$2"; }
 # running_pid NAME PATTERN: print the pid recorded in $STATE/NAME.pid if that process is
 # alive and its command line contains PATTERN (guards against recycled pids).
 running_pid() {
-  local pidfile=$STATE/$1.pid pid
+  local pidfile=$STATE/$1.pid pid cmdline
   [[ -f $pidfile ]] || return 1
   pid=$(<"$pidfile")
   [[ $pid =~ ^[0-9]+$ ]] && [[ -r /proc/$pid/cmdline ]] || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$2" || return 1
+  cmdline=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) && [[ $cmdline == *"$2"* ]] || return 1
   echo "$pid"
 }
 
-# start_detached NAME WORKDIR LOGFILE CMD...: run CMD in its own session, immune to the
-# terminal going away, output appended to LOGFILE; its pid goes to $STATE/NAME.pid.
+# start_detached NAME PORT WORKDIR LOGFILE CMD...: run CMD in its own session, immune to
+# the terminal going away, output appended to LOGFILE; its pid goes to $STATE/NAME.pid
+# and the port it serves to $STATE/NAME.port.
 start_detached() {
-  local name=$1 workdir=$2 log=$3
-  shift 3
+  local name=$1 port=$2 workdir=$3 log=$4
+  shift 4
   (cd "$workdir" && exec setsid nohup "$@") >>"$log" 2>&1 </dev/null 9>&- &
   echo "$!" >"$STATE/$name.pid"
+  echo "$port" >"$STATE/$name.port"
 }
+
+forget() { rm -f "$STATE/$1.pid" "$STATE/$1.port"; }
+our_port() { cat "$STATE/$1.port" 2>/dev/null || echo "?"; }
+
+# started_alive NAME: the process we have just started still exists. Right after the fork
+# its command line is not the service's yet, so running_pid would report it dead.
+started_alive() { kill -0 "$(<"$STATE/$1.pid")" 2>/dev/null; }
 
 # stop_service NAME PATTERN: SIGTERM, up to 20 s grace, then SIGKILL. Only touches a
 # process we started (pid file + command line match).
 stop_service() {
   local name=$1 pid i
   if ! pid=$(running_pid "$1" "$2"); then
-    rm -f "$STATE/$name.pid"
+    forget "$name"
     say "$name: not running (nothing started by us)"
     return 0
   fi
@@ -76,7 +85,7 @@ stop_service() {
     say "$name: still alive after 20s, sending SIGKILL"
     kill -KILL "$pid" 2>/dev/null || true
   fi
-  rm -f "$STATE/$name.pid"
+  forget "$name"
   say "$name: stopped"
 }
 
@@ -85,12 +94,14 @@ stop_service() {
 already_up() {
   local name=$1 port=$3 kind=$4 pid
   if pid=$(running_pid "$1" "$2"); then
+    [[ $(our_port "$name") == "$port" ]] ||
+      die "$name: we already run it (pid $pid) on port $(our_port "$name"), not $port; run 'down' first or use another CLIENTELE_INFRA_DIR"
     probe "$kind" "$port" ||
       die "$name: pid $pid is running but $HOST:$port does not answer (still starting, or started with other ports?); see $STATE/$name/$name.log or run 'down'"
     say "$name: already running (pid $pid) on $HOST:$port"
     return 0
   fi
-  rm -f "$STATE/$name.pid"
+  forget "$name"
   port_open "$port" || return 1
   probe "$kind" "$port" ||
     die "$name: port $HOST:$port is taken by a process that is not a working $kind server; free it or set $5"
@@ -101,17 +112,18 @@ already_up() {
 startup_failed() {
   printf '%s: %s; last 30 lines of %s:\n' "$1" "$4" "$3" >&2
   tail -n 30 "$3" >&2 || true
-  stop_service "$1" "$2" >&2
+  if started_alive "$1"; then stop_service "$1" "$2" >&2; else forget "$1"; fi
   die "$1 did not start"
 }
 
 status_line() { # NAME PATTERN PORT KIND DATA_DIR
-  local pid
+  local pid port
   if pid=$(running_pid "$1" "$2"); then
-    if probe "$4" "$3"; then
-      printf '%-8s running  pid %-7s %s:%s  data %s\n' "$1" "$pid" "$HOST" "$3" "$5"
+    port=$(our_port "$1")
+    if probe "$4" "$port"; then
+      printf '%-8s running  pid %-7s %s:%s  data %s\n' "$1" "$pid" "$HOST" "$port" "$5"
     else
-      printf '%-8s starting pid %-7s %s:%s  data %s (not answering yet)\n' "$1" "$pid" "$HOST" "$3" "$5"
+      printf '%-8s starting pid %-7s %s:%s  data %s (not answering)\n' "$1" "$pid" "$HOST" "$port" "$5"
       return 1
     fi
   elif probe "$4" "$3"; then

@@ -34,7 +34,7 @@ def configure_logging(level: str = "INFO", json: bool = True) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for noisy in ("aiokafka", "pymongo", "uvicorn.access", "faststream"):
+    for noisy in ("aiokafka", "pymongo", "uvicorn.access", "faststream", "httpx", "httpcore"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
 
 

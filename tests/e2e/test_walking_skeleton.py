@@ -19,8 +19,9 @@ async def test_client_registered_at_the_gateway_gets_a_bonus_account(
     gateway = spawn("gateway", {
         "GATEWAY_REGISTRY_URL": registry.url, "GATEWAY_LOYALTY_URL": loyalty.url,
     })
-    for p in (registry, loyalty, gateway):
+    for p in (registry, loyalty):
         p.wait_healthy()
+    gateway.wait_healthy(path="/healthz")  # its readiness also wants surveys and complaints
 
     async with httpx.AsyncClient(base_url=gateway.url, timeout=10) as api:
         r = await api.post("/api/v1/clients", json={"name": "Ada Lovelace", "phone": "+4930555111"})
@@ -54,7 +55,7 @@ async def test_bad_input_at_the_gateway_is_a_422_problem(
     registry = spawn("registry")
     gateway = spawn("gateway", {"GATEWAY_REGISTRY_URL": registry.url})
     registry.wait_healthy()
-    gateway.wait_healthy(timeout_s=60)
+    gateway.wait_healthy(path="/healthz")
     r = httpx.post(f"{gateway.url}/api/v1/clients", json={"phone": 5})
     assert r.status_code == 422
     assert r.headers["content-type"].startswith("application/problem+json")

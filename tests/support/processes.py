@@ -43,13 +43,13 @@ class ServiceProcess:
         )
         return self
 
-    def wait_healthy(self, timeout_s: float = 60.0) -> None:
+    def wait_healthy(self, timeout_s: float = 60.0, path: str = "/readyz") -> None:
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             if self.proc is not None and self.proc.poll() is not None:
                 raise AssertionError(f"{self.name} exited early:\n{self.log_tail()}")
             try:
-                if httpx.get(f"{self.url}/readyz", timeout=1.0).status_code == 200:
+                if httpx.get(f"{self.url}{path}", timeout=1.0).status_code == 200:
                     return
             except httpx.HTTPError:
                 pass

@@ -1,0 +1,42 @@
+# Clientele: every command a developer or CI needs. `make help` lists them.
+SHELL := /bin/bash
+export PATH := $(HOME)/.local/bin:$(PATH)
+UV ?= uv
+PYTEST_ARGS ?=
+
+.PHONY: help uv deps lint test test-fast run infra-up infra-down infra-status schemas clean
+
+help: ## list the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+uv: ## install uv from PyPI when the machine lacks it
+	@command -v $(UV) >/dev/null 2>&1 || python3 -m pip install --user --quiet uv
+
+deps: uv ## install the pinned Python dependencies (uv.lock)
+	$(UV) sync --frozen --quiet
+
+lint: deps ## ruff (lint + format check) and mypy --strict
+	$(UV) run ruff check .
+	$(UV) run ruff format --check .
+	$(UV) run mypy
+
+infra-up: ## start local Kafka + FerretDB (idempotent)
+	bash infra/local.sh up
+
+infra-down: ## stop the local Kafka + FerretDB this project started
+	bash infra/local.sh down
+
+infra-status: ## show the local infrastructure
+	bash infra/local.sh status
+
+test: lint infra-up ## lint, then unit + integration + e2e + reliability (short) on real infra
+	$(UV) run pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+test-fast: deps ## unit tests only (no infrastructure)
+	$(UV) run pytest tests/unit tests/contracts -q
+
+run: deps infra-up ## run everything locally with demo data; prints the console URL
+	$(UV) run python infra/run_all.py
+
+clean: ## remove caches in the clone (not the user-level infra cache)
+	rm -rf .pytest_cache .mypy_cache .ruff_cache test-artifacts

@@ -1,0 +1,103 @@
+"""`make run`: every service as its own process, demo data, the console URL; Ctrl-C stops all.
+
+Infrastructure is started by `make infra-up` before this runs. Each service logs to
+`$CLIENTELE_RUN_DIR/logs/<service>.log` (default ~/.cache/clientele/run/logs).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+SERVICES = {"registry": 8001, "loyalty": 8002, "surveys": 8003, "complaints": 8004, "gateway": 8000}
+DEMO_CLIENTS = [
+    {"name": "Ada Lovelace", "phone": "+49 30 1234567"},
+    {"name": "Grace Hopper", "phone": "+49 40 7654321"},
+    {"name": "Alan Turing", "phone": "+44 20 7946 0018"},
+]
+
+
+def log_dir() -> Path:
+    base = Path(os.environ.get("CLIENTELE_RUN_DIR", Path.home() / ".cache/clientele/run"))
+    path = base / "logs"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def start(name: str, logs: Path) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "LOG_JSON": os.environ.get("LOG_JSON", "true")}
+    out = (logs / f"{name}.log").open("ab")
+    return subprocess.Popen([sys.executable, "-m", f"services.{name}"], cwd=ROOT, env=env,
+                            stdout=out, stderr=subprocess.STDOUT)
+
+
+def wait_ready(name: str, port: int, proc: subprocess.Popen[bytes], timeout_s: float = 90) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"{name} exited with {proc.returncode}; see its log")
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
+                print(f"  {name:<11} ready on http://127.0.0.1:{port}", flush=True)
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise SystemExit(f"{name} not ready after {timeout_s}s; see its log")
+
+
+def seed(gateway: str) -> None:
+    for client in DEMO_CLIENTS:
+        r = httpx.post(f"{gateway}/api/v1/clients", json=client, timeout=10)
+        state = "registered" if r.status_code == 201 else f"skipped ({r.status_code})"
+        print(f"  demo client {client['name']}: {state}", flush=True)
+
+
+def main() -> None:
+    logs = log_dir()
+    print(f"starting services (logs in {logs})", flush=True)
+    procs = {name: start(name, logs) for name in SERVICES}
+    stopping = False
+
+    def stop(*_: object) -> None:
+        nonlocal stopping
+        if stopping:
+            return
+        stopping = True
+        print("\nstopping services…", flush=True)
+        for proc in procs.values():
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        for proc in procs.values():
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        print("stopped.", flush=True)
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        for name, port in SERVICES.items():
+            wait_ready(name, port, procs[name])
+        seed("http://127.0.0.1:8000")
+        print("\nClientele is running. Console and API: http://127.0.0.1:8000  "
+              "(OpenAPI at http://127.0.0.1:8000/docs). Ctrl-C stops everything.", flush=True)
+        while not stopping and all(p.poll() is None for p in procs.values()):
+            time.sleep(0.5)
+        if not stopping:
+            dead = [n for n, p in procs.items() if p.poll() is not None]
+            print(f"{', '.join(dead)} exited; see the logs in {logs}", flush=True)
+    finally:
+        stop()
+
+
+if __name__ == "__main__":
+    main()

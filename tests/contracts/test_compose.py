@@ -1,0 +1,69 @@
+"""docker-compose.yml is checked statically (no Docker engine runs here)."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from shared.settings import ServiceSettings
+
+ROOT = Path(__file__).resolve().parents[2]
+SERVICES = ("registry", "loyalty", "surveys", "complaints", "gateway")
+INFRA_ONLY = {"kafka", "mongo"}
+
+
+def compose() -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    return data
+
+
+def env_names(settings_cls: type[ServiceSettings]) -> set[str]:
+    """Every environment variable a settings class reads."""
+    prefix = str(settings_cls.model_config.get("env_prefix", "")).upper()
+    names: set[str] = set()
+    for name, field in settings_cls.model_fields.items():
+        alias = field.validation_alias
+        choices = getattr(alias, "choices", None)
+        if choices:
+            names.update(str(c).upper() for c in choices)
+        else:
+            names.add(prefix + name.upper())
+    return names
+
+
+def settings_class(service: str) -> type[ServiceSettings]:
+    module = importlib.import_module(f"services.{service}.config")
+    cls = next(
+        v for k, v in vars(module).items()
+        if k.endswith("Settings") and isinstance(v, type) and issubclass(v, ServiceSettings)
+        and v is not ServiceSettings
+    )
+    return cls
+
+
+def test_every_service_is_in_compose_with_a_health_check_and_healthy_dependencies() -> None:
+    services = compose()["services"]
+    assert set(SERVICES) | INFRA_ONLY == set(services)
+    for name in SERVICES:
+        spec = services[name]
+        assert spec["command"] == ["python", "-m", f"services.{name}"]
+        assert "healthcheck" in spec
+        assert all(d["condition"] == "service_healthy" for d in spec["depends_on"].values())
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_every_env_variable_compose_sets_is_read_by_the_service(service: str) -> None:
+    env = compose()["services"][service]["environment"]
+    unknown = set(env) - env_names(settings_class(service))
+    assert not unknown, f"{service} is given variables its settings never read: {unknown}"
+
+
+def test_service_ports_in_health_checks_match_the_settings() -> None:
+    services = compose()["services"]
+    for name in SERVICES:
+        port = settings_class(name)().http_port
+        assert f"127.0.0.1:{port}/healthz" in " ".join(services[name]["healthcheck"]["test"])
