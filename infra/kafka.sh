@@ -15,9 +15,13 @@ KAFKA_PATTERN=kafka.Kafka # identifies our broker's command line
 kafka_install() {
   [[ -f $KAFKA_LIBS/kafka_2.13-$KAFKA_VERSION.jar ]] && return 0
   say "kafka: installing $KAFKA_VERSION jars into $KAFKA_LIBS…"
-  local tmp=$KAFKA_LIBS.tmp.$$
-  mvn -q -B -f "$INFRA_SRC/kafka/pom.xml" -Dkafka.version="$KAFKA_VERSION" \
-    dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$tmp"
+  local tmp=$KAFKA_LIBS.tmp.$$ out
+  # Output is shown only on failure (even -q prints stray terminal escape codes).
+  if ! out=$(mvn -q -B -f "$INFRA_SRC/kafka/pom.xml" -Dkafka.version="$KAFKA_VERSION" \
+    dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$tmp" 2>&1); then
+    printf '%s\n' "$out" >&2
+    die "kafka: maven could not fetch the jars"
+  fi
   # Publish atomically; if another clone got there first, keep its copy.
   mv -T "$tmp" "$KAFKA_LIBS" 2>/dev/null || rm -rf "$tmp"
 }

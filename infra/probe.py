@@ -31,7 +31,7 @@ def _connect(addr: str) -> socket.socket:
 
 def kafka_ok(addr: str) -> bool:
     client_id = b"clientele-probe"
-    # Request header v1 (api_key=18 ApiVersions, api_version=0, correlation_id, client_id), empty body.
+    # Header v1: api_key 18 (ApiVersions), api_version 0, correlation_id, client_id; no body.
     request = struct.pack(">hhih", 18, 0, CORRELATION_ID, len(client_id)) + client_id
     with _connect(addr) as sock:
         sock.sendall(struct.pack(">i", len(request)) + request)

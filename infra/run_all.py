@@ -34,8 +34,13 @@ def log_dir() -> Path:
 def start(name: str, logs: Path) -> subprocess.Popen[bytes]:
     env = {**os.environ, "LOG_JSON": os.environ.get("LOG_JSON", "true")}
     out = (logs / f"{name}.log").open("ab")
-    return subprocess.Popen([sys.executable, "-m", f"services.{name}"], cwd=ROOT, env=env,
-                            stdout=out, stderr=subprocess.STDOUT)
+    return subprocess.Popen(
+        [sys.executable, "-m", f"services.{name}"],
+        cwd=ROOT,
+        env=env,
+        stdout=out,
+        stderr=subprocess.STDOUT,
+    )
 
 
 def wait_ready(name: str, port: int, proc: subprocess.Popen[bytes], timeout_s: float = 90) -> None:
@@ -88,8 +93,11 @@ def main() -> None:
         for name, port in SERVICES.items():
             wait_ready(name, port, procs[name])
         seed("http://127.0.0.1:8000")
-        print("\nClientele is running. Console and API: http://127.0.0.1:8000  "
-              "(OpenAPI at http://127.0.0.1:8000/docs). Ctrl-C stops everything.", flush=True)
+        print(
+            "\nClientele is running. Console and API: http://127.0.0.1:8000  "
+            "(OpenAPI at http://127.0.0.1:8000/docs). Ctrl-C stops everything.",
+            flush=True,
+        )
         while not stopping and all(p.poll() is None for p in procs.values()):
             time.sleep(0.5)
         if not stopping:

@@ -28,16 +28,21 @@ async def check_kafka() -> None:
         await admin.create_topics([NewTopic(topic, num_partitions=3, replication_factor=1)])
         partitions = (await admin.describe_topics([topic]))[0]["partitions"]
         assert len(partitions) == 3, partitions
-        async with AIOKafkaProducer(bootstrap_servers=BOOTSTRAP, enable_idempotence=True) as producer:
+        async with AIOKafkaProducer(
+            bootstrap_servers=BOOTSTRAP, enable_idempotence=True
+        ) as producer:
             await asyncio.wait_for(producer.send_and_wait(topic, b"hello", key=b"k1"), 10)
         consumer = AIOKafkaConsumer(
-            topic, bootstrap_servers=BOOTSTRAP, group_id=f"{topic}-group", auto_offset_reset="earliest"
+            topic,
+            bootstrap_servers=BOOTSTRAP,
+            group_id=f"{topic}-group",
+            auto_offset_reset="earliest",
         )
         async with consumer:
             message = await asyncio.wait_for(consumer.getone(), 30)
             assert message.value == b"hello", message
             await consumer.commit()
-        print(f"kafka ok: {BOOTSTRAP}, topic {topic} (3 partitions), message on partition {message.partition}")
+        print(f"kafka ok: {BOOTSTRAP}, topic {topic} (3 partitions), partition {message.partition}")
     finally:
         await admin.delete_topics([topic])
         await admin.close()

@@ -38,8 +38,11 @@ def env_names(settings_cls: type[ServiceSettings]) -> set[str]:
 def settings_class(service: str) -> type[ServiceSettings]:
     module = importlib.import_module(f"services.{service}.config")
     cls = next(
-        v for k, v in vars(module).items()
-        if k.endswith("Settings") and isinstance(v, type) and issubclass(v, ServiceSettings)
+        v
+        for k, v in vars(module).items()
+        if k.endswith("Settings")
+        and isinstance(v, type)
+        and issubclass(v, ServiceSettings)
         and v is not ServiceSettings
     )
     return cls

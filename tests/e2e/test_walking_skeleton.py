@@ -16,9 +16,13 @@ async def test_client_registered_at_the_gateway_gets_a_bonus_account(
     slate: Slate, spawn: Callable[..., ServiceProcess]
 ) -> None:
     registry, loyalty = spawn("registry"), spawn("loyalty")
-    gateway = spawn("gateway", {
-        "GATEWAY_REGISTRY_URL": registry.url, "GATEWAY_LOYALTY_URL": loyalty.url,
-    })
+    gateway = spawn(
+        "gateway",
+        {
+            "GATEWAY_REGISTRY_URL": registry.url,
+            "GATEWAY_LOYALTY_URL": loyalty.url,
+        },
+    )
     for p in (registry, loyalty):
         p.wait_healthy()
     gateway.wait_healthy(path="/healthz")  # its readiness also wants surveys and complaints
@@ -43,10 +47,11 @@ async def test_client_registered_at_the_gateway_gets_a_bonus_account(
 
 async def test_every_service_answers_healthz(spawn: Callable[..., ServiceProcess]) -> None:
     processes = [spawn(name) for name in ("registry", "loyalty", "surveys", "complaints")]
-    for p in processes:
-        p.wait_healthy()
-        assert httpx.get(f"{p.url}/healthz").json()["status"] == "ok"
-        assert "clientele_http_requests_total" in httpx.get(f"{p.url}/metrics").text
+    async with httpx.AsyncClient() as http:
+        for p in processes:
+            p.wait_healthy()
+            assert (await http.get(f"{p.url}/healthz")).json()["status"] == "ok"
+            assert "clientele_http_requests_total" in (await http.get(f"{p.url}/metrics")).text
 
 
 async def test_bad_input_at_the_gateway_is_a_422_problem(
@@ -56,7 +61,8 @@ async def test_bad_input_at_the_gateway_is_a_422_problem(
     gateway = spawn("gateway", {"GATEWAY_REGISTRY_URL": registry.url})
     registry.wait_healthy()
     gateway.wait_healthy(path="/healthz")
-    r = httpx.post(f"{gateway.url}/api/v1/clients", json={"phone": 5})
+    async with httpx.AsyncClient() as http:
+        r = await http.post(f"{gateway.url}/api/v1/clients", json={"phone": 5})
     assert r.status_code == 422
     assert r.headers["content-type"].startswith("application/problem+json")
     assert "name" in r.json()["detail"]

@@ -21,8 +21,12 @@ async def test_killed_between_write_and_commit_the_account_exists_exactly_once(
     doomed = spawn("loyalty", {"LOYALTY_CRASH_AFTER_WRITE": "true"})
     doomed.wait_healthy()
     event = ClientRegistered(client_id="crash-1", name="Ada")
-    await produce(slate.infra.kafka, slate.topic(event.TOPIC),
-                  event.model_dump_json().encode(), key=b"crash-1")
+    await produce(
+        slate.infra.kafka,
+        slate.topic(event.TOPIC),
+        event.model_dump_json().encode(),
+        key=b"crash-1",
+    )
 
     assert doomed.wait_exit(timeout_s=60) == -signal.SIGKILL
     assert await db.accounts.count_documents({"_id": "crash-1"}) == 1  # the write happened

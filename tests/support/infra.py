@@ -41,9 +41,10 @@ def _testcontainers() -> Iterator[Infra]:
     from testcontainers.kafka import KafkaContainer
     from testcontainers.mongodb import MongoDbContainer
 
-    with KafkaContainer("apache/kafka:4.1.1").with_kraft() as kafka, MongoDbContainer(
-        "mongo:8"
-    ) as mongo:
+    with (
+        KafkaContainer("apache/kafka:4.1.1").with_kraft() as kafka,
+        MongoDbContainer("mongo:8") as mongo,
+    ):
         yield Infra(kafka.get_bootstrap_server(), mongo.get_connection_url(), "testcontainers")
 
 
@@ -52,7 +53,9 @@ def _local() -> Iterator[Infra]:
     subprocess.run(["bash", str(ROOT / "infra" / "local.sh"), "up"], check=True, timeout=600)
     env = subprocess.run(
         ["bash", str(ROOT / "infra" / "local.sh"), "env"],
-        check=True, capture_output=True, text=True,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
     values = dict(line.split("=", 1) for line in env.split() if "=" in line)
     yield Infra(values["KAFKA_BOOTSTRAP_SERVERS"], values["MONGODB_URL"], "local processes")

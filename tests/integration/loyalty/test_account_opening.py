@@ -20,8 +20,12 @@ def loyalty_settings(slate: Slate) -> LoyaltySettings:
 async def test_registered_client_gets_an_empty_bonus_account(slate: Slate) -> None:
     event = ClientRegistered(client_id="c-1", name="Ada")
     async with running(create_app(loyalty_settings(slate))) as api:
-        await produce(slate.infra.kafka, slate.topic(event.TOPIC),
-                      event.model_dump_json().encode(), key=b"c-1")
+        await produce(
+            slate.infra.kafka,
+            slate.topic(event.TOPIC),
+            event.model_dump_json().encode(),
+            key=b"c-1",
+        )
 
         async def account() -> Any:
             r = await api.get("/internal/v1/accounts/c-1")
@@ -57,8 +61,13 @@ async def test_malformed_message_is_parked_in_the_dlq_and_the_next_is_processed(
     good = ClientRegistered(client_id="c-3", name="Linus")
     db = mongo[slate.db_name("loyalty")]
     async with running(create_app(loyalty_settings(slate))):
-        await produce(slate.infra.kafka, topic, b'{"event_id": "not json', key=b"c-3",
-                      headers=[("x-correlation-id", b"corr-1")])
+        await produce(
+            slate.infra.kafka,
+            topic,
+            b'{"event_id": "not json',
+            key=b"c-3",
+            headers=[("x-correlation-id", b"corr-1")],
+        )
         await produce(slate.infra.kafka, topic, b'{"client_id": 5}', key=b"c-3")
         await produce(slate.infra.kafka, topic, good.model_dump_json().encode(), key=b"c-3")
         await eventually(lambda: db.accounts.find_one({"_id": "c-3"}))

@@ -26,7 +26,9 @@ async def test_registration_publishes_client_registered_through_the_outbox(slate
 
 async def test_same_phone_written_differently_is_a_duplicate(slate: Slate) -> None:
     async with running(create_app(registry_settings(slate))) as api:
-        first = await api.post("/internal/v1/clients", json={"name": "A", "phone": "+49 30 1234567"})
+        first = await api.post(
+            "/internal/v1/clients", json={"name": "A", "phone": "+49 30 1234567"}
+        )
         second = await api.post("/internal/v1/clients", json={"name": "B", "phone": "030 1234567"})
     assert second.status_code == 409
     assert second.json()["existing_client_id"] == first.json()["id"]

@@ -7,9 +7,17 @@ from shared.messaging.dead_letters import dead_letter_headers, describe, is_tran
 
 def record(headers: list[tuple[str, bytes]]) -> ConsumerRecord[bytes, bytes]:
     return ConsumerRecord(
-        topic="client.registered", partition=2, offset=41, timestamp=0, timestamp_type=0,
-        key=b"k", value=b"{bad", checksum=None, serialized_key_size=1,
-        serialized_value_size=4, headers=headers,
+        topic="client.registered",
+        partition=2,
+        offset=41,
+        timestamp=0,
+        timestamp_type=0,
+        key=b"k",
+        value=b"{bad",
+        checksum=None,
+        serialized_key_size=1,
+        serialized_value_size=4,
+        headers=headers,
     )
 
 
