@@ -3,39 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
-
-import httpx
 
 from services.gateway.model import ClientCard, UpstreamError
+from services.gateway.upstream import Upstreams
 from shared.logging import get_logger
-from shared.messaging.correlation import HEADER, current_correlation_id
 
 log = get_logger(__name__)
-
-
-class Upstreams:
-    """HTTP clients of the services, one connection pool each."""
-
-    def __init__(self, urls: dict[str, str], timeout_s: float) -> None:
-        self.clients = {
-            name: httpx.AsyncClient(base_url=url, timeout=timeout_s) for name, url in urls.items()
-        }
-
-    async def close(self) -> None:
-        await asyncio.gather(*(c.aclose() for c in self.clients.values()))
-
-    async def call(self, service: str, method: str, path: str, **kw: Any) -> httpx.Response:
-        headers = {HEADER: current_correlation_id()}
-        return await self.clients[service].request(method, path, headers=headers, **kw)
-
-
-async def register_client(up: Upstreams, body: dict[str, Any]) -> dict[str, Any]:
-    response = await up.call("registry", "POST", "/internal/v1/clients", json=body)
-    if response.status_code != 201:
-        raise UpstreamError(response.status_code, response.json())
-    result: dict[str, Any] = response.json()
-    return result
 
 
 async def client_card(up: Upstreams, client_id: str) -> ClientCard:

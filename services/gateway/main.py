@@ -11,9 +11,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from services.gateway.api import problem, router
 from services.gateway.config import GatewaySettings
-from services.gateway.handlers import Upstreams
+from services.gateway.routes import all_routers
+from services.gateway.upstream import Upstreams, problem
 from shared.logging import configure_logging, get_logger
 from shared.service import add_ops_routes
 
@@ -74,5 +74,6 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         log.exception("unhandled_error", path=request.url.path)
         return problem(500, "Internal error", "something went wrong on our side; it is logged")
 
-    app.include_router(router)
+    for router in all_routers():
+        app.include_router(router)
     return app

@@ -1,17 +1,12 @@
-"""Request and response models of the gateway's public API (v1)."""
+"""Response models of the gateway's public API that are the gateway's own."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
-
-
-class RegisterClient(BaseModel):
-    name: str = Field(min_length=1, max_length=200, examples=["Ada Lovelace"])
-    phone: str | None = Field(None, max_length=40, examples=["+49 30 1234567"])
+from pydantic import BaseModel
 
 
 class Problem(BaseModel):
-    """RFC 9457 problem details."""
+    """RFC 9457 problem details: every error the gateway answers has this shape."""
 
     type: str = "about:blank"
     title: str

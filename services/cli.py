@@ -1,0 +1,43 @@
+"""The `clientele` command: one typer app; each service may add a sub-command group.
+
+A service that offers commands has `services/<name>/cli.py` with `app = typer.Typer()`;
+it is mounted here as `clientele <name> ...` (plus any extra names it lists in
+`COMMAND_NAMES`). This is a composition root, like docker-compose: services still never
+import each other.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import typer
+
+SERVICES = ("registry", "loyalty", "surveys", "complaints", "gateway")
+
+app = typer.Typer(help="Clientele administration commands.", no_args_is_help=True)
+
+
+def _mount() -> None:
+    for service in SERVICES:
+        try:
+            module = importlib.import_module(f"services.{service}.cli")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"services.{service}.cli":
+                raise
+            continue
+        for name in getattr(module, "COMMAND_NAMES", (service,)):
+            app.add_typer(module.app, name=name)
+
+
+@app.callback()
+def root() -> None:
+    """Clientele administration commands (settings come from the environment)."""
+
+
+def main() -> None:
+    _mount()
+    app()
+
+
+if __name__ == "__main__":
+    main()

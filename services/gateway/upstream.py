@@ -1,0 +1,98 @@
+"""Calling the services' internal HTTP APIs, and turning their answers into ours.
+
+Every public route the gateway offers maps to an internal route of the owning
+service with the same JSON shapes (`/api/v1/x` -> `<service>/internal/v1/x`); the
+gateway adds auth, audit and fan-out, not business rules.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import httpx
+from fastapi import Request
+from fastapi.responses import JSONResponse, Response
+
+from shared.messaging.correlation import HEADER, current_correlation_id
+
+PROBLEM = "application/problem+json"
+SERVICES = ("registry", "loyalty", "surveys", "complaints")
+
+
+class Upstreams:
+    """HTTP clients of the services, one connection pool each."""
+
+    def __init__(self, urls: dict[str, str], timeout_s: float) -> None:
+        self.clients = {
+            name: httpx.AsyncClient(base_url=url, timeout=timeout_s) for name, url in urls.items()
+        }
+
+    async def close(self) -> None:
+        await asyncio.gather(*(c.aclose() for c in self.clients.values()))
+
+    async def call(self, service: str, method: str, path: str, **kw: Any) -> httpx.Response:
+        headers = {HEADER: current_correlation_id(), **kw.pop("headers", {})}
+        return await self.clients[service].request(method, path, headers=headers, **kw)
+
+
+def upstreams(request: Request) -> Upstreams:
+    found: Upstreams = request.app.state.upstreams
+    return found
+
+
+def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
+    """An RFC 9457 problem document."""
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
+    return JSONResponse(body, status_code=status, media_type=PROBLEM)
+
+
+def unavailable(service: str) -> JSONResponse:
+    return problem(503, "Service unavailable", f"the {service} service does not answer; try again")
+
+
+def relay_answer(response: httpx.Response) -> Response:
+    """Pass a service's answer on; its errors become problem documents."""
+    if response.status_code < 400:
+        return Response(
+            response.content,
+            status_code=response.status_code,
+            media_type=response.headers.get("content-type", "application/json"),
+        )
+    try:
+        body = response.json()
+    except ValueError:
+        body = {"detail": response.text[:500]}
+    if response.status_code >= 500:
+        return problem(502, "Upstream error", "a service failed to answer; it is logged")
+    detail = body.get("detail", "the request was refused") if isinstance(body, dict) else body
+    extra = {k: v for k, v in body.items() if k != "detail"} if isinstance(body, dict) else {}
+    if not isinstance(detail, str):
+        extra["errors"] = detail
+        detail = (
+            "; ".join(
+                f"{'.'.join(str(p) for p in e.get('loc', [])[1:]) or 'body'}: {e.get('msg')}"
+                for e in detail
+                if isinstance(e, dict)
+            )
+            or "the request is not valid"
+        )
+    title = "Invalid request" if response.status_code == 422 else "Request refused"
+    return problem(response.status_code, title, detail, **extra)
+
+
+async def forward(
+    request: Request, service: str, path: str, *, json_body: Any = None, method: str | None = None
+) -> Response:
+    """Send this request on to `service` at `path` (query string kept) and relay the answer."""
+    try:
+        response = await upstreams(request).call(
+            service,
+            method or request.method,
+            path,
+            params=list(request.query_params.multi_items()),
+            json=json_body,
+        )
+    except httpx.HTTPError:
+        return unavailable(service)
+    return relay_answer(response)
