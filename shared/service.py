@@ -18,11 +18,13 @@ import uvicorn
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from faststream.kafka import KafkaBroker
+from faststream.specification import AsyncAPI
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.responses import Response
 
+from shared.contracts.base import Event
 from shared.logging import configure_logging, get_logger
 from shared.messaging.broker import EventPublisher, create_broker
 from shared.messaging.correlation import HEADER as CORRELATION_HEADER
@@ -120,8 +122,12 @@ def build_app(
     routers: Sequence[APIRouter] = (),
     on_start: Setup | None = None,
     description: str = "",
+    publishes: Sequence[type[Event]] = (),
 ) -> FastAPI:
+    """The service's app; `publishes` lists the events it announces (for AsyncAPI)."""
     settings = runtime.settings
+    for event in publishes:  # declared for the AsyncAPI document only; sends go via outbox
+        runtime.broker.publisher(runtime.topics(event.TOPIC), schema=event, title=event.TOPIC)
     relay: OutboxRelay | None = None
     lag = ConsumerLagMonitor(runtime.broker, settings.service_name)
 
@@ -166,6 +172,13 @@ def build_app(
         return checks
 
     add_ops_routes(app, settings.service_name, ready)
+
+    @app.get("/asyncapi.json", tags=["ops"])
+    async def asyncapi() -> Response:
+        """The service's AsyncAPI 3 document: topics it consumes and publishes."""
+        spec = AsyncAPI(runtime.broker, title=title, description=description or None)
+        return Response(spec.to_specification().to_json(), media_type="application/json")
+
     for router in routers:
         app.include_router(router)
     return app

@@ -17,4 +17,6 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
     settings = settings or RegistrySettings()
     runtime = ServiceRuntime(settings, TOPICS)
     register_subscribers(runtime)
-    return build_app(runtime, title="Clientele registry", routers=[router])
+    return build_app(
+        runtime, title="Clientele registry", routers=[router], publishes=[ClientRegistered]
+    )
