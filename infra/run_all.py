@@ -16,7 +16,13 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
-SERVICES = {"registry": 8001, "loyalty": 8002, "surveys": 8003, "complaints": 8004, "gateway": 8000}
+DEFAULT_PORTS = {
+    "registry": 8001,
+    "loyalty": 8002,
+    "surveys": 8003,
+    "complaints": 8004,
+    "gateway": 8000,
+}
 DEMO_CLIENTS = [
     {"name": "Ada Lovelace", "phone": "+49 30 1234567"},
     {"name": "Grace Hopper", "phone": "+49 40 7654321"},
@@ -31,8 +37,24 @@ def log_dir() -> Path:
     return path
 
 
-def start(name: str, logs: Path) -> subprocess.Popen[bytes]:
+def ports() -> dict[str, int]:
+    """Each service's port: `<SERVICE>_HTTP_PORT` from the environment, else the default."""
+    return {
+        name: int(os.environ.get(f"{name.upper()}_HTTP_PORT", port))
+        for name, port in DEFAULT_PORTS.items()
+    }
+
+
+def service_env(port_of: dict[str, int]) -> dict[str, str]:
     env = {**os.environ, "LOG_JSON": os.environ.get("LOG_JSON", "true")}
+    for name, port in port_of.items():
+        env[f"{name.upper()}_HTTP_PORT"] = str(port)
+        if name != "gateway":
+            env.setdefault(f"GATEWAY_{name.upper()}_URL", f"http://127.0.0.1:{port}")
+    return env
+
+
+def start(name: str, logs: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
     out = (logs / f"{name}.log").open("ab")
     return subprocess.Popen(
         [sys.executable, "-m", f"services.{name}"],
@@ -67,8 +89,10 @@ def seed(gateway: str) -> None:
 
 def main() -> None:
     logs = log_dir()
+    port_of = ports()
+    env = service_env(port_of)
     print(f"starting services (logs in {logs})", flush=True)
-    procs = {name: start(name, logs) for name in SERVICES}
+    procs = {name: start(name, logs, env) for name in port_of}
     stopping = False
 
     def stop(*_: object) -> None:
@@ -90,12 +114,13 @@ def main() -> None:
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
     try:
-        for name, port in SERVICES.items():
+        for name, port in port_of.items():
             wait_ready(name, port, procs[name])
-        seed("http://127.0.0.1:8000")
+        gateway = f"http://127.0.0.1:{port_of['gateway']}"
+        seed(gateway)
         print(
-            "\nClientele is running. Console and API: http://127.0.0.1:8000  "
-            "(OpenAPI at http://127.0.0.1:8000/docs). Ctrl-C stops everything.",
+            f"\nClientele is running. Console and API: {gateway}  "
+            f"(OpenAPI at {gateway}/docs). Ctrl-C stops everything.",
             flush=True,
         )
         while not stopping and all(p.poll() is None for p in procs.values()):
