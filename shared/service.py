@@ -33,6 +33,7 @@ from shared.messaging.lag import ConsumerLagMonitor
 from shared.messaging.topics import TopicNames, declare_topics
 from shared.metrics import http_metrics_middleware, metrics_response
 from shared.settings import ServiceSettings
+from shared.store.indexes import IndexPlan, ensure_indexes
 from shared.store.mongo import create_mongo_client
 from shared.store.outbox import Outbox, OutboxRelay
 
@@ -123,8 +124,10 @@ def build_app(
     on_start: Setup | None = None,
     description: str = "",
     publishes: Sequence[type[Event]] = (),
+    indexes: IndexPlan | None = None,
 ) -> FastAPI:
-    """The service's app; `publishes` lists the events it announces (for AsyncAPI)."""
+    """The service's app; `publishes` lists the events it announces (for AsyncAPI),
+    `indexes` the secondary indexes created at start (collection -> IndexModels)."""
     settings = runtime.settings
     for event in publishes:  # declared for the AsyncAPI document only; sends go via outbox
         runtime.broker.publisher(runtime.topics(event.TOPIC), schema=event, title=event.TOPIC)
@@ -137,6 +140,7 @@ def build_app(
         configure_logging(settings.log_level, settings.log_json)
         await runtime.open_store()
         await runtime.db.command("ping")
+        await ensure_indexes(runtime.db, indexes or {})
         await declare_topics(
             settings.kafka_bootstrap_servers,
             [runtime.topics(t) for t in runtime.topics_used],
