@@ -33,10 +33,20 @@ class Event(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
     TOPIC: ClassVar[str] = ""
+    # Versions this code understands; a newer one goes to the DLQ until consumers learn it.
+    SUPPORTED_VERSIONS: ClassVar[frozenset[int]] = frozenset({1})
 
     event_id: UUID = Field(default_factory=uuid4)
     schema_version: int = 1
     occurred_at: datetime = Field(default_factory=utc_now)
+
+    @field_validator("schema_version")
+    @classmethod
+    def _known_version(cls, value: int) -> int:
+        if value not in cls.SUPPORTED_VERSIONS:
+            known = ", ".join(str(v) for v in sorted(cls.SUPPORTED_VERSIONS))
+            raise ValueError(f"schema_version {value} is not supported (known: {known})")
+        return value
 
     @field_validator("occurred_at")
     @classmethod

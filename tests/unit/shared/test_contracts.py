@@ -29,3 +29,8 @@ def test_event_carries_id_version_and_utc_time() -> None:
 def test_event_time_without_offset_is_refused() -> None:
     with pytest.raises(ValidationError, match="UTC offset"):
         ClientRegistered(client_id="c1", name="Ada", occurred_at=datetime(2026, 1, 1))
+
+
+def test_unknown_schema_version_is_refused_with_the_known_ones_named() -> None:
+    with pytest.raises(ValidationError, match=r"schema_version 2 is not supported \(known: 1\)"):
+        ClientRegistered(client_id="c1", name="Ada", schema_version=2)
