@@ -32,10 +32,11 @@ from shared.messaging.correlation import bind_correlation_id
 from shared.messaging.lag import ConsumerLagMonitor
 from shared.messaging.topics import TopicNames, declare_topics
 from shared.metrics import http_metrics_middleware, metrics_response
+from shared.periodic import PeriodicTask
 from shared.settings import ServiceSettings
 from shared.store.indexes import IndexPlan, ensure_indexes
 from shared.store.mongo import create_mongo_client
-from shared.store.outbox import Outbox, OutboxRelay
+from shared.store.outbox import Outbox, outbox_relay
 
 log = get_logger(__name__)
 
@@ -131,7 +132,7 @@ def build_app(
     settings = runtime.settings
     for event in publishes:  # declared for the AsyncAPI document only; sends go via outbox
         runtime.broker.publisher(runtime.topics(event.TOPIC), schema=event, title=event.TOPIC)
-    relay: OutboxRelay | None = None
+    relay: PeriodicTask | None = None
     lag = ConsumerLagMonitor(runtime.broker, settings.service_name)
 
     @contextlib.asynccontextmanager
@@ -149,14 +150,14 @@ def build_app(
         if on_start is not None:
             await on_start(runtime)
         await runtime.broker.start()
-        relay = OutboxRelay(runtime.outbox, settings.relay_interval_s)
+        relay = outbox_relay(runtime.outbox, settings.relay_interval_s)
         relay.start()
-        lag.start()
+        lag.task.start()
         log.info("service_started", service=settings.service_name, port=settings.http_port)
         try:
             yield
         finally:
-            await lag.stop()
+            await lag.task.stop()
             await relay.stop()
             await runtime.broker.stop()
             await runtime.close_store()
@@ -164,6 +165,7 @@ def build_app(
 
     app = FastAPI(title=title, description=description, lifespan=lifespan)
     app.state.runtime = runtime
+    app.state.runtime_lag = lag
 
     async def ready() -> dict[str, str]:
         checks: dict[str, str] = {}

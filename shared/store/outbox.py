@@ -13,8 +13,6 @@ Downstream consumers deduplicate on `event_id`, so a second publish is harmless.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -26,6 +24,7 @@ from shared.logging import get_logger
 from shared.messaging.broker import EventPublisher
 from shared.messaging.correlation import current_correlation_id
 from shared.metrics import OUTBOX_PENDING
+from shared.periodic import PeriodicTask
 
 log = get_logger(__name__)
 
@@ -128,29 +127,12 @@ class Outbox:
         return published
 
 
-class OutboxRelay:
+def outbox_relay(outbox: Outbox, interval_s: float) -> PeriodicTask:
     """Background task: sweep outbox markers until stopped."""
 
-    def __init__(self, outbox: Outbox, interval_s: float) -> None:
-        self.outbox = outbox
-        self.interval_s = interval_s
-        self._task: asyncio.Task[None] | None = None
+    async def step() -> None:
+        count = await outbox.relay_once()
+        if count:
+            log.info("outbox_relayed", events=count)
 
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="outbox-relay")
-
-    async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-
-    async def _run(self) -> None:
-        while True:
-            try:
-                count = await self.outbox.relay_once()
-                if count:
-                    log.info("outbox_relayed", events=count)
-            except Exception as exc:
-                log.warning("outbox_relay_failed", error=repr(exc))
-            await asyncio.sleep(self.interval_s)
+    return PeriodicTask("outbox-relay", interval_s, step)
