@@ -55,6 +55,8 @@ class ServiceRuntime:
     _mongo: AsyncMongoClient[dict[str, Any]] | None = None
     _db: AsyncDatabase[dict[str, Any]] | None = None
     _outbox: Outbox | None = None
+    # Periodic jobs added here (e.g. in `on_start`) run while the service runs.
+    tasks: list[PeriodicTask] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.broker = create_broker(self.settings)
@@ -153,10 +155,14 @@ def build_app(
         relay = outbox_relay(runtime.outbox, settings.relay_interval_s)
         relay.start()
         lag.task.start()
+        for task in runtime.tasks:
+            task.start()
         log.info("service_started", service=settings.service_name, port=settings.http_port)
         try:
             yield
         finally:
+            for task in runtime.tasks:
+                await task.stop()
             await lag.task.stop()
             await relay.stop()
             await runtime.broker.stop()

@@ -1,0 +1,32 @@
+"""The common service shape: periodic jobs live exactly as long as the service."""
+
+from __future__ import annotations
+
+import asyncio
+
+from services.registry.api import router
+from services.registry.config import RegistrySettings
+from shared.periodic import PeriodicTask
+from shared.service import ServiceRuntime, build_app
+from tests.conftest import Slate, running
+
+
+async def test_periodic_tasks_registered_at_start_run_while_the_service_runs(
+    slate: Slate,
+) -> None:
+    runs: list[int] = []
+
+    async def step() -> None:
+        runs.append(1)
+
+    async def on_start(runtime: ServiceRuntime) -> None:
+        runtime.tasks.append(PeriodicTask("test-job", 0.05, step))
+
+    runtime = ServiceRuntime(RegistrySettings(**slate.settings_kwargs("registry")), [])
+    app = build_app(runtime, title="t", routers=[router], on_start=on_start)
+    async with running(app):
+        await asyncio.sleep(0.3)
+    stopped_at = len(runs)
+    await asyncio.sleep(0.2)
+    assert stopped_at >= 2  # it ran repeatedly while the service ran
+    assert len(runs) == stopped_at  # and not after the service stopped
