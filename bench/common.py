@@ -1,0 +1,230 @@
+"""The benchmark harness: interleaved rounds, ratios, percentiles, results on disk.
+
+Every benchmark runs the project's path and a raw baseline in the same run, in
+alternating order (A B, B A, ...), several rounds, so drift on a noisy machine hits
+both sides alike. A round yields one throughput per side; the ratio is
+project / baseline per round, reported as median and spread (min..max).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pymongo import MongoClient
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = Path(os.environ.get("BENCH_RESULTS_DIR", ROOT / "bench" / "results"))
+PERCENTILES = (50.0, 90.0, 95.0, 99.0, 99.9)
+
+
+def quick() -> bool:
+    """`BENCH_QUICK=1`: fewer rounds and shorter runs (a smoke test of the harness)."""
+    return os.environ.get("BENCH_QUICK", "") not in ("", "0", "false")
+
+
+def infra_env() -> dict[str, str]:
+    """Where Kafka and the store are: the environment, else the local launcher's defaults."""
+    return {
+        "KAFKA_BOOTSTRAP_SERVERS": os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"),
+        "MONGODB_URL": os.environ.get("MONGODB_URL", "mongodb://127.0.0.1:27017"),
+    }
+
+
+def store_description(mongodb_url: str) -> str:
+    """Which store answered: FerretDB figures are a floor, not MongoDB's."""
+    with MongoClient(mongodb_url, serverSelectionTimeoutMS=5000) as client:
+        info = client.admin.command("buildInfo")
+    if "ferretdbVersion" in info:
+        return f"FerretDB {info['ferretdbVersion']} (MongoDB wire {info.get('version')})"
+    return f"MongoDB {info.get('version')}"
+
+
+def percentile(values: Sequence[float], pct: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    rank = min(len(ordered) - 1, max(0, round(pct / 100 * (len(ordered) - 1))))
+    return ordered[rank]
+
+
+def latency_summary(latencies_ms: Sequence[float]) -> dict[str, float]:
+    return {f"p{p:g}": round(percentile(latencies_ms, p), 3) for p in PERCENTILES}
+
+
+@dataclass
+class Side:
+    """One side (project or baseline) of a benchmark: throughput per round, latencies."""
+
+    label: str
+    throughputs: list[float] = field(default_factory=list)
+    latency_ms: dict[str, float] = field(default_factory=dict)
+    latency_load: float = 0.0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def median(self) -> float:
+        return statistics.median(self.throughputs) if self.throughputs else 0.0
+
+
+@dataclass
+class Result:
+    name: str
+    unit: str
+    target_ratio: float
+    project: Side
+    baseline: Side
+    notes: list[str] = field(default_factory=list)
+    latency_target_p99_ms: float | None = None
+
+    def ratios(self) -> list[float]:
+        return [
+            p / b if b else 0.0
+            for p, b in zip(self.project.throughputs, self.baseline.throughputs, strict=True)
+        ]
+
+    def summary(self) -> dict[str, Any]:
+        ratios = self.ratios()
+        median = statistics.median(ratios) if ratios else 0.0
+        return {
+            "ratio_median": round(median, 3),
+            "ratio_min": round(min(ratios), 3) if ratios else 0.0,
+            "ratio_max": round(max(ratios), 3) if ratios else 0.0,
+            "rounds": len(ratios),
+            "meets_target": median >= self.target_ratio,
+        }
+
+
+def interleave(
+    rounds: int, project: Callable[[], float], baseline: Callable[[], float], result: Result
+) -> None:
+    """Run `rounds` rounds, alternating which side goes first; print as we go."""
+    for r in range(rounds):
+        order = [("project", project), ("baseline", baseline)]
+        if r % 2:
+            order.reverse()
+        got: dict[str, float] = {}
+        for label, run in order:
+            got[label] = run()
+        result.project.throughputs.append(got["project"])
+        result.baseline.throughputs.append(got["baseline"])
+        print(
+            f"  round {r + 1}/{rounds}: project {got['project']:,.0f} {result.unit}, "
+            f"baseline {got['baseline']:,.0f} {result.unit}, "
+            f"ratio {got['project'] / got['baseline'] if got['baseline'] else 0:.2f}",
+            flush=True,
+        )
+
+
+def environment(store: str) -> dict[str, Any]:
+    return {
+        "store": store,
+        "kafka": infra_env()["KAFKA_BOOTSTRAP_SERVERS"],
+        "python": platform.python_version(),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+        "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "quick": quick(),
+    }
+
+
+def save(results: Sequence[Result], store: str) -> Path:
+    """Write results.json, results.md and latency.png; return the Markdown path."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    env = environment(store)
+    doc = {
+        "environment": env,
+        "benchmarks": [asdict(r) | {"summary": r.summary()} for r in results],
+    }
+    (RESULTS / "results.json").write_text(json.dumps(doc, indent=2) + "\n")
+    md = markdown(results, env)
+    (RESULTS / "results.md").write_text(md)
+    plot(results, RESULTS / "latency.png")
+    return RESULTS / "results.md"
+
+
+def markdown(results: Sequence[Result], env: dict[str, Any]) -> str:
+    lines = [
+        f"Store: **{env['store']}** (FerretDB figures are a floor, not MongoDB's); "
+        f"{env['machine']}, Python {env['python']}, {env['when']}"
+        + (" — QUICK run" if env["quick"] else ""),
+        "",
+        "| benchmark | project (median) | baseline (median) | ratio median [min..max] "
+        "| target | p50 / p95 / p99 ms at half max | p99 target |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        s = r.summary()
+        lat = r.project.latency_ms
+        lat_text = (
+            f"{lat['p50']:.1f} / {lat['p95']:.1f} / {lat['p99']:.1f} @ {r.project.latency_load:,.0f}/s"
+            if lat
+            else "—"
+        )
+        p99_target = f"<= {r.latency_target_p99_ms:g} ms" if r.latency_target_p99_ms else "—"
+        if lat and r.latency_target_p99_ms:
+            p99_target += " ✅" if lat["p99"] <= r.latency_target_p99_ms else " ❌"
+        lines.append(
+            f"| {r.name} | {r.project.median():,.0f} {r.unit} | {r.baseline.median():,.0f} {r.unit} "
+            f"| {s['ratio_median']:.2f} [{s['ratio_min']:.2f}..{s['ratio_max']:.2f}] "
+            f"| >= {r.target_ratio:.2f} {'✅' if s['meets_target'] else '❌'} "
+            f"| {lat_text} | {p99_target} |"
+        )
+    notes = [f"- {r.name}: {n}" for r in results for n in r.notes]
+    if notes:
+        lines += ["", *notes]
+    return "\n".join(lines) + "\n"
+
+
+def plot(results: Sequence[Result], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    with_latency = [r for r in results if r.project.latency_ms]
+    if not with_latency:
+        return
+    fig, axes = plt.subplots(1, len(with_latency), figsize=(5 * len(with_latency), 4))
+    axes_list = axes if len(with_latency) > 1 else [axes]
+    for ax, r in zip(axes_list, with_latency, strict=True):
+        for side, style in ((r.project, "o-"), (r.baseline, "s--")):
+            if side.latency_ms:
+                keys = list(side.latency_ms)
+                ax.plot(keys, list(side.latency_ms.values()), style, label=side.label)
+        if r.latency_target_p99_ms:
+            ax.axhline(r.latency_target_p99_ms, color="red", lw=0.8, label="p99 target")
+        ax.set_title(f"{r.name} @ half max load")
+        ax.set_ylabel("latency (ms)")
+        ax.set_yscale("log")
+        ax.legend(fontsize=8)
+        ax.grid(True, which="both", alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def run_json(cmd: list[str], timeout_s: float, env: dict[str, str] | None = None) -> Any:
+    """Run a helper process (load generator, producer) and parse the JSON it prints last."""
+    done = subprocess.run(
+        cmd,
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=timeout_s,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"{cmd[:4]} failed ({done.returncode}):\n{done.stderr[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+PY = sys.executable
