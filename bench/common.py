@@ -163,16 +163,16 @@ def markdown(results: Sequence[Result], env: dict[str, Any]) -> str:
     for r in results:
         s = r.summary()
         lat = r.project.latency_ms
-        lat_text = (
-            f"{lat['p50']:.1f} / {lat['p95']:.1f} / {lat['p99']:.1f} @ {r.project.latency_load:,.0f}/s"
-            if lat
-            else "—"
-        )
+        load = r.project.latency_load
+        lat_text = "—"
+        if lat:
+            lat_text = f"{lat['p50']:.1f} / {lat['p95']:.1f} / {lat['p99']:.1f} @ {load:,.0f}/s"
         p99_target = f"<= {r.latency_target_p99_ms:g} ms" if r.latency_target_p99_ms else "—"
         if lat and r.latency_target_p99_ms:
             p99_target += " ✅" if lat["p99"] <= r.latency_target_p99_ms else " ❌"
         lines.append(
-            f"| {r.name} | {r.project.median():,.0f} {r.unit} | {r.baseline.median():,.0f} {r.unit} "
+            f"| {r.name} | {r.project.median():,.0f} {r.unit} "
+            f"| {r.baseline.median():,.0f} {r.unit} "
             f"| {s['ratio_median']:.2f} [{s['ratio_min']:.2f}..{s['ratio_max']:.2f}] "
             f"| >= {r.target_ratio:.2f} {'✅' if s['meets_target'] else '❌'} "
             f"| {lat_text} | {p99_target} |"

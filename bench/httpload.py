@@ -20,6 +20,7 @@ import asyncio
 import json
 import time
 from collections import Counter
+from pathlib import Path
 
 
 class Connection:
@@ -71,7 +72,7 @@ class Load:
         self.args = args
         self.headers = dict(h.split(":", 1) for h in args.header)
         self.seq = args.seq_start
-        self.ids = open(args.ids_file).read().split() if args.ids_file else []
+        self.ids = Path(args.ids_file).read_text().split() if args.ids_file else []
         self.latencies: list[float] = []
         self.statuses: Counter[str] = Counter()
         self.errors = 0
