@@ -4,7 +4,7 @@ export PATH := $(HOME)/.local/bin:$(PATH)
 UV ?= uv
 PYTEST_ARGS ?=
 
-.PHONY: help uv deps lint test test-fast run infra-up infra-down infra-status schemas clean
+.PHONY: help uv deps lint test test-fast run infra-up infra-down infra-status schemas clean bench reliability
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -37,6 +37,12 @@ test-fast: deps ## unit tests only (no infrastructure)
 
 run: deps infra-up ## run everything locally with demo data; prints the console URL
 	$(UV) run python infra/run_all.py
+
+bench: deps infra-up ## ratio benchmarks vs raw baselines; tables + plot in bench/results/ (BENCH=consumer|http)
+	$(UV) run python -m bench $(BENCH)
+
+reliability: deps infra-up ## the full fault-injection suite (RELIABILITY_FULL=1), printing its figures
+	RELIABILITY_FULL=1 $(UV) run pytest tests/reliability -p no:cacheprovider -s -q $(PYTEST_ARGS)
 
 clean: ## remove caches in the clone (not the user-level infra cache)
 	rm -rf .pytest_cache .mypy_cache .ruff_cache test-artifacts
