@@ -1,5 +1,6 @@
 """Registry settings (env prefix REGISTRY_)."""
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from shared.settings import ServiceSettings
@@ -12,3 +13,7 @@ class RegistrySettings(ServiceSettings):
     http_port: int = 8001
     mongodb_db: str = "registry"
     default_region: str = "DE"
+    card_prefix: str = Field(
+        "4000", pattern=r"^[0-9]{1,9}$", description="first digits of every card issued"
+    )
+    import_batch_size: int = Field(500, ge=1, le=10_000, description="rows per import write")

@@ -1,30 +1,146 @@
-"""Registry commands: load, decide (model.py), save with outbox."""
+"""Registry commands: load, decide (model*.py), save with outbox, publish."""
 
 from __future__ import annotations
 
-from services.registry.model import Client, ClientNotFound, new_client
-from services.registry.repository import CLIENTS, ClientRepository
-from shared.contracts import ClientRegistered
+import asyncio
+from dataclasses import dataclass
+from typing import Any
+
+from services.registry.model import (
+    Client,
+    ClientDraft,
+    ClientGone,
+    ClientNotFound,
+    DuplicateClient,
+    new_client,
+)
+from services.registry.model_cards import Card, new_card_number, normalise_card_number
+from services.registry.model_names import buckets_of, similar_names
+from services.registry.repository import ClientRepository
+from services.registry.repository_catalog import CatalogRepository
+from services.registry.repository_index import ListIndex, NameEntry
+from shared.contracts.registry import ClientRegistered
+from shared.contracts.registry import Consent as ConsentContract
 from shared.logging import get_logger
 
 log = get_logger(__name__)
+CARD_ATTEMPTS = 5
 
 
-async def register_client(
-    repo: ClientRepository, name: str, phone: str | None, default_region: str
-) -> Client:
-    client = new_client(name, phone, default_region)
-    event = ClientRegistered(
-        client_id=client.id, name=client.name, phone=client.phone, category=client.category
+@dataclass
+class Registry:
+    """What every registry handler works with (built per request from the runtime)."""
+
+    clients: ClientRepository
+    index: ListIndex
+    catalog: CatalogRepository
+    default_region: str
+    card_prefix: str
+
+
+@dataclass
+class Registration:
+    client: Client
+    possible_duplicates: list[Client]
+
+
+def registered_event(client: Client) -> ClientRegistered:
+    return ClientRegistered(
+        client_id=client.id,
+        name=client.name,
+        phone=client.phone,
+        email=client.email,
+        category=client.category,
+        card_number=client.card_number,
+        birthday=client.birthday,
+        name_day=client.name_day,
+        language=client.language,
+        store_id=client.store_id,
+        employee_id=client.employee_id,
+        manager_id=client.manager_id,
+        tags=client.tags,
+        consents={ch: ConsentContract(**c.model_dump()) for ch, c in client.consents.items()},
     )
-    entries = await repo.add(client, event)
-    await repo.outbox.flush_quietly(CLIENTS, client.id, entries)
-    log.info("client_registered", client_id=client.id)
-    return client
 
 
-async def get_client(repo: ClientRepository, client_id: str) -> Client:
-    client = await repo.get(client_id)
+def name_entry(client: Client) -> NameEntry:
+    birthday = client.birthday.isoformat() if client.birthday else None
+    return NameEntry(client.id, client.name_norm, birthday)
+
+
+async def possible_duplicates(reg: Registry, client: Client) -> list[Client]:
+    """Clients with the same birthday and a similar name (read from the name buckets)."""
+    if client.birthday is None:
+        return []
+    me = name_entry(client)
+    found: dict[str, NameEntry] = {}
+    for bucket in buckets_of(client.name_norm):
+        for entry in await reg.index.names_in(bucket):
+            same_day = entry.client_id != me.client_id and entry.birthday == me.birthday
+            if same_day and similar_names(entry.name_norm, me.name_norm):
+                found[entry.client_id] = entry
+    candidates = await asyncio.gather(*(reg.clients.get(cid) for cid in sorted(found)))
+    return [c for c in candidates if c is not None and c.status == "active"]
+
+
+async def check_codes(reg: Registry, category: str, tags: list[str]) -> None:
+    await reg.catalog.category(category)
+    await reg.catalog.tags_of(tags)
+
+
+async def register_client(reg: Registry, draft: ClientDraft) -> Registration:
+    client = new_client(draft, reg.default_region)
+    await check_codes(reg, client.category, client.tags)
+    bound = normalise_card_number(draft.card_number) if draft.card_number else None
+    duplicates = await possible_duplicates(reg, client)
+    await reg.index.file_name(name_entry(client))  # before the client: orphans are skipped
+    entries: list[dict[str, Any]] = []
+    for attempt in range(CARD_ATTEMPTS):
+        number = bound or new_card_number(reg.card_prefix)
+        client.cards = [Card(number=number, source="bound" if bound else "issued")]
+        try:
+            entries = await reg.clients.add(client, [registered_event(client)])
+            break
+        except DuplicateClient as exc:
+            # A freshly drawn number that is taken is drawn again; anything else is a 409.
+            if bound or exc.field != "card" or attempt == CARD_ATTEMPTS - 1:
+                raise
+    if client.manager_id:
+        await reg.index.assign(client.id, None, client.manager_id)
+    await reg.clients.publish(client.id, entries)
+    log.info("client_registered", client_id=client.id, possible_duplicates=len(duplicates))
+    return Registration(client, duplicates)
+
+
+async def get_client(reg: Registry, client_id: str) -> Client:
+    client = await reg.clients.get(client_id)
     if client is None:
         raise ClientNotFound(client_id)
     return client
+
+
+async def load_active(reg: Registry, client_id: str) -> Client:
+    """A client that can still change (not merged away, not erased)."""
+    client = await get_client(reg, client_id)
+    if client.status != "active":
+        raise ClientGone(client_id, client.status, client.merged_into)
+    return client
+
+
+@dataclass
+class ClientView:
+    """The card as shown: the client (a merged one resolved to its survivor) and extras."""
+
+    client: Client
+    extra: dict[str, Any]
+
+
+async def client_view(reg: Registry, client_id: str) -> ClientView:
+    client = await get_client(reg, client_id)
+    extra: dict[str, Any] = {}
+    if client.status == "merged" and client.merged_into:
+        survivor_id = await reg.clients.resolve(client.id)
+        client = await get_client(reg, survivor_id)
+        extra["resolved_from"] = client_id
+    extra["handling_tips"] = await reg.catalog.tags_of(client.tags)
+    return ClientView(client, extra)

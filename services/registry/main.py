@@ -4,19 +4,27 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from services.registry.api import router
+from services.registry import api, api_catalog
 from services.registry.config import RegistrySettings
+from services.registry.repository_index import KeyedLocks
 from services.registry.subscribers import register_subscribers
-from shared.contracts import ClientRegistered
+from shared.contracts.registry import ClientErased, ClientMerged, ClientRegistered, ClientUpdated
 from shared.service import ServiceRuntime, build_app
 
-TOPICS = [ClientRegistered.TOPIC]
+PUBLISHES = [ClientRegistered, ClientUpdated, ClientMerged, ClientErased]
+TOPICS = [e.TOPIC for e in PUBLISHES]
 
 
 def create_app(settings: RegistrySettings | None = None) -> FastAPI:
     settings = settings or RegistrySettings()
     runtime = ServiceRuntime(settings, TOPICS)
     register_subscribers(runtime)
-    return build_app(
-        runtime, title="Clientele registry", routers=[router], publishes=[ClientRegistered]
+    app = build_app(
+        runtime,
+        title="Clientele registry",
+        routers=[api.router, api_catalog.router],
+        publishes=PUBLISHES,
     )
+    app.state.locks = KeyedLocks()
+    api.add_error_handlers(app)
+    return app

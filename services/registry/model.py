@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from typing import Any, Literal
 from uuid import uuid4
 
 import phonenumbers
 from pydantic import BaseModel, Field
 
+from services.registry.model_cards import Card
+from services.registry.model_names import normalise_name
+
+Channel = Literal["sms", "email", "phone_call", "post"]
+Status = Literal["active", "merged", "erased"]
+
 
 class InvalidPhone(ValueError):
     """The phone number cannot be read as a real number of the region."""
+
+
+class InvalidClientData(ValueError):
+    """A field of the card is not acceptable (the message says which and why)."""
 
 
 class DuplicateClient(Exception):
@@ -27,6 +38,20 @@ class ClientNotFound(LookupError):
     pass
 
 
+class ClientGone(Exception):
+    """The client was merged into another or erased: it takes no more changes."""
+
+    def __init__(self, client_id: str, status: str, merged_into: str | None) -> None:
+        where = f" into {merged_into}" if merged_into else ""
+        super().__init__(f"client {client_id} is {status}{where}")
+        self.status = status
+        self.merged_into = merged_into
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
 def normalise_phone(raw: str, default_region: str) -> str:
     """Any written form of a phone number -> E.164 (`030 1234567` -> `+49301234567`)."""
     try:
@@ -38,16 +63,132 @@ def normalise_phone(raw: str, default_region: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def normalise_email(raw: str) -> str:
+    email = raw.strip().lower()
+    local, at, domain = email.partition("@")
+    if not (local and at and "." in domain) or " " in email:
+        raise InvalidClientData(f"email {raw!r} is not an email address")
+    return email
+
+
+def normalise_name_day(raw: str) -> str:
+    """`MM-DD` (the day of the saint or name the client celebrates)."""
+    try:
+        parsed = datetime.strptime(f"2000-{raw.strip()}", "%Y-%m-%d")
+    except ValueError as exc:
+        raise InvalidClientData(f"name_day {raw!r} must be MM-DD") from exc
+    return parsed.strftime("%m-%d")
+
+
+class Consent(BaseModel):
+    granted: bool
+    at: datetime
+    source: str
+
+
+class HistoryEntry(BaseModel):
+    """One change of category or manager, kept for good."""
+
+    field: str
+    old: str | None
+    new: str | None
+    reason: str | None = None
+    actor: str | None = None
+    at: datetime = Field(default_factory=now)
+
+
 class Client(BaseModel):
     id: str = Field(default_factory=lambda: uuid4().hex)
+    status: Status = "active"
+    merged_into: str | None = None
+    name: str
+    name_norm: str = ""
+    phones: list[str] = Field(default_factory=list)
+    email: str | None = None
+    birthday: date | None = None
+    name_day: str | None = None
+    language: str | None = None
+    store_id: str | None = None
+    employee_id: str | None = None
+    first_contact_at: datetime = Field(default_factory=now)
+    notes: str | None = None
+    consents: dict[Channel, Consent] = Field(default_factory=dict)
+    category: str = "regular"
+    tags: list[str] = Field(default_factory=list)
+    manager_id: str | None = None
+    cards: list[Card] = Field(default_factory=list)
+    history: list[HistoryEntry] = Field(default_factory=list)
+    registered_at: datetime = Field(default_factory=now)
+
+    @property
+    def phone(self) -> str | None:
+        return self.phones[0] if self.phones else None
+
+    @property
+    def card_number(self) -> str | None:
+        """The card the client uses now: the newest active one."""
+        active = [c.number for c in self.cards if c.status == "active"]
+        return active[-1] if active else None
+
+    def to_doc(self) -> dict[str, Any]:
+        """BSON has no date type: the birthday is stored as `YYYY-MM-DD`."""
+        doc = self.model_dump(mode="python", exclude={"id"}) | {"_id": self.id}
+        doc["birthday"] = self.birthday.isoformat() if self.birthday else None
+        return doc
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> Client:
+        return cls.model_validate(doc | {"id": doc["_id"]})
+
+
+class ClientDraft(BaseModel):
+    """What a registration form (or an import row) says, before normalisation."""
+
     name: str
     phone: str | None = None
+    phones: list[str] = Field(default_factory=list)
+    email: str | None = None
+    birthday: date | None = None
+    name_day: str | None = None
+    language: str | None = None
+    store_id: str | None = None
+    employee_id: str | None = None
+    first_contact_at: datetime | None = None
+    notes: str | None = None
+    consents: dict[Channel, bool] = Field(default_factory=dict)
+    consent_source: str = "front_desk"
     category: str = "regular"
-    registered_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+    tags: list[str] = Field(default_factory=list)
+    manager_id: str | None = None
+    card_number: str | None = None
 
 
-def new_client(name: str, phone: str | None, default_region: str) -> Client:
+def new_client(draft: ClientDraft, default_region: str) -> Client:
+    """Normalise a draft into a client (no card yet; see model_cards)."""
+    name = " ".join(draft.name.split())
+    if not name:
+        raise InvalidClientData("name must not be empty")
+    raw_phones = ([draft.phone] if draft.phone else []) + draft.phones
+    phones = list(dict.fromkeys(normalise_phone(p, default_region) for p in raw_phones if p))
+    at = now()
     return Client(
-        name=" ".join(name.split()),
-        phone=normalise_phone(phone, default_region) if phone else None,
+        name=name,
+        name_norm=normalise_name(name),
+        phones=phones,
+        email=normalise_email(draft.email) if draft.email else None,
+        birthday=draft.birthday,
+        name_day=normalise_name_day(draft.name_day) if draft.name_day else None,
+        language=draft.language,
+        store_id=draft.store_id,
+        employee_id=draft.employee_id,
+        first_contact_at=draft.first_contact_at or at,
+        notes=draft.notes,
+        consents={
+            ch: Consent(granted=granted, at=at, source=draft.consent_source)
+            for ch, granted in draft.consents.items()
+        },
+        category=draft.category,
+        tags=list(dict.fromkeys(draft.tags)),
+        manager_id=draft.manager_id,
+        registered_at=at,
     )

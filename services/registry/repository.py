@@ -1,18 +1,33 @@
-"""All MongoDB access of the registry: clients and lookup documents."""
+"""MongoDB access of the registry: client documents and the lookup documents.
+
+Every alternate key is a lookup document in `lookups` whose `_id` is the key
+(`phone:+49301234567`, `email:ada@example.com`, `card:4000...`): inserting it is the
+uniqueness check, and reading it is a point read on FerretDB and MongoDB alike.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from services.registry.model import Client, DuplicateClient
-from shared.contracts import ClientRegistered
+from shared.contracts.base import Event
 from shared.store.outbox import OUTBOX_FIELD, Outbox
 
 CLIENTS = "clients"
 LOOKUPS = "lookups"
+
+
+def identity_keys(client: Client) -> list[tuple[str, str]]:
+    """The (field, value) pairs only this client may hold."""
+    keys = [("phone", p) for p in client.phones]
+    if client.email:
+        keys.append(("email", client.email))
+    keys.extend(("card", c.number) for c in client.cards)
+    return keys
 
 
 class ClientRepository:
@@ -21,27 +36,63 @@ class ClientRepository:
         self.lookups = db[LOOKUPS]
         self.outbox = outbox
 
+    async def owner_of(self, field: str, value: str) -> str | None:
+        doc = await self.lookups.find_one({"_id": f"{field}:{value}"})
+        owner = (doc or {}).get("client_id")
+        return str(owner) if owner else None
+
+    async def resolve(self, client_id: str) -> str:
+        """Follow a merged client to the one that survived it."""
+        for _ in range(10):  # a merge chain is short; never loop forever on bad data
+            doc = await self.clients.find_one({"_id": client_id}, {"merged_into": 1})
+            if not doc or not doc.get("merged_into"):
+                return client_id
+            client_id = str(doc["merged_into"])
+        return client_id
+
     async def claim(self, field: str, value: str, client_id: str) -> None:
         """Insert the lookup `field:value` -> client; the insert is the uniqueness check."""
         key = f"{field}:{value}"
         try:
             await self.lookups.insert_one({"_id": key, "client_id": client_id})
         except DuplicateKeyError:
-            owner = await self.lookups.find_one({"_id": key})
-            owner_id = (owner or {}).get("client_id")
+            owner_id = await self.owner_of(field, value)
+            if owner_id == client_id:
+                return
             if owner_id and await self.clients.find_one({"_id": owner_id}, {"_id": 1}):
-                raise DuplicateClient(field, value, owner_id) from None
+                raise DuplicateClient(field, value, await self.resolve(owner_id)) from None
             # An orphan left by a crash before the client was written: take it over.
             await self.lookups.replace_one({"_id": key}, {"_id": key, "client_id": client_id})
 
-    async def add(self, client: Client, event: ClientRegistered) -> list[dict[str, Any]]:
-        if client.phone:
-            await self.claim("phone", client.phone, client.id)
-        doc = client.model_dump(exclude={"id"}) | {"_id": client.id}
-        return await self.outbox.insert(CLIENTS, doc, [event])
+    async def release(self, field: str, value: str, client_id: str) -> None:
+        """Drop a lookup this client holds (read by `_id`, then delete by `_id`)."""
+        if await self.owner_of(field, value) == client_id:
+            await self.lookups.delete_one({"_id": f"{field}:{value}"})
+
+    async def claim_all(self, client_id: str, keys: Sequence[tuple[str, str]]) -> None:
+        """Claim every key, or none: on a duplicate the ones already taken are released."""
+        taken: list[tuple[str, str]] = []
+        try:
+            for field, value in keys:
+                await self.claim(field, value, client_id)
+                taken.append((field, value))
+        except DuplicateClient:
+            for field, value in taken:
+                await self.release(field, value, client_id)
+            raise
+
+    async def add(self, client: Client, events: Sequence[Event]) -> list[dict[str, Any]]:
+        await self.claim_all(client.id, identity_keys(client))
+        return await self.outbox.insert(CLIENTS, client.to_doc(), events)
+
+    async def change(
+        self, client_id: str, update: Mapping[str, Any], events: Sequence[Event]
+    ) -> list[dict[str, Any]]:
+        return await self.outbox.update(CLIENTS, client_id, update, events)
 
     async def get(self, client_id: str) -> Client | None:
         doc = await self.clients.find_one({"_id": client_id}, {OUTBOX_FIELD: 0})
-        if doc is None:
-            return None
-        return Client.model_validate(doc | {"id": doc["_id"]})
+        return Client.from_doc(doc) if doc else None
+
+    async def publish(self, client_id: str, entries: Sequence[Mapping[str, Any]]) -> None:
+        await self.outbox.flush_quietly(CLIENTS, client_id, entries)

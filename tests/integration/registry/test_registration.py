@@ -2,40 +2,100 @@
 
 from __future__ import annotations
 
-from services.registry.config import RegistrySettings
-from services.registry.main import create_app
-from tests.conftest import Slate, running
+import httpx
+
+from shared.contracts.registry import ClientRegistered
+from tests.conftest import Slate
+from tests.integration.registry.conftest import register
 from tests.support.kafka import payloads, read_topic
 
+FULL_CARD = {
+    "name": "Zoë  Müller",
+    "phone": "030 1234567",
+    "phones": ["+49 170 1234567"],
+    "email": "Zoe.Mueller@Example.COM",
+    "birthday": "1990-04-01",
+    "name_day": "05-15",
+    "language": "de",
+    "store_id": "S1",
+    "employee_id": "E7",
+    "notes": "prefers mornings",
+    "consents": {"sms": True, "email": False},
+    "consent_source": "front_desk",
+    "category": "vip",
+    "tags": ["indecisive"],
+}
 
-def registry_settings(slate: Slate) -> RegistrySettings:
-    return RegistrySettings(**slate.settings_kwargs("registry"), default_region="DE")
 
-
-async def test_registration_publishes_client_registered_through_the_outbox(slate: Slate) -> None:
-    async with running(create_app(registry_settings(slate))) as api:
-        r = await api.post("/internal/v1/clients", json={"name": "Ada", "phone": "030 1234567"})
-        assert r.status_code == 201, r.text
-        client = r.json()
-        records = await read_topic(slate.infra.kafka, slate.topic("client.registered"), expect=1)
+async def test_registration_publishes_client_registered_through_the_outbox(
+    slate: Slate, api: httpx.AsyncClient
+) -> None:
+    client = await register(api, **FULL_CARD)
+    records = await read_topic(slate.infra.kafka, slate.topic("client.registered"), expect=1)
     (event,) = payloads(records)
+    ClientRegistered.model_validate(event)
+    assert records[0].key == client["id"].encode()
     assert event["client_id"] == client["id"]
     assert event["phone"] == "+49301234567"
-    assert records[0].key == client["id"].encode()
+    assert event["email"] == "zoe.mueller@example.com"
+    assert event["category"] == "vip"
+    assert event["card_number"] == client["card_number"]
+    assert event["consents"]["sms"]["granted"] is True
+    assert event["consents"]["sms"]["source"] == "front_desk"
+    assert event["consents"]["email"]["granted"] is False
+    assert event["tags"] == ["indecisive"]
 
 
-async def test_same_phone_written_differently_is_a_duplicate(slate: Slate) -> None:
-    async with running(create_app(registry_settings(slate))) as api:
-        first = await api.post(
-            "/internal/v1/clients", json={"name": "A", "phone": "+49 30 1234567"}
-        )
-        second = await api.post("/internal/v1/clients", json={"name": "B", "phone": "030 1234567"})
+async def test_the_card_keeps_every_field_normalised(api: httpx.AsyncClient) -> None:
+    client = await register(api, **FULL_CARD)
+    card = (await api.get(f"/internal/v1/clients/{client['id']}")).json()
+    assert card["name"] == "Zoë Müller"
+    assert card["phones"] == ["+49301234567", "+491701234567"]
+    assert card["birthday"] == "1990-04-01"
+    assert card["name_day"] == "05-15"
+    assert card["store_id"] == "S1" and card["employee_id"] == "E7"
+    assert card["consents"]["sms"]["at"]
+    assert card["category"] == "vip"
+    assert card["handling_tips"][0]["code"] == "indecisive"
+    assert "options" in card["handling_tips"][0]["tips"]
+    assert card["card_number"].startswith("4000") and len(card["card_number"]) == 16
+
+
+async def test_same_phone_written_differently_is_a_duplicate(api: httpx.AsyncClient) -> None:
+    first = await register(api, name="A", phone="+49 30 1234567")
+    second = await api.post("/internal/v1/clients", json={"name": "B", "phone": "030 1234567"})
     assert second.status_code == 409
-    assert second.json()["existing_client_id"] == first.json()["id"]
+    assert second.json()["existing_client_id"] == first["id"]
+    assert second.json()["field"] == "phone"
 
 
-async def test_unreadable_phone_is_a_422_that_names_it(slate: Slate) -> None:
-    async with running(create_app(registry_settings(slate))) as api:
-        r = await api.post("/internal/v1/clients", json={"name": "A", "phone": "call me"})
+async def test_same_email_in_other_case_is_a_duplicate(api: httpx.AsyncClient) -> None:
+    first = await register(api, name="A", email="ada@example.com")
+    second = await api.post("/internal/v1/clients", json={"name": "B", "email": "ADA@Example.com"})
+    assert second.status_code == 409
+    assert second.json()["existing_client_id"] == first["id"]
+
+
+async def test_a_refused_duplicate_leaves_its_other_keys_free(api: httpx.AsyncClient) -> None:
+    await register(api, name="A", phone="030 1234567")
+    refused = await api.post(
+        "/internal/v1/clients",
+        json={"name": "B", "email": "b@example.com", "phone": "030 1234567"},
+    )
+    assert refused.status_code == 409
+    await register(api, name="B", email="b@example.com")
+
+
+async def test_unreadable_phone_is_a_422_that_names_it(api: httpx.AsyncClient) -> None:
+    r = await api.post("/internal/v1/clients", json={"name": "A", "phone": "call me"})
     assert r.status_code == 422
     assert "call me" in r.json()["detail"]
+
+
+async def test_unknown_category_or_tag_is_a_422(api: httpx.AsyncClient) -> None:
+    r = await api.post("/internal/v1/clients", json={"name": "A", "category": "gold"})
+    assert r.status_code == 422
+    assert "category 'gold'" in r.json()["detail"]
+    r = await api.post("/internal/v1/clients", json={"name": "A", "tags": ["grumpy"]})
+    assert r.status_code == 422
+    assert "tag 'grumpy'" in r.json()["detail"]

@@ -1,0 +1,50 @@
+"""Internal routes for categories, behaviour tags and managers' client lists."""
+
+from __future__ import annotations
+
+import asyncio
+
+from fastapi import APIRouter, Request
+
+from services.registry.api import registry
+from services.registry.model_catalog import Category, Tag
+from services.registry.schemas import ClientResponse
+
+router = APIRouter(prefix="/internal/v1", tags=["catalog"])
+
+
+@router.get("/categories", response_model=list[Category])
+async def list_categories(request: Request) -> list[Category]:
+    return await registry(request).catalog.list_categories()
+
+
+@router.post("/categories", status_code=201, response_model=Category)
+async def create_category(body: Category, request: Request) -> Category:
+    category = body.model_copy(update={"built_in": False})
+    await registry(request).catalog.create_category(category)
+    return category
+
+
+@router.get("/tags", response_model=list[Tag])
+async def list_tags(request: Request) -> list[Tag]:
+    return await registry(request).catalog.list_tags()
+
+
+@router.post("/tags", status_code=201, response_model=Tag)
+async def create_tag(body: Tag, request: Request) -> Tag:
+    tag = body.model_copy(update={"built_in": False})
+    await registry(request).catalog.create_tag(tag)
+    return tag
+
+
+@router.get("/managers/{manager_id}/clients", response_model=list[ClientResponse])
+async def clients_of_manager(manager_id: str, request: Request) -> list[ClientResponse]:
+    """The clients a manager looks after (one lookup document, then point reads)."""
+    reg = registry(request)
+    ids = await reg.index.manager_clients(manager_id)
+    found = await asyncio.gather(*(reg.clients.get(cid) for cid in ids))
+    return [
+        ClientResponse.of(c)
+        for c in found
+        if c is not None and c.status == "active" and c.manager_id == manager_id
+    ]

@@ -1,0 +1,63 @@
+"""Names for search and duplicate detection: normalised, tokenised, compared.
+
+Search by name uses lookup documents keyed by the first letters of each name part
+(`name:mül` holds the clients with a name part starting with `mul`), so a name
+search is one point read on FerretDB as on MongoDB (see docs/registry.md).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from difflib import SequenceMatcher
+
+BUCKET_CHARS = 3
+SIMILAR_NAME_RATIO = 0.85
+
+# Letters NFKD does not split into a base letter and an accent.
+_SPECIAL = str.maketrans(
+    {"ß": "ss", "æ": "ae", "ø": "o", "đ": "d", "ł": "l", "œ": "oe", "\u0131": "i"}
+)
+
+
+def normalise_name(name: str) -> str:
+    """Lower-case, accents dropped, punctuation as spaces: `Zoë O'Neil` -> `zoe o neil`."""
+    text = unicodedata.normalize("NFKD", name.casefold().translate(_SPECIAL))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = "".join(ch if ch.isalnum() else " " for ch in text)
+    return " ".join(text.split())
+
+
+def name_tokens(name_norm: str) -> list[str]:
+    return list(dict.fromkeys(name_norm.split()))
+
+
+def bucket_of(token: str) -> str:
+    """The lookup key a name part is filed under (short parts are filed whole)."""
+    return f"name:{token[:BUCKET_CHARS]}"
+
+
+def buckets_of(name_norm: str) -> list[str]:
+    return list(dict.fromkeys(bucket_of(t) for t in name_tokens(name_norm)))
+
+
+def query_bucket(query_norm: str) -> str | None:
+    """The one bucket that holds every match of a name query: its longest part's."""
+    tokens = name_tokens(query_norm)
+    return bucket_of(max(tokens, key=len)) if tokens else None
+
+
+def matches_prefix(name_norm: str, query_norm: str) -> bool:
+    """Every part of the query starts some part of the name (`ada lov` ~ `ada lovelace`).
+
+    A query part shorter than the bucket size only matches a name part that is exactly
+    that short or starts with it inside a bucket already chosen by a longer part.
+    """
+    parts = name_tokens(name_norm)
+    return all(any(p.startswith(q) for p in parts) for q in name_tokens(query_norm))
+
+
+def similar_names(a_norm: str, b_norm: str) -> bool:
+    """Same person written a little differently (`Jon Smith` / `John Smith`)."""
+    if sorted(a_norm.split()) == sorted(b_norm.split()):
+        return True
+    return SequenceMatcher(None, a_norm, b_norm).ratio() >= SIMILAR_NAME_RATIO

@@ -1,0 +1,30 @@
+"""The registry app in-process against the real broker and store, one per test."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+
+from services.registry.config import RegistrySettings
+from services.registry.main import create_app
+from tests.conftest import Slate, running
+
+
+def registry_settings(slate: Slate, **extra: Any) -> RegistrySettings:
+    return RegistrySettings(**slate.settings_kwargs("registry"), default_region="DE", **extra)
+
+
+@pytest.fixture
+async def api(slate: Slate) -> AsyncIterator[httpx.AsyncClient]:
+    async with running(create_app(registry_settings(slate))) as client:
+        yield client
+
+
+async def register(api: httpx.AsyncClient, **body: Any) -> dict[str, Any]:
+    r = await api.post("/internal/v1/clients", json=body)
+    assert r.status_code == 201, r.text
+    found: dict[str, Any] = r.json()
+    return found
