@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -28,3 +29,13 @@ async def register(api: httpx.AsyncClient, **body: Any) -> dict[str, Any]:
     assert r.status_code == 201, r.text
     found: dict[str, Any] = r.json()
     return found
+
+
+def distinct_events(records: list[Any]) -> list[dict[str, Any]]:
+    """Payloads by event_id: the relay may publish an event twice (at least once)."""
+    by_id: dict[str, dict[str, Any]] = {}
+    for r in records:
+        if r.value:
+            event = json.loads(r.value)
+            by_id.setdefault(event["event_id"], event)
+    return list(by_id.values())

@@ -6,8 +6,8 @@ import httpx
 
 from services.registry.model_cards import luhn_check_digit
 from tests.conftest import Slate
-from tests.integration.registry.conftest import register
-from tests.support.kafka import payloads, read_topic
+from tests.integration.registry.conftest import distinct_events, register
+from tests.support.kafka import read_topic
 
 PLASTIC = "4000123412341234"  # check digit 4 is right for 400012341234123
 WRONG = "4000123412341235"
@@ -62,7 +62,7 @@ async def test_a_lost_card_is_blocked_and_replaced_keeping_the_history(
     )
     assert again.status_code == 409
     records = await read_topic(slate.infra.kafka, slate.topic("client.updated"), expect=1)
-    (event,) = payloads(records)
+    (event,) = distinct_events(records)
     assert event["client_id"] == client["id"]
     assert event["changed"]["card_number"] == new["number"]
     assert event["reason"] == "lost"

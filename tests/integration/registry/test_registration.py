@@ -6,8 +6,8 @@ import httpx
 
 from shared.contracts.registry import ClientRegistered
 from tests.conftest import Slate
-from tests.integration.registry.conftest import register
-from tests.support.kafka import payloads, read_topic
+from tests.integration.registry.conftest import distinct_events, register
+from tests.support.kafka import read_topic
 
 FULL_CARD = {
     "name": "Zoë  Müller",
@@ -32,7 +32,7 @@ async def test_registration_publishes_client_registered_through_the_outbox(
 ) -> None:
     client = await register(api, **FULL_CARD)
     records = await read_topic(slate.infra.kafka, slate.topic("client.registered"), expect=1)
-    (event,) = payloads(records)
+    (event,) = distinct_events(records)
     ClientRegistered.model_validate(event)
     assert records[0].key == client["id"].encode()
     assert event["client_id"] == client["id"]
