@@ -8,10 +8,11 @@ from services.registry import api, api_catalog
 from services.registry.config import RegistrySettings
 from services.registry.repository_index import KeyedLocks
 from services.registry.subscribers import register_subscribers
+from shared.contracts.base import Event
 from shared.contracts.registry import ClientErased, ClientMerged, ClientRegistered, ClientUpdated
 from shared.service import ServiceRuntime, build_app
 
-PUBLISHES = [ClientRegistered, ClientUpdated, ClientMerged, ClientErased]
+PUBLISHES: list[type[Event]] = [ClientRegistered, ClientUpdated, ClientMerged, ClientErased]
 TOPICS = [e.TOPIC for e in PUBLISHES]
 
 
