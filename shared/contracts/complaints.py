@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import ClassVar, Literal
 
 from pydantic import Field
@@ -24,6 +25,10 @@ class ComplaintFiled(Event):
     employee_id: str | None = None
     store_id: str | None = None
     purchase_id: str | None = None
+    survey_id: str | None = Field(None, description="set when a low survey score opened it")
+    opened_at: datetime | None = Field(None, description="when the case was received")
+    client_category: str | None = Field(None, description="the client's category then")
+    client_tier: str | None = Field(None, description="the client's loyalty tier then")
 
     def partition_key(self) -> str:
         return self.client_id
@@ -37,6 +42,10 @@ class ComplaintEscalated(Event):
     reason: str
     priority: Priority
     manager_id: str | None = None
+    breach: str | None = Field(
+        None, description="the SLA deadline missed ('first_response', 'resolution'), if any"
+    )
+    deadline: datetime | None = None
 
     def partition_key(self) -> str:
         return self.client_id
