@@ -1,20 +1,123 @@
-"""Complaints' internal HTTP routes."""
+"""Complaints' internal HTTP routes: cases, the open-case board and the client card.
+
+The public gateway routes (`/api/v1/complaints...`) forward here with the same shapes.
+The staff user comes in the `X-Actor` header (the gateway sends it; optional).
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Request
+from typing import Literal
 
-from services.complaints.repository import ClientProjection
-from services.complaints.schemas import KnownClientResponse
-from shared.service import ServiceRuntime
+from fastapi import APIRouter, Header, HTTPException, Query, Request
+
+from services.complaints import handlers
+from services.complaints.dependencies import Desk, utc_now
+from services.complaints.handlers_sla import GoodwillOutcome, grant_goodwill
+from services.complaints.model import OPEN_STATUSES, Case
+from services.complaints.schemas import (
+    Board,
+    BoardItem,
+    GoodwillRequest,
+    KnownClientResponse,
+    OpenCaseRequest,
+    StatusChangeRequest,
+    Topics,
+)
+from shared.contracts import to_minor_units
 
 router = APIRouter(prefix="/internal/v1", tags=["complaints"])
+
+Actor = Header(None, alias="X-Actor", description="the staff user acting (sent by the gateway)")
+StatusFilter = Literal[
+    "open", "all", "new", "in_progress", "waiting_for_client", "resolved", "closed"
+]
+
+
+def desk_of(request: Request) -> Desk:
+    return Desk.of(request.app.state.runtime, request.app.state.policies)
+
+
+@router.post("/complaints", status_code=201, response_model=Case)
+async def open_case(body: OpenCaseRequest, request: Request, actor: str | None = Actor) -> Case:
+    case, _ = await handlers.open_case(desk_of(request), body, actor, utc_now())
+    return case
+
+
+@router.get("/complaints", response_model=Board)
+async def board(
+    request: Request,
+    status: StatusFilter = "open",
+    sort: Literal["deadline", "opened"] = "deadline",
+    client_id: str | None = None,
+) -> Board:
+    """Open cases, most urgent deadline first (read from the open-case read model)."""
+    desk = desk_of(request)
+    if client_id is not None:
+        cases = filter_status(await desk.cases.of_client(client_id), status)
+        items = [BoardItem(**c.model_dump(), escalated=bool(c.escalations)) for c in cases]
+        key = (lambda i: (i.deadline is None, i.deadline)) if sort == "deadline" else None
+        items = sorted(items, key=key) if key else sorted(items, key=lambda i: i.opened_at)
+        return Board(items=items, count=len(items))
+    if status != "open":
+        raise HTTPException(
+            422, detail="the board lists open cases; give client_id to list other statuses"
+        )
+    entries = await desk.cases.open_board(sort)
+    items = [BoardItem(id=e["_id"], **{k: v for k, v in e.items() if k != "_id"}) for e in entries]
+    return Board(items=items, count=len(items))
+
+
+@router.get("/complaints/topics", response_model=Topics)
+async def topics(request: Request) -> Topics:
+    return Topics(topics=request.app.state.policies.taxonomy)
+
+
+@router.get("/complaints/{case_id}", response_model=Case)
+async def get_case(case_id: str, request: Request) -> Case:
+    return await handlers.get_case(desk_of(request), case_id)
+
+
+@router.post("/complaints/{case_id}/status", response_model=Case)
+async def change_status(
+    case_id: str, body: StatusChangeRequest, request: Request, actor: str | None = Actor
+) -> Case:
+    """Move the case along new -> in_progress -> waiting_for_client -> resolved -> closed
+    (in_progress again reopens); anything else is a 409 listing the allowed statuses."""
+    return await handlers.change_status(
+        desk_of(request), case_id, body.status, actor, utc_now(), body.comment, body.founded
+    )
+
+
+@router.post("/complaints/{case_id}/goodwill", response_model=GoodwillOutcome)
+async def goodwill(
+    case_id: str, body: GoodwillRequest, request: Request, actor: str | None = Actor
+) -> GoodwillOutcome:
+    """A manager's goodwill decision: once per case, within the client's cap."""
+    desk = desk_of(request)
+    case = await handlers.get_case(desk, case_id)
+    cents = to_minor_units(body.amount) if body.amount is not None else None
+    return await grant_goodwill(desk, case, "manager_decision", utc_now(), cents, actor)
+
+
+@router.get("/clients/{client_id}/complaints", response_model=list[Case])
+async def client_cases(
+    client_id: str, request: Request, status: StatusFilter = Query("open")
+) -> list[Case]:
+    """A client's cases for the client card (open ones by default), by point reads."""
+    return filter_status(await desk_of(request).cases.of_client(client_id), status)
 
 
 @router.get("/clients/{client_id}", response_model=KnownClientResponse)
 async def known_client(client_id: str, request: Request) -> KnownClientResponse:
-    runtime: ServiceRuntime = request.app.state.runtime
-    client = await ClientProjection(runtime.db).get(client_id)
+    client = await desk_of(request).clients.get(client_id)
     if client is None:
         raise HTTPException(404, detail=f"client {client_id} is not known to complaints yet")
     return KnownClientResponse(**client.model_dump())
+
+
+def filter_status(cases: list[Case], status: str) -> list[Case]:
+    if status == "all":
+        return cases
+    if status == "open":
+        return [c for c in cases if c.status in OPEN_STATUSES]
+    return [c for c in cases if c.status == status]

@@ -1,17 +1,67 @@
-"""Complaints' Kafka subscribers: decode, call a handler, nothing else."""
+"""Complaints' Kafka subscribers: decode, call a handler, nothing else.
+
+The registry's client events arrive on one subscriber so they are applied one after
+another (one writer of a client's projection per process).
+"""
 
 from __future__ import annotations
 
-from services.complaints import handlers
-from services.complaints.repository import ClientProjection
-from shared.contracts import ClientRegistered
+from typing import Any
+
+from faststream.kafka.annotations import KafkaMessage
+
+from services.complaints import handlers, handlers_clients, handlers_problem, handlers_trends
+from services.complaints.dependencies import Desk, Policies, utc_now
+from shared.contracts.complaints import ComplaintFiled
+from shared.contracts.loyalty import TierChanged
+from shared.contracts.pos import PurchaseReturned
+from shared.contracts.registry import ClientErased, ClientMerged, ClientRegistered, ClientUpdated
+from shared.contracts.surveys import SurveyAnswered
 from shared.messaging.broker import subscriber_options
 from shared.service import ServiceRuntime
 
+CLIENT_TOPICS = (ClientRegistered, ClientUpdated, ClientMerged, ClientErased)
 
-def register_subscribers(runtime: ServiceRuntime) -> None:
+
+def register_subscribers(runtime: ServiceRuntime, policies: Policies) -> None:
+    def options(name: str) -> dict[str, Any]:
+        # One consumer group per subscriber: joining one group five times would cost
+        # five rebalances at every start.
+        return subscriber_options(runtime.settings, f"{runtime.settings.service_name}.{name}")
+
+    by_topic = {runtime.topics(e.TOPIC): e for e in CLIENT_TOPICS}
+
+    def desk() -> Desk:
+        return Desk.of(runtime, policies)
+
+    @runtime.broker.subscriber(*by_topic, **options("client-events"))
+    async def on_client_event(body: dict[str, Any], message: KafkaMessage) -> None:
+        record = message.raw_message
+        topic = record[0].topic if isinstance(record, tuple) else record.topic
+        event = by_topic[topic].model_validate(body)
+        if isinstance(event, ClientRegistered):
+            await handlers_clients.remember_client(desk(), event, utc_now())
+        elif isinstance(event, ClientUpdated):
+            await handlers_clients.update_client(desk(), event, utc_now())
+        elif isinstance(event, ClientMerged):
+            await handlers_clients.merge_clients(desk(), event, utc_now())
+        elif isinstance(event, ClientErased):
+            await handlers_clients.erase_client(desk(), event)
+
+    @runtime.broker.subscriber(runtime.topics(TierChanged.TOPIC), **options("tier-changed"))
+    async def on_tier_changed(event: TierChanged) -> None:
+        await handlers_clients.change_tier(desk(), event)
+
+    @runtime.broker.subscriber(runtime.topics(SurveyAnswered.TOPIC), **options("survey-answered"))
+    async def on_survey_answered(event: SurveyAnswered) -> None:
+        await handlers.open_case_from_survey(desk(), event, utc_now())
+
     @runtime.broker.subscriber(
-        runtime.topics(ClientRegistered.TOPIC), **subscriber_options(runtime.settings)
+        runtime.topics(PurchaseReturned.TOPIC), **options("purchase-returned")
     )
-    async def on_client_registered(event: ClientRegistered) -> None:
-        await handlers.remember_client(event, ClientProjection(runtime.db))
+    async def on_purchase_returned(event: PurchaseReturned) -> None:
+        await handlers_problem.note_return(desk(), event, utc_now())
+
+    @runtime.broker.subscriber(runtime.topics(ComplaintFiled.TOPIC), **options("complaint-filed"))
+    async def on_complaint_filed(event: ComplaintFiled) -> None:
+        await handlers_trends.count_filed(desk(), event)

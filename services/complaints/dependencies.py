@@ -1,0 +1,96 @@
+"""What complaints' handlers work with: the repositories and the policies from settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from services.complaints.config import ComplaintsSettings
+from services.complaints.model_priority import ValuePolicy
+from services.complaints.model_problem import ProblemPolicy
+from services.complaints.model_sla import BusinessHours, SlaPolicy
+from services.complaints.model_trends import TrendPolicy
+from services.complaints.repository import CaseRepository
+from services.complaints.repository_clients import ClientProjection
+from services.complaints.repository_reports import (
+    GoodwillRepository,
+    ProblemRepository,
+    TrendRepository,
+)
+from shared.contracts import to_minor_units
+from shared.service import ServiceRuntime
+from shared.store.outbox import Outbox
+
+
+@dataclass(frozen=True)
+class Policies:
+    taxonomy: list[str]
+    value: ValuePolicy
+    sla: SlaPolicy
+    trend: TrendPolicy
+    problem: ProblemPolicy
+    survey_case_threshold: int
+    survey_case_topic: str
+    goodwill_cents: int
+    goodwill_cap_cents: int
+    goodwill_period: str
+    currency: str
+    registry_url: str
+    registry_timeout_s: float
+
+    @classmethod
+    def from_settings(cls, s: ComplaintsSettings) -> Policies:
+        hours = (
+            BusinessHours.parse(s.business_hours, s.business_days, s.business_timezone)
+            if s.business_hours
+            else None
+        )
+        return cls(
+            taxonomy=list(s.topics),
+            value=ValuePolicy(
+                frozenset(s.vip_categories), frozenset(s.top_tiers), s.high_value_spend
+            ),
+            sla=SlaPolicy(s.sla_first_response_hours, s.sla_resolution_hours, hours),
+            trend=TrendPolicy(s.trend_window_weeks, s.trend_min_count, s.trend_ratio),
+            problem=ProblemPolicy(
+                s.problem_unfounded_claims, s.problem_returns, frozenset(s.problem_tags)
+            ),
+            survey_case_threshold=s.survey_case_threshold,
+            survey_case_topic=s.survey_case_topic,
+            goodwill_cents=to_minor_units(s.goodwill_amount),
+            goodwill_cap_cents=to_minor_units(s.goodwill_cap),
+            goodwill_period=s.goodwill_period,
+            currency=s.currency,
+            registry_url=s.registry_url,
+            registry_timeout_s=s.registry_timeout_s,
+        )
+
+
+@dataclass(frozen=True)
+class Desk:
+    """Everything a complaints handler needs, built per message or request."""
+
+    policies: Policies
+    outbox: Outbox
+    cases: CaseRepository
+    clients: ClientProjection
+    trends: TrendRepository
+    goodwill: GoodwillRepository
+    problems: ProblemRepository
+
+    @classmethod
+    def of(cls, runtime: ServiceRuntime, policies: Policies) -> Desk:
+        db, outbox = runtime.db, runtime.outbox
+        return cls(
+            policies=policies,
+            outbox=outbox,
+            cases=CaseRepository(db, outbox),
+            clients=ClientProjection(db),
+            trends=TrendRepository(db, outbox),
+            goodwill=GoodwillRepository(db, outbox),
+            problems=ProblemRepository(db),
+        )
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)

@@ -1,0 +1,74 @@
+"""What complaints learns about clients from the registry and loyalty.
+
+Projection writes are idempotent (a field is only set when the event is newer than
+the stored value), so a replay or an out-of-order delivery changes nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from typing import Any
+
+from services.complaints.dependencies import Desk
+from services.complaints.handlers_problem import review_client
+from services.complaints.model import Case
+from shared.contracts.loyalty import TierChanged
+from shared.contracts.registry import ClientErased, ClientMerged, ClientRegistered, ClientUpdated
+from shared.logging import get_logger
+
+log = get_logger(__name__)
+
+
+async def remember_client(desk: Desk, event: ClientRegistered, now: datetime) -> None:
+    await desk.clients.apply(event.client_id, event.model_dump(), event.occurred_at)
+    if set(event.tags) & desk.policies.problem.tags:
+        await review_client(desk, event.client_id, now)
+
+
+async def update_client(desk: Desk, event: ClientUpdated, now: datetime) -> None:
+    changed = await desk.clients.apply(event.client_id, dict(event.changed), event.occurred_at)
+    if "tags" in changed or "category" in changed:
+        await review_client(desk, event.client_id, now)
+
+
+async def change_tier(desk: Desk, event: TierChanged) -> None:
+    await desk.clients.set_tier(
+        event.client_id, event.new_tier, event.lifetime_spend, event.occurred_at
+    )
+
+
+async def merge_clients(desk: Desk, event: ClientMerged, now: datetime) -> None:
+    """Move the merged client's cases and evidence to the survivor (safe to repeat)."""
+    survivor, merged = event.survivor_id, event.merged_id
+    case_ids = await desk.cases.case_ids_of(merged)
+    if case_ids:
+        await desk.cases.index(survivor, case_ids)
+    for case_id in case_ids:
+        case = await desk.cases.get(case_id)
+        if case is not None and case.client_id == merged:
+            await desk.cases.update(case_id, {"client_id": survivor}, {}, [])
+            await desk.cases.sync_board(case.model_copy(update={"client_id": survivor}))
+    for kind in ("returns", "unfounded_claims"):
+        for item in await desk.problems.signal(kind, merged):
+            await desk.problems.add_signal(kind, survivor, item)
+    await desk.problems.drop_signals(merged)
+    await desk.problems.drop_proposal(merged)
+    await desk.cases.forget_client_index(merged)
+    await desk.clients.forget(merged)
+    await review_client(desk, survivor, now)
+    log.info("client_merged", survivor_id=survivor, merged_id=merged, cases=len(case_ids))
+
+
+def anonymised(case: Case) -> dict[str, Any]:
+    history = [h.model_copy(update={"comment": None}).model_dump() for h in case.history]
+    return {"text": None, "resolution": None, "history": history, "erased": True}
+
+
+async def erase_client(desk: Desk, event: ClientErased) -> None:
+    """Personal data goes (the client's words, comments, the projection); counts stay."""
+    cases = await desk.cases.of_client(event.client_id)
+    await asyncio.gather(*(desk.cases.update(c.id, anonymised(c), {}, []) for c in cases))
+    await desk.clients.forget(event.client_id)
+    await desk.problems.drop_proposal(event.client_id)
+    log.info("client_erased", client_id=event.client_id, cases=len(cases))

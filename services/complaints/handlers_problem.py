@@ -1,0 +1,127 @@
+"""Problem-client proposals: gather evidence, list it, and let a manager decide.
+
+Confirming asks the registry (which owns categories) to make the client a problem
+client: `PATCH /internal/v1/clients/{id}` with `{"category": "problem", "reason": ...}`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import httpx
+
+from services.complaints.dependencies import Desk
+from services.complaints.model_problem import ProblemEvidence, should_propose
+from shared.contracts.pos import PurchaseReturned
+from shared.logging import get_logger
+
+log = get_logger(__name__)
+
+
+class ProposalNotFound(LookupError):
+    pass
+
+
+class RegistryRefused(Exception):
+    def __init__(self, status: int, detail: str) -> None:
+        super().__init__(f"the registry answered {status}: {detail}")
+        self.status = status
+        self.detail = detail
+
+
+async def evidence_of(desk: Desk, client_id: str, tags: list[str]) -> ProblemEvidence:
+    return ProblemEvidence(
+        unfounded_claims=await desk.problems.signal("unfounded_claims", client_id),
+        returns=await desk.problems.signal("returns", client_id),
+        tags=[t for t in tags if t in desk.policies.problem.tags],
+    )
+
+
+async def review_client(desk: Desk, client_id: str, now: datetime) -> bool:
+    """Propose the client when the evidence is enough (a decided proposal stays decided)."""
+    client = await desk.clients.get_or_default(client_id)
+    evidence = await evidence_of(desk, client_id, client.tags)
+    existing = await desk.problems.proposal(client_id)
+    if existing and existing.get("status") in ("confirmed", "dismissed"):
+        return False
+    if not should_propose(evidence, client.category, desk.policies.problem):
+        if existing:
+            await desk.problems.drop_proposal(client_id)
+        return False
+    await desk.problems.save_proposal(
+        client_id,
+        {
+            "status": "proposed",
+            "client_name": client.name,
+            "category": client.category,
+            "reasons": evidence.reasons(desk.policies.problem),
+            "evidence": evidence.model_dump(),
+            "updated_at": now,
+        },
+    )
+    log.info("problem_client_proposed", client_id=client_id)
+    return True
+
+
+async def note_unfounded_claim(desk: Desk, client_id: str, case_id: str, now: datetime) -> None:
+    await desk.problems.add_signal("unfounded_claims", client_id, case_id)
+    await review_client(desk, client_id, now)
+
+
+async def note_return(desk: Desk, event: PurchaseReturned, now: datetime) -> None:
+    """Count a return against its client; an anonymous or unknown client is skipped."""
+    ref = event.client
+    if ref is None:
+        return
+    client_id = ref.client_id or await desk.clients.resolve(
+        *([f"card_number:{ref.card_number}"] if ref.card_number else []),
+        *([f"phone:{ref.phone}"] if ref.phone else []),
+    )
+    if client_id is None:
+        log.info("return_of_unknown_client_skipped", return_id=event.return_id)
+        return
+    await desk.problems.add_signal("returns", client_id, event.return_id)
+    await review_client(desk, client_id, now)
+
+
+async def list_proposals(desk: Desk) -> list[dict[str, Any]]:
+    return await desk.problems.open_proposals()
+
+
+async def confirm_proposal(
+    desk: Desk, client_id: str, reason: str | None, actor: str | None, now: datetime
+) -> dict[str, Any]:
+    """Ask the registry to make the client a problem client, then mark the proposal."""
+    proposal = await desk.problems.proposal(client_id)
+    if proposal is None or proposal.get("status") != "proposed":
+        raise ProposalNotFound(client_id)
+    why = reason or "; ".join(proposal.get("reasons", ()))
+    headers = {"X-Actor": actor} if actor else {}
+    async with httpx.AsyncClient(
+        base_url=desk.policies.registry_url, timeout=desk.policies.registry_timeout_s
+    ) as registry:
+        response = await registry.patch(
+            f"/internal/v1/clients/{client_id}",
+            json={"category": "problem", "reason": why},
+            headers=headers,
+        )
+    if response.status_code >= 400:
+        try:
+            detail = str(response.json().get("detail", response.text))
+        except ValueError:
+            detail = response.text[:300]
+        raise RegistryRefused(response.status_code, detail)
+    await desk.problems.mark(client_id, "confirmed", actor, now)
+    log.info("problem_client_confirmed", client_id=client_id, actor=actor)
+    return (await desk.problems.proposal(client_id)) or {}
+
+
+async def dismiss_proposal(
+    desk: Desk, client_id: str, actor: str | None, now: datetime
+) -> dict[str, Any]:
+    proposal = await desk.problems.proposal(client_id)
+    if proposal is None or proposal.get("status") != "proposed":
+        raise ProposalNotFound(client_id)
+    await desk.problems.mark(client_id, "dismissed", actor, now)
+    return (await desk.problems.proposal(client_id)) or {}

@@ -1,0 +1,104 @@
+"""What complaints keeps of clients: registry data, loyalty tier, card/phone lookups.
+
+Registry data and the tier live in separate documents because different consumers
+write them (one writer per document). Each registry field remembers when it was
+last set, so events of different topics applied out of order never put an older
+value over a newer one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from pymongo.asynchronous.database import AsyncDatabase
+
+from services.complaints.model import KnownClient
+from shared.contracts import from_minor_units, to_minor_units
+
+CLIENTS = "clients"
+TIERS = "tiers"
+LOOKUPS = "lookups"
+PROJECTED = ("name", "phone", "card_number", "category", "manager_id", "tags")
+
+
+class ClientProjection:
+    def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
+        self.clients = db[CLIENTS]
+        self.tiers = db[TIERS]
+        self.lookups = db[LOOKUPS]
+
+    async def get(self, client_id: str) -> KnownClient | None:
+        doc, tier = await asyncio.gather(
+            self.clients.find_one({"_id": client_id}), self.tiers.find_one({"_id": client_id})
+        )
+        if doc is None and tier is None:
+            return None
+        fields = {k: v for k, v in (doc or {}).items() if k in PROJECTED and v is not None}
+        if tier:
+            fields["tier"] = tier["tier"]
+            fields["lifetime_spend"] = from_minor_units(tier["lifetime_spend_cents"])
+        return KnownClient(client_id=client_id, **fields)
+
+    async def get_or_default(self, client_id: str) -> KnownClient:
+        return await self.get(client_id) or KnownClient(client_id=client_id)
+
+    async def apply(self, client_id: str, changes: dict[str, Any], at: datetime) -> dict[str, Any]:
+        """Set the projected fields that are newer than what is stored; returns them."""
+        doc = await self.clients.find_one({"_id": client_id}) or {}
+        stamps: dict[str, datetime] = doc.get("_set_at", {})
+        newer = {
+            k: v
+            for k, v in changes.items()
+            if k in PROJECTED and (k not in stamps or stamps[k] <= at)
+        }
+        if newer:
+            stamped = {f"_set_at.{k}": at for k in newer}
+            await self.clients.update_one(
+                {"_id": client_id}, {"$set": newer | stamped}, upsert=True
+            )
+        for key in ("card_number", "phone"):
+            if newer.get(key):
+                await self.claim_lookup(f"{key}:{newer[key]}", client_id)
+        return newer
+
+    async def set_tier(
+        self, client_id: str, tier: str, lifetime_spend: Decimal, at: datetime
+    ) -> None:
+        current = await self.tiers.find_one({"_id": client_id})
+        if current and current["at"] > at:
+            return  # an older tier change arrived late
+        await self.tiers.update_one(
+            {"_id": client_id},
+            {
+                "$set": {
+                    "tier": tier,
+                    "lifetime_spend_cents": to_minor_units(lifetime_spend),
+                    "at": at,
+                }
+            },
+            upsert=True,
+        )
+
+    async def claim_lookup(self, key: str, client_id: str) -> None:
+        await self.lookups.update_one({"_id": key}, {"$set": {"client_id": client_id}}, upsert=True)
+
+    async def resolve(self, *keys: str) -> str | None:
+        """The client id a card number or phone belongs to, by point reads."""
+        for key in keys:
+            doc = await self.lookups.find_one({"_id": key})
+            if doc:
+                return str(doc["client_id"])
+        return None
+
+    async def forget(self, client_id: str) -> None:
+        """Erase personal data: the projection, its lookups and the tier."""
+        doc = await self.clients.find_one({"_id": client_id}) or {}
+        for key in ("card_number", "phone"):
+            lookup = await self.lookups.find_one({"_id": f"{key}:{doc.get(key)}"})
+            if lookup and lookup["client_id"] == client_id:
+                await self.lookups.delete_one({"_id": lookup["_id"]})
+        await self.clients.delete_one({"_id": client_id})
+        await self.tiers.delete_one({"_id": client_id})
