@@ -5,10 +5,10 @@ Domain errors become 4xx answers in one place (`add_error_handlers`).
 
 from __future__ import annotations
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import JSONResponse
 
-from services.registry import handlers, handlers_changes
+from services.registry import handlers, handlers_changes, handlers_search
 from services.registry.config import RegistrySettings
 from services.registry.handlers import Registry
 from services.registry.model import (
@@ -32,6 +32,7 @@ from services.registry.schemas import (
     RegisterClientRequest,
     RegisteredResponse,
     ReplaceCardRequest,
+    SearchResponse,
 )
 from shared.service import ServiceRuntime
 
@@ -66,6 +67,24 @@ async def register(body: RegisterClientRequest, request: Request) -> RegisteredR
     tips = await reg.catalog.tags_of(done.client.tags)
     return RegisteredResponse(
         **ClientResponse.of(done.client, handling_tips=tips).model_dump(), possible_duplicates=hints
+    )
+
+
+@router.get("/clients", response_model=SearchResponse)
+async def search_clients(
+    request: Request,
+    q: str = Query(min_length=1, max_length=200, description="card, phone, email or name"),
+    page: int = Query(1, ge=1, le=10_000),
+    page_size: int = Query(20, ge=1, le=100),
+) -> SearchResponse:
+    found = await handlers_search.search(registry(request), q, page, page_size)
+    return SearchResponse(
+        query=q,
+        match=found.match,
+        page=page,
+        page_size=page_size,
+        total=found.total,
+        items=found.items,
     )
 
 

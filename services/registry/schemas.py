@@ -90,3 +90,25 @@ class BlockCardRequest(BaseModel):
 
 class ReplaceCardRequest(BlockCardRequest):
     card_number: str | None = Field(None, max_length=40, description="plastic successor card")
+
+
+class SearchResponse(BaseModel):
+    query: str
+    match: str = Field(description="card, phone, email, card+phone or name")
+    page: int
+    page_size: int
+    total: int
+    items: list[dict[str, Any]]
+
+
+class MergeRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    survivor_id: str = Field(min_length=1, max_length=100)
+    actor: str | None = Field(None, max_length=100)
+
+
+class EraseRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    actor: str | None = Field(None, max_length=100)

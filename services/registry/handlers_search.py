@@ -1,0 +1,76 @@
+"""Finding clients: exact keys by point reads of lookup documents, names by bucket.
+
+A name query reads the one name bucket of its longest part (`name:lov` for
+`ada lov`), filters it in memory, sorts by name, and reads only the clients of the
+requested page. A merged client is shown only as a pointer to its survivor; an
+erased one is never shown.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Any
+
+from services.registry.handlers import Registry
+from services.registry.model import Client
+from services.registry.model_names import matches_prefix, query_bucket
+from services.registry.model_search import SearchPlan, plan_search
+
+
+@dataclass
+class SearchPage:
+    match: str
+    total: int
+    items: list[dict[str, Any]]
+
+
+def search_item(client: Client) -> dict[str, Any]:
+    if client.status == "merged":
+        return {"id": client.id, "status": "merged", "merged_into": client.merged_into}
+    return {
+        "id": client.id,
+        "status": client.status,
+        "name": client.name,
+        "phone": client.phone,
+        "email": client.email,
+        "card_number": client.card_number,
+        "category": client.category,
+        "birthday": client.birthday.isoformat() if client.birthday else None,
+    }
+
+
+async def _read(reg: Registry, ids: list[str]) -> list[Client]:
+    found = await asyncio.gather(*(reg.clients.get(cid) for cid in ids))
+    return [c for c in found if c is not None and c.status != "erased"]
+
+
+async def _by_keys(reg: Registry, plan: SearchPlan) -> list[Client]:
+    owners = await asyncio.gather(*(reg.clients.lookups.find_one({"_id": k}) for k in plan.keys))
+    ids = list(dict.fromkeys(str(o["client_id"]) for o in owners if o))
+    return await _read(reg, ids)
+
+
+async def _by_name(reg: Registry, name: str, offset: int, limit: int) -> tuple[int, list[Client]]:
+    bucket = query_bucket(name)
+    if bucket is None:
+        return 0, []
+    entries = [e for e in await reg.index.names_in(bucket) if matches_prefix(e.name_norm, name)]
+    ranked = sorted(
+        {e.client_id: e for e in entries}.values(), key=lambda e: (e.name_norm, e.client_id)
+    )
+    page = await _read(reg, [e.client_id for e in ranked[offset : offset + limit]])
+    # An entry left behind by a rename (or a crash) no longer matches its client.
+    current = [c for c in page if c.status == "merged" or matches_prefix(c.name_norm, name)]
+    return len(ranked), current
+
+
+async def search(reg: Registry, query: str, page: int, page_size: int) -> SearchPage:
+    plan = plan_search(query, reg.default_region)
+    offset = (page - 1) * page_size
+    if plan.name is not None:
+        total, clients = await _by_name(reg, plan.name, offset, page_size)
+    else:
+        found = await _by_keys(reg, plan)
+        total, clients = len(found), found[offset : offset + page_size]
+    return SearchPage(plan.kind, total, [search_item(c) for c in clients])
