@@ -73,7 +73,7 @@ kafka_format() {
 }
 
 kafka_start() {
-  local t0 deadline=$((SECONDS + 60))
+  local t0 deadline=$((SECONDS + ${KAFKA_START_TIMEOUT_S:-180}))
   t0=$(now_us)
   port_open "$KAFKA_CONTROLLER_PORT" &&
     die "kafka: controller port $HOST:$KAFKA_CONTROLLER_PORT is taken by another process; free it or set KAFKA_CONTROLLER_PORT"
@@ -92,7 +92,7 @@ kafka_start() {
     started_alive kafka ||
       startup_failed kafka "$KAFKA_PATTERN" "$KAFKA_LOG" "exited during startup"
     ((SECONDS < deadline)) ||
-      startup_failed kafka "$KAFKA_PATTERN" "$KAFKA_LOG" "not ready after 60s"
+      startup_failed kafka "$KAFKA_PATTERN" "$KAFKA_LOG" "not ready after ${KAFKA_START_TIMEOUT_S:-180}s"
     sleep 0.2
   done
   say "kafka: up on $HOST:$KAFKA_PORT in $(since "$t0") (pid $(<"$STATE/kafka.pid"), log $KAFKA_LOG)"

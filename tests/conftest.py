@@ -19,6 +19,7 @@ from fastapi import FastAPI
 from pymongo import AsyncMongoClient
 
 from tests.support.infra import Infra, infrastructure
+from tests.support.kafka import delete_topics
 from tests.support.processes import ServiceProcess, free_port
 
 SERVICES = ("registry", "loyalty", "surveys", "complaints", "gateway")
@@ -83,6 +84,8 @@ async def slate(infra: Infra) -> AsyncIterator[Slate]:
             await client.drop_database(s.db_name(service))
     finally:
         await client.close()
+    # Thousands of leftover test partitions make a broker restart take minutes.
+    await delete_topics(infra.kafka, s.prefix)
 
 
 @pytest.fixture

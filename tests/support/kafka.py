@@ -9,6 +9,7 @@ from typing import Any
 from uuid import uuid4
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
+from aiokafka.admin import AIOKafkaAdminClient
 
 
 async def produce(
@@ -64,3 +65,17 @@ async def eventually(check: Any, timeout_s: float = 30.0, interval_s: float = 0.
             return last
         await asyncio.sleep(interval_s)
     raise AssertionError(f"condition not met within {timeout_s}s (last value: {last!r})")
+
+
+async def delete_topics(bootstrap: str, prefix: str) -> None:
+    """Delete every topic whose name starts with `prefix` (a test's own topics)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        mine = [t for t in await admin.list_topics() if t.startswith(prefix)]
+        if mine:
+            await admin.delete_topics(mine)
+    except Exception as exc:  # cleanup must not fail a test that passed
+        print(f"could not delete test topics {prefix}*: {exc!r}")
+    finally:
+        await admin.close()
