@@ -1,9 +1,9 @@
 """The `clientele` command: one typer app; each service may add a sub-command group.
 
 A service that offers commands has `services/<name>/cli.py` with `app = typer.Typer()`;
-it is mounted here as `clientele <name> ...` (plus any extra names it lists in
-`COMMAND_NAMES`). This is a composition root, like docker-compose: services still never
-import each other.
+it is mounted here as `clientele <name> ...` (or under the names it lists in
+`COMMAND_NAMES`; with a `command_app(name)` function each name gets its own group).
+This is a composition root, like docker-compose: services still never import each other.
 """
 
 from __future__ import annotations
@@ -25,8 +25,9 @@ def _mount() -> None:
             if exc.name != f"services.{service}.cli":
                 raise
             continue
+        group_for = getattr(module, "command_app", None)
         for name in getattr(module, "COMMAND_NAMES", (service,)):
-            app.add_typer(module.app, name=name)
+            app.add_typer(group_for(name) if group_for else module.app, name=name)
 
 
 @app.callback()

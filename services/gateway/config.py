@@ -1,5 +1,8 @@
-"""Gateway settings (env prefix GATEWAY_)."""
+"""Gateway settings (env prefix GATEWAY_; the first admin from CLIENTELE_ADMIN_*)."""
 
+from __future__ import annotations
+
+from pydantic import AliasChoices, Field
 from pydantic_settings import SettingsConfigDict
 
 from shared.settings import ServiceSettings
@@ -10,8 +13,24 @@ class GatewaySettings(ServiceSettings):
 
     service_name: str = "gateway"
     http_port: int = 8000
+    mongodb_db: str = "gateway"
     registry_url: str = "http://127.0.0.1:8001"
     loyalty_url: str = "http://127.0.0.1:8002"
     surveys_url: str = "http://127.0.0.1:8003"
     complaints_url: str = "http://127.0.0.1:8004"
-    upstream_timeout_s: float = 3.0
+    upstream_timeout_s: float = Field(3.0, gt=0)
+    card_timeout_s: float = Field(
+        1.5, gt=0, description="Budget for each service's part of the client card."
+    )
+    token_secret: str = Field(
+        "",
+        description="HMAC secret signing bearer tokens and session cookies. Empty: a random "
+        "one per process (dev/test only, logged as a warning; tokens die with the process).",
+    )
+    token_ttl_s: int = Field(900, gt=0, description="Lifetime of an API bearer token.")
+    session_ttl_s: int = Field(8 * 3600, gt=0, description="Lifetime of a console session.")
+    secure_cookies: bool = Field(False, description="Mark the session cookie Secure (HTTPS).")
+    login_max_failures: int = Field(5, ge=1, description="Failed logins per user+IP per window.")
+    login_window_s: int = Field(300, gt=0)
+    admin_username: str = Field("", validation_alias=AliasChoices("CLIENTELE_ADMIN_USERNAME"))
+    admin_password: str = Field("", validation_alias=AliasChoices("CLIENTELE_ADMIN_PASSWORD"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from services.gateway.model import ClientCard, UpstreamError
 from services.gateway.upstream import Upstreams
@@ -10,22 +11,54 @@ from shared.logging import get_logger
 
 log = get_logger(__name__)
 
+Missing = object()  # the service has no such data (404) or no such endpoint yet
 
-async def client_card(up: Upstreams, client_id: str) -> ClientCard:
-    """Registry data plus loyalty; a service that does not answer is named, not fatal."""
-    registry, loyalty = await asyncio.gather(
-        up.call("registry", "GET", f"/internal/v1/clients/{client_id}"),
-        up.call("loyalty", "GET", f"/internal/v1/accounts/{client_id}"),
+
+async def _part(up: Upstreams, service: str, path: str, timeout_s: float, **kw: Any) -> Any:
+    """One part of the card: its JSON, `Missing`, or an exception when it is unavailable."""
+    response = await asyncio.wait_for(up.call(service, "GET", path, **kw), timeout_s)
+    if response.status_code in (404, 405, 501):
+        return Missing
+    if response.status_code != 200:
+        raise UpstreamError(response.status_code, {"detail": response.text[:200]})
+    return response.json()
+
+
+async def client_card(up: Upstreams, client_id: str, timeout_s: float | None = None) -> ClientCard:
+    """Registry data plus every other service's part, fetched at once, each with a time
+    budget; a service that is down or too slow is named in `unavailable`, never fatal."""
+    parts = {
+        "registry": ("registry", f"/internal/v1/clients/{client_id}", {}),
+        "loyalty": ("loyalty", f"/internal/v1/accounts/{client_id}", {}),
+        "ledger": ("loyalty", f"/internal/v1/accounts/{client_id}/ledger", {}),
+        "complaints": (
+            "complaints",
+            f"/internal/v1/clients/{client_id}/complaints",
+            {"params": {"status": "open"}},
+        ),
+        "scores": ("surveys", f"/internal/v1/clients/{client_id}/scores", {}),
+    }
+    budget = timeout_s or up.card_timeout_s
+    results = await asyncio.gather(
+        *(_part(up, s, p, budget, **kw) for s, p, kw in parts.values()),
         return_exceptions=True,
     )
-    if isinstance(registry, BaseException):
+    got = dict(zip(parts, results, strict=True))
+    registry = got.pop("registry")
+    if isinstance(registry, UpstreamError) and registry.status < 500:
         raise registry
-    if registry.status_code != 200:
-        raise UpstreamError(registry.status_code, registry.json())
-    card = ClientCard(client=registry.json())
-    if isinstance(loyalty, BaseException) or loyalty.status_code >= 500:
-        log.warning("upstream_unavailable", service="loyalty", error=repr(loyalty))
-        card.unavailable.append("loyalty")
-    elif loyalty.status_code == 200:
-        card.loyalty = loyalty.json()
+    if isinstance(registry, BaseException):
+        log.warning("card_registry_unavailable", error=repr(registry))
+        raise UpstreamError(503, {"detail": "the registry service does not answer; try again"})
+    if registry is Missing:
+        raise UpstreamError(404, {"detail": f"no client {client_id}"})
+    card = ClientCard(client=registry)
+    for name, value in got.items():
+        service = parts[name][0]
+        if isinstance(value, BaseException):
+            log.warning("card_part_unavailable", part=name, service=service, error=repr(value))
+            if service not in card.unavailable:
+                card.unavailable.append(service)
+        elif value is not Missing:
+            setattr(card, name, value)
     return card

@@ -1,23 +1,47 @@
-"""Composition root of the gateway."""
+"""Composition root of the gateway: store, upstream clients, the guard on every router."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import secrets
 from collections.abc import AsyncIterator
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.base import BaseHTTPMiddleware
 
+from services.gateway import api, console, console_pages, docs, handlers_auth
+from services.gateway.auth import GatewayRuntime, audit_middleware, guard
 from services.gateway.config import GatewaySettings
+from services.gateway.repository import (
+    AuditLog,
+    LoginThrottle,
+    PosKeyRepository,
+    StaffRepository,
+    ensure_indexes,
+)
 from services.gateway.routes import all_routers
+from services.gateway.security import TokenSigner
 from services.gateway.upstream import Upstreams, problem
 from shared.logging import configure_logging, get_logger
 from shared.service import add_ops_routes
+from shared.store.mongo import create_mongo_client
 
 log = get_logger(__name__)
+
+
+def _secret(settings: GatewaySettings) -> str:
+    if settings.token_secret:
+        return settings.token_secret
+    log.warning(
+        "token_secret_generated",
+        detail="GATEWAY_TOKEN_SECRET is not set: using a random secret for this process "
+        "(dev/test only; tokens and sessions end when it stops, replicas reject each other's)",
+    )
+    return secrets.token_urlsafe(32)
 
 
 def create_app(settings: GatewaySettings | None = None) -> FastAPI:
@@ -32,14 +56,41 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(settings.log_level, settings.log_json)
-        app.state.upstreams = Upstreams(urls, settings.upstream_timeout_s)
+        mongo = create_mongo_client(settings.mongodb_url, settings.service_name)
+        db = mongo[settings.mongodb_db]
+        upstreams = Upstreams(urls, settings.upstream_timeout_s, settings.card_timeout_s)
+        app.state.upstreams = upstreams
+        app.state.mongo_db = db
+        app.state.gateway = GatewayRuntime(
+            settings=settings,
+            staff=StaffRepository(db),
+            pos_keys=PosKeyRepository(db),
+            throttle=LoginThrottle(db, settings.login_max_failures, settings.login_window_s),
+            audit=AuditLog(db),
+            signer=TokenSigner(_secret(settings)),
+            upstreams=upstreams,
+        )
+        await ensure_indexes(db)
+        await handlers_auth.ensure_first_admin(
+            app.state.gateway.staff, settings.admin_username, settings.admin_password
+        )
         log.info("service_started", service="gateway", port=settings.http_port)
         try:
             yield
         finally:
-            await app.state.upstreams.close()
+            await upstreams.close()
+            await mongo.close()
 
-    app = FastAPI(title="Clientele gateway", version="1", lifespan=lifespan)
+    app = FastAPI(
+        title="Clientele gateway",
+        version="1",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        description="Staff API. Log in at POST /api/v1/auth/token (OAuth2 password form) "
+        "and send `Authorization: Bearer <token>`; POS systems send `X-API-Key`.",
+    )
 
     async def ready() -> dict[str, str]:
         upstreams: Upstreams = app.state.upstreams
@@ -51,11 +102,34 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
                 return f"unavailable: {type(exc).__name__}"
             return "ok" if response.status_code == 200 else f"not ready ({response.status_code})"
 
-        results = await asyncio.gather(*(check(n) for n in urls))
-        return dict(zip(urls, results, strict=True))
+        async def store() -> str:
+            try:
+                await asyncio.wait_for(app.state.mongo_db.command("ping"), 2.0)
+            except Exception as exc:
+                return f"unavailable: {type(exc).__name__}"
+            return "ok"
 
+        results = await asyncio.gather(store(), *(check(n) for n in urls))
+        return dict(zip(["store", *urls], results, strict=True))
+
+    app.add_middleware(
+        BaseHTTPMiddleware, dispatch=audit_middleware(lambda: app.state.gateway.audit)
+    )
     add_ops_routes(app, "gateway", ready)
+    _error_handlers(app)
+    protected = [Depends(guard)]
+    app.include_router(api.router, dependencies=protected)
+    app.include_router(console.router, dependencies=protected)
+    app.include_router(console_pages.router, dependencies=protected)
+    app.include_router(docs.router, dependencies=protected)
+    for router in all_routers():
+        app.include_router(router, dependencies=protected)
+    console.mount_static(app, protected)
+    docs.add_security_schemes(app)
+    return app
 
+
+def _error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = [
@@ -66,14 +140,27 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         return problem(422, "Invalid request", detail, errors=errors)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return problem(exc.status_code, "Request refused", str(exc.detail))
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if request.url.path == "/" or request.url.path.startswith("/console"):
+            return console.error_page(request, exc)
+        answer = problem(
+            exc.status_code, _TITLES.get(exc.status_code, "Request refused"), str(exc.detail)
+        )
+        answer.headers.update(exc.headers or {})
+        return answer
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled_error", path=request.url.path)
         return problem(500, "Internal error", "something went wrong on our side; it is logged")
 
-    for router in all_routers():
-        app.include_router(router)
-    return app
+
+_TITLES = {
+    401: "Not logged in",
+    403: "Not allowed",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    429: "Too many attempts",
+    503: "Service unavailable",
+}

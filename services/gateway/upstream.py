@@ -18,12 +18,15 @@ from shared.messaging.correlation import HEADER, current_correlation_id
 
 PROBLEM = "application/problem+json"
 SERVICES = ("registry", "loyalty", "surveys", "complaints")
+ACTOR_HEADER = "x-clientele-actor"
+STORE_HEADER = "x-clientele-store"
 
 
 class Upstreams:
     """HTTP clients of the services, one connection pool each."""
 
-    def __init__(self, urls: dict[str, str], timeout_s: float) -> None:
+    def __init__(self, urls: dict[str, str], timeout_s: float, card_timeout_s: float = 1.5) -> None:
+        self.card_timeout_s = card_timeout_s
         self.clients = {
             name: httpx.AsyncClient(base_url=url, timeout=timeout_s) for name, url in urls.items()
         }
@@ -34,6 +37,16 @@ class Upstreams:
     async def call(self, service: str, method: str, path: str, **kw: Any) -> httpx.Response:
         headers = {HEADER: current_correlation_id(), **kw.pop("headers", {})}
         return await self.clients[service].request(method, path, headers=headers, **kw)
+
+
+def actor_headers(request: Request) -> dict[str, str]:
+    caller = getattr(request.state, "caller", None)
+    headers: dict[str, str] = {}
+    if caller is not None:
+        headers[ACTOR_HEADER] = caller.who
+        if caller.store_id:
+            headers[STORE_HEADER] = caller.store_id
+    return headers
 
 
 def upstreams(request: Request) -> Upstreams:
@@ -84,7 +97,11 @@ def relay_answer(response: httpx.Response) -> Response:
 async def forward(
     request: Request, service: str, path: str, *, json_body: Any = None, method: str | None = None
 ) -> Response:
-    """Send this request on to `service` at `path` (query string kept) and relay the answer."""
+    """Send this request on to `service` at `path` (query string kept) and relay the answer.
+
+    The caller the gateway identified travels along as `x-clientele-actor` (a staff
+    username or `pos-key:<id>`) and, for POS keys, `x-clientele-store`.
+    """
     try:
         response = await upstreams(request).call(
             service,
@@ -92,6 +109,7 @@ async def forward(
             path,
             params=list(request.query_params.multi_items()),
             json=json_body,
+            headers=actor_headers(request),
         )
     except httpx.HTTPError:
         return unavailable(service)

@@ -1,0 +1,140 @@
+"""The gateway's own API: login, staff users, POS keys (admins), the audit log, DLQs.
+
+Roles are not checked here: the guard applies the policy (`model.rule_for`) to these
+routes like to every other router the gateway mounts.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.security import OAuth2PasswordRequestForm
+
+from services.gateway import handlers_auth
+from services.gateway.auth import GatewayRuntime, caller, gateway
+from services.gateway.dead_letter_view import dlq_topics, latest_letters
+from services.gateway.model import Caller, InvalidCredentials, TooManyAttempts, WeakCredentials
+from services.gateway.repository import UserExists
+from services.gateway.schemas import (
+    AuditPage,
+    DeadLetters,
+    Me,
+    NewPosKey,
+    NewUser,
+    PosKeyCreated,
+    PosKeyInfo,
+    TokenResponse,
+    UserChange,
+    UserResponse,
+)
+from services.gateway.security import hash_password
+
+router = APIRouter(prefix="/api/v1")
+Runtime = Annotated[GatewayRuntime, Depends(gateway)]
+Who = Annotated[Caller, Depends(caller)]
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+@router.post("/auth/token", response_model=TokenResponse, tags=["auth"])
+async def login(
+    request: Request, rt: Runtime, form: Annotated[OAuth2PasswordRequestForm, Depends()]
+) -> TokenResponse:
+    """OAuth2 password flow: a short-lived bearer token for a staff member."""
+    try:
+        user = await handlers_auth.log_in(rt, form.username, form.password, client_ip(request))
+    except TooManyAttempts as exc:
+        raise HTTPException(
+            429, detail=str(exc), headers={"Retry-After": str(exc.retry_after_s)}
+        ) from exc
+    except InvalidCredentials as exc:
+        raise HTTPException(
+            401, detail="wrong username or password", headers={"WWW-Authenticate": "Bearer"}
+        ) from exc
+    token = rt.signer.issue(user.username, user.role, rt.settings.token_ttl_s)
+    return TokenResponse(access_token=token, expires_in=rt.settings.token_ttl_s, role=user.role)
+
+
+@router.get("/auth/me", response_model=Me, tags=["auth"])
+async def me(who: Who) -> Me:
+    assert who.role is not None
+    return Me(username=who.who, role=who.role)
+
+
+@router.get("/users", response_model=list[UserResponse], tags=["admin"])
+async def list_users(rt: Runtime) -> list[UserResponse]:
+    return [UserResponse(**u.model_dump()) for u in await rt.staff.list()]
+
+
+@router.post("/users", response_model=UserResponse, status_code=201, tags=["admin"])
+async def create_user(body: NewUser, rt: Runtime) -> UserResponse:
+    try:
+        user = await handlers_auth.create_user(rt.staff, body.username, body.password, body.role)
+    except WeakCredentials as exc:
+        raise HTTPException(422, detail=str(exc)) from exc
+    except UserExists as exc:
+        raise HTTPException(409, detail=str(exc)) from exc
+    return UserResponse(**user.model_dump())
+
+
+@router.patch("/users/{username}", response_model=UserResponse, tags=["admin"])
+async def change_user(username: str, body: UserChange, rt: Runtime) -> UserResponse:
+    password_hash = hash_password(body.password) if body.password else None
+    found = await rt.staff.update(
+        username, role=body.role, active=body.active, password_hash=password_hash
+    )
+    user = await rt.staff.find(username) if found else None
+    if user is None:
+        raise HTTPException(404, detail=f"no staff user {username!r}")
+    return UserResponse(**user[0].model_dump())
+
+
+@router.get("/pos-keys", response_model=list[PosKeyInfo], tags=["admin"])
+async def list_pos_keys(rt: Runtime) -> list[PosKeyInfo]:
+    return [PosKeyInfo(**k) for k in await rt.pos_keys.list()]
+
+
+@router.post("/pos-keys", response_model=PosKeyCreated, status_code=201, tags=["admin"])
+async def create_pos_key(body: NewPosKey, rt: Runtime, who: Who) -> PosKeyCreated:
+    key, doc = await handlers_auth.create_pos_key(rt.pos_keys, body.store_id, body.label, who.who)
+    return PosKeyCreated(key=key, key_id=doc["key_id"], store_id=body.store_id)
+
+
+@router.get("/audit", response_model=AuditPage, tags=["admin"])
+async def audit_log(
+    rt: Runtime,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    before: Annotated[str | None, Query(max_length=64)] = None,
+) -> AuditPage:
+    """Staff writes, newest first; page with `before=<next_before>`."""
+    entries = await rt.audit.page(limit, before)
+    next_before = entries[-1]["id"] if len(entries) == limit else None
+    return AuditPage.model_validate({"entries": entries, "next_before": next_before})
+
+
+@router.get("/dlq", response_model=list[str], tags=["admin"])
+async def list_dead_letter_topics(rt: Runtime) -> list[str]:
+    try:
+        return await dlq_topics(rt.settings.kafka_bootstrap_servers, rt.settings.topic_prefix)
+    except Exception as exc:
+        raise HTTPException(503, detail=f"Kafka does not answer: {type(exc).__name__}") from exc
+
+
+@router.get("/dlq/{topic}", response_model=DeadLetters, tags=["admin"])
+async def read_dead_letters(
+    topic: str, rt: Runtime, limit: Annotated[int, Query(ge=1, le=200)] = 50
+) -> DeadLetters:
+    """The newest letters of one `<topic>.dlq` (logical name, e.g. `purchase.recorded.dlq`)."""
+    if not topic.endswith(".dlq"):
+        raise HTTPException(422, detail="topic: name a dead-letter topic ending in .dlq")
+    settings = rt.settings
+    try:
+        letters = await latest_letters(
+            settings.kafka_bootstrap_servers, settings.topic_prefix + topic, limit
+        )
+    except Exception as exc:
+        raise HTTPException(503, detail=f"Kafka does not answer: {type(exc).__name__}") from exc
+    return DeadLetters.model_validate({"topic": topic, "letters": letters})

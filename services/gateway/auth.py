@@ -1,0 +1,157 @@
+"""Who is calling and may they: the one guard every gateway route passes, and the audit.
+
+`guard` is added as a dependency to every router the gateway mounts (main.py); it
+looks up the matched route's template in the policy (`model.rule_for`), so a router
+another area adds is protected without touching it. `audit_middleware` records every
+write by an identified caller with its result after the response is known.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import HTTPException, Request
+from starlette.responses import Response
+
+from services.gateway.config import GatewaySettings
+from services.gateway.model import Access, Caller, Role, is_write, rule_for
+from services.gateway.repository import AuditLog, LoginThrottle, PosKeyRepository, StaffRepository
+from services.gateway.security import TokenSigner, pos_key_digest
+from services.gateway.upstream import Upstreams
+from shared.logging import get_logger
+
+log = get_logger(__name__)
+
+SESSION_COOKIE = "clientele_session"
+API_KEY_HEADER = "x-api-key"
+
+
+@dataclass
+class GatewayRuntime:
+    """What the gateway's routes need, opened by the lifespan."""
+
+    settings: GatewaySettings
+    staff: StaffRepository
+    pos_keys: PosKeyRepository
+    throttle: LoginThrottle
+    audit: AuditLog
+    signer: TokenSigner
+    upstreams: Upstreams
+
+
+def gateway(request: Request) -> GatewayRuntime:
+    found: GatewayRuntime = request.app.state.gateway
+    return found
+
+
+def caller(request: Request) -> Caller:
+    """The caller the guard identified (routes behind the guard only)."""
+    found: Caller = request.state.caller
+    return found
+
+
+def _unauthorized(detail: str) -> HTTPException:
+    return HTTPException(401, detail=detail, headers={"WWW-Authenticate": "Bearer"})
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+async def _staff(request: Request, rt: GatewayRuntime) -> Caller:
+    bearer = _bearer(request)
+    if bearer is not None:
+        claims = rt.signer.read(bearer, "api")
+    elif cookie := request.cookies.get(SESSION_COOKIE):
+        claims = rt.signer.read(cookie, "session")
+    else:
+        raise _unauthorized("log in first: send 'Authorization: Bearer <token>'")
+    if claims is None:
+        raise _unauthorized("the token is invalid or expired; log in again")
+    found = await rt.staff.find(claims.username)
+    if found is None or not found[0].active:
+        raise _unauthorized("this account no longer exists or is disabled")
+    # The role is read from the store, so a demotion applies at once.
+    return Caller(who=found[0].username, role=found[0].role)
+
+
+async def _pos(request: Request, rt: GatewayRuntime) -> Caller:
+    key = request.headers.get(API_KEY_HEADER)
+    if not key:
+        raise _unauthorized("POS routes need an 'X-API-Key' header")
+    doc = await rt.pos_keys.find(pos_key_digest(key))
+    if doc is None:
+        raise _unauthorized("unknown or revoked POS API key")
+    pos = Caller(who=f"pos-key:{doc['key_id']}", store_id=str(doc["store_id"]))
+    request.state.caller = pos
+    claimed = await _claimed_store(request)
+    if claimed is not None and claimed != pos.store_id:
+        raise HTTPException(403, detail=f"this key is for store {pos.store_id}, not {claimed}")
+    return pos
+
+
+async def _claimed_store(request: Request) -> str | None:
+    if "json" not in request.headers.get("content-type", ""):
+        return None
+    try:
+        body = json.loads(await request.body() or b"null")
+    except ValueError:
+        return None  # the route's own validation says what is wrong
+    store = body.get("store_id") if isinstance(body, dict) else None
+    return str(store) if store is not None else None
+
+
+async def guard(request: Request) -> None:
+    """Authenticate and authorise the caller of the matched route, by the policy."""
+    route = request.scope.get("route")
+    rule = rule_for(request.method, getattr(route, "path", request.url.path))
+    if rule.access is Access.public:
+        return
+    rt = gateway(request)
+    if rule.access is Access.pos_key:
+        request.state.caller = await _pos(request, rt)
+        return
+    who = await _staff(request, rt)
+    request.state.caller = who
+    needed = rule.role or Role.operator
+    if who.role is None or not who.role.covers(needed):
+        raise HTTPException(403, detail=f"this needs the {needed.value} role; you are {who.role}")
+
+
+def audit_middleware(
+    audit: Callable[[], AuditLog],
+) -> Callable[[Request, Callable[[Request], Awaitable[Response]]], Awaitable[Response]]:
+    async def middleware(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        response = await call_next(request)
+        who: Caller | None = getattr(request.state, "caller", None)
+        if who is not None and is_write(request.method):
+            await record(audit(), request, who, response.status_code)
+        return response
+
+    return middleware
+
+
+async def record(audit: AuditLog, request: Request, who: Caller, status: int) -> None:
+    route = request.scope.get("route")
+    entry: dict[str, Any] = {
+        "who": who.who,
+        "role": who.role.value if who.role else None,
+        "store_id": who.store_id,
+        "action": f"{request.method} {getattr(route, 'path', request.url.path)}",
+        "path": request.url.path,
+        "params": dict(request.path_params),
+        "status": status,
+        "result": "ok" if status < 400 else ("denied" if status in (401, 403) else "failed"),
+    }
+    try:
+        await audit.record(entry)
+    except Exception:
+        # The action already happened; losing its audit line must be loud.
+        log.exception("audit_write_failed", **{k: v for k, v in entry.items() if k != "params"})

@@ -1,0 +1,152 @@
+"""Console pages beyond search and the card: edit, complaints, reports, admin views."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from services.gateway import handlers
+from services.gateway.auth import gateway
+from services.gateway.console import NOT_YET, call, render
+from services.gateway.console_view import as_list, bars, field_errors, sla_board
+from services.gateway.dead_letter_view import dlq_topics, latest_letters
+from services.gateway.model import UpstreamError
+
+router = APIRouter(prefix="/console", include_in_schema=False)
+EDITABLE = ("name", "phone", "email", "category", "manager", "tags")
+
+
+def _editable(client: dict[str, Any]) -> dict[str, str]:
+    values = {k: client.get(k) for k in EDITABLE}
+    tags = values.get("tags") or []
+    names = [str(t.get("tag", t.get("name", ""))) if isinstance(t, dict) else str(t) for t in tags]
+    return {k: ", ".join(names) if k == "tags" else str(v or "") for k, v in values.items()}
+
+
+@router.get("/clients/{client_id}/edit", response_class=HTMLResponse)
+async def edit_page(request: Request, client_id: str) -> Response:
+    status, client = await call(request, "registry", "GET", f"/internal/v1/clients/{client_id}")
+    if status != 200:
+        return render(
+            request,
+            "error.html",
+            404 if status == 404 else 503,
+            message=f"client {client_id} cannot be loaded ({status or 'no answer'})",
+        )
+    return render(request, "edit.html", client_id=client_id, values=_editable(client), errors={})
+
+
+@router.post("/clients/{client_id}/edit")
+async def edit(request: Request, client_id: str) -> Response:
+    form = await request.form()
+    values = {k: str(form.get(k, "")).strip() for k in EDITABLE}
+    _, current = await call(request, "registry", "GET", f"/internal/v1/clients/{client_id}")
+    before = _editable(current) if isinstance(current, dict) else {}
+    changes: dict[str, Any] = {k: v for k, v in values.items() if v != before.get(k)}
+    if "tags" in changes:
+        changes["tags"] = [t.strip() for t in values["tags"].split(",") if t.strip()]
+    if not changes:
+        return RedirectResponse(f"/console/clients/{quote(client_id)}", status_code=303)
+    path = f"/internal/v1/clients/{client_id}"
+    status, answer = await call(request, "registry", "PATCH", path, json=changes)
+    if status == 200:
+        return RedirectResponse(f"/console/clients/{quote(client_id)}", status_code=303)
+    if (status in (404, 405) and not isinstance(answer, dict)) or status == 405:
+        errors = {"_form": f"editing is {NOT_YET} (the registry has no such endpoint)"}
+    elif status == 0:
+        errors = {"_form": "the registry does not answer; nothing was saved"}
+    else:
+        errors = field_errors(status, answer)
+    return render(request, "edit.html", 422, client_id=client_id, values=values, errors=errors)
+
+
+@router.post("/clients/{client_id}/complaints")
+async def file_complaint(request: Request, client_id: str) -> Response:
+    form = await request.form()
+    body = {
+        "client_id": client_id,
+        "topic": str(form.get("topic", "")).strip(),
+        "description": str(form.get("description", "")).strip(),
+        "channel": "desk",
+    }
+    status, answer = await call(request, "complaints", "POST", "/internal/v1/complaints", json=body)
+    if status in (200, 201) and isinstance(answer, dict):
+        filed = quote(str(answer.get("id", answer.get("complaint_id", "new"))))
+        return RedirectResponse(f"/console/clients/{quote(client_id)}?filed={filed}", 303)
+    if status in (404, 405):
+        errors = {"_form": f"filing complaints is {NOT_YET}"}
+    elif status == 0:
+        errors = {"_form": "the complaints service does not answer; nothing was filed"}
+    else:
+        errors = field_errors(status, answer)
+    try:
+        card = await handlers.client_card(gateway(request).upstreams, client_id)
+    except UpstreamError as exc:
+        return render(request, "error.html", exc.status, message=str(exc.body.get("detail")))
+    return render(
+        request, "card.html", 422, card=card, filed="", as_list=as_list, complaint_errors=errors
+    )
+
+
+@router.get("/complaints", response_class=HTMLResponse)
+async def complaints_board(request: Request) -> HTMLResponse:
+    status, body = await call(
+        request, "complaints", "GET", "/internal/v1/complaints", params={"status": "open"}
+    )
+    note = (
+        None
+        if status == 200
+        else (
+            f"the complaints board is {NOT_YET}"
+            if status in (404, 405)
+            else "the complaints service does not answer"
+        )
+    )
+    return render(request, "complaints.html", cases=sla_board(as_list(body)), note=note)
+
+
+REPORTS = (
+    ("Category profitability", "loyalty", "/internal/v1/reports/categories"),
+    ("NPS trend", "surveys", "/internal/v1/reports/nps"),
+    ("Employee of the month", "surveys", "/internal/v1/reports/employees"),
+    ("Complaint topics trend", "complaints", "/internal/v1/reports/topics"),
+)
+
+
+@router.get("/reports", response_class=HTMLResponse)
+async def reports(request: Request) -> HTMLResponse:
+    charts = []
+    for title, service, path in REPORTS:
+        status, body = await call(request, service, "GET", path)
+        rows = as_list(body) if status == 200 else []
+        note = (
+            None
+            if status == 200
+            else (
+                f"{NOT_YET} ({service})" if status in (404, 405) else f"{service} does not answer"
+            )
+        )
+        charts.append({"title": title, "bars": bars(rows), "note": note})
+    return render(request, "reports.html", charts=charts)
+
+
+@router.get("/admin/dlq", response_class=HTMLResponse)
+async def dlq_page(request: Request, topic: str = "") -> HTMLResponse:
+    settings = gateway(request).settings
+    bootstrap, prefix = settings.kafka_bootstrap_servers, settings.topic_prefix
+    try:
+        topics = await dlq_topics(bootstrap, prefix)
+        letters = await latest_letters(bootstrap, prefix + topic) if topic in topics else []
+        error = None
+    except Exception as exc:
+        topics, letters, error = [], [], f"Kafka does not answer ({type(exc).__name__})"
+    return render(request, "dlq.html", topics=topics, topic=topic, letters=letters, error=error)
+
+
+@router.get("/admin/audit", response_class=HTMLResponse)
+async def audit_page(request: Request) -> HTMLResponse:
+    entries = await gateway(request).audit.page(200)
+    return render(request, "audit.html", entries=entries)
