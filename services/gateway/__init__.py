@@ -1,6 +1,6 @@
-"""Gateway: the one door for staff (JSON API; the console and auth come next).
+"""Gateway: the one door for staff: the JSON API, the web console, auth and audit.
 
-Owns: (later) staff users and roles, POS API keys, the audit log.
-Consumes: nothing. Publishes: nothing: it calls the services' HTTP APIs.
-Until the gateway issue lands, the API is UNPROTECTED (see README).
+Owns: staff users and roles, POS API keys, the audit log of staff writes (its own
+MongoDB database). Consumes: nothing. Publishes: nothing: it calls the services'
+HTTP APIs and reads `<topic>.dlq` topics for the admins' DLQ view.
 """
