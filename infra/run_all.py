@@ -45,8 +45,14 @@ def ports() -> dict[str, int]:
     }
 
 
+# `make run` is for a developer's machine: a known first admin unless one is given.
+DEV_ADMIN = ("admin", "clientele-dev-admin")
+
+
 def service_env(port_of: dict[str, int]) -> dict[str, str]:
     env = {**os.environ, "LOG_JSON": os.environ.get("LOG_JSON", "true")}
+    env.setdefault("CLIENTELE_ADMIN_USERNAME", DEV_ADMIN[0])
+    env.setdefault("CLIENTELE_ADMIN_PASSWORD", DEV_ADMIN[1])
     for name, port in port_of.items():
         env[f"{name.upper()}_HTTP_PORT"] = str(port)
         if name != "gateway":
@@ -80,9 +86,18 @@ def wait_ready(name: str, port: int, proc: subprocess.Popen[bytes], timeout_s: f
     raise SystemExit(f"{name} not ready after {timeout_s}s; see its log")
 
 
-def seed(gateway: str) -> None:
+def seed(gateway: str, env: dict[str, str]) -> None:
+    login = {
+        "username": env["CLIENTELE_ADMIN_USERNAME"],
+        "password": env["CLIENTELE_ADMIN_PASSWORD"],
+    }
+    answer = httpx.post(f"{gateway}/api/v1/auth/token", data=login, timeout=10)
+    if answer.status_code != 200:
+        print(f"  demo data skipped: admin login refused ({answer.status_code})", flush=True)
+        return
+    auth = {"Authorization": f"Bearer {answer.json()['access_token']}"}
     for client in DEMO_CLIENTS:
-        r = httpx.post(f"{gateway}/api/v1/clients", json=client, timeout=10)
+        r = httpx.post(f"{gateway}/api/v1/clients", json=client, headers=auth, timeout=10)
         state = "registered" if r.status_code == 201 else f"skipped ({r.status_code})"
         print(f"  demo client {client['name']}: {state}", flush=True)
 
@@ -117,10 +132,12 @@ def main() -> None:
         for name, port in port_of.items():
             wait_ready(name, port, procs[name])
         gateway = f"http://127.0.0.1:{port_of['gateway']}"
-        seed(gateway)
+        seed(gateway, env)
         print(
             f"\nClientele is running. Console and API: {gateway}  "
-            f"(OpenAPI at {gateway}/docs). Ctrl-C stops everything.",
+            f"(OpenAPI at {gateway}/docs). Ctrl-C stops everything.\n"
+            f"Log in as {env['CLIENTELE_ADMIN_USERNAME']!r} with CLIENTELE_ADMIN_PASSWORD "
+            f"(dev default {DEV_ADMIN[1]!r} when unset).",
             flush=True,
         )
         while not stopping and all(p.poll() is None for p in procs.values()):
