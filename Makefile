@@ -4,7 +4,7 @@ export PATH := $(HOME)/.local/bin:$(PATH)
 UV ?= uv
 PYTEST_ARGS ?=
 
-.PHONY: help uv deps lint test test-fast run infra-up infra-down infra-status schemas clean bench reliability
+.PHONY: help uv deps lint test test-fast run infra-up infra-down infra-status schemas clean bench reliability vendor
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -46,3 +46,6 @@ reliability: deps infra-up ## the full fault-injection suite (RELIABILITY_FULL=1
 
 clean: ## remove caches in the clone (not the user-level infra cache)
 	rm -rf .pytest_cache .mypy_cache .ruff_cache test-artifacts
+
+vendor: ## refresh the console's vendored HTMX and Swagger UI from the npm registry
+	bash services/gateway/static/vendor/refresh.sh
