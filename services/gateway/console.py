@@ -69,6 +69,12 @@ async def call(
         return response.status_code, None
 
 
+async def complaint_topics(request: Request) -> list[str]:
+    status, body = await call(request, "complaints", "GET", "/internal/v1/complaints/topics")
+    topics = body.get("topics") if status == 200 and isinstance(body, dict) else None
+    return [str(t) for t in topics] if isinstance(topics, list) else []
+
+
 @router.get("/login", response_class=HTMLResponse)
 async def login_page(request: Request, next: str = "/console/") -> HTMLResponse:
     return render(request, "login.html", next=next, error=None)
@@ -141,7 +147,8 @@ async def card_page(request: Request, client_id: str, filed: str = "") -> Respon
     except UpstreamError as exc:
         message = str(exc.body.get("detail", "the client card cannot be shown"))
         return render(request, "error.html", exc.status, message=message)
-    return render(request, "card.html", card=card, filed=filed, as_list=as_list)
+    topics = await complaint_topics(request)
+    return render(request, "card.html", card=card, filed=filed, as_list=as_list, topics=topics)
 
 
 FORM_FIELDS = ("name", "phone", "email", "card_number", "birthday")

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from services.gateway import handlers
 from services.gateway.auth import gateway
-from services.gateway.console import NOT_YET, call, render
+from services.gateway.console import NOT_YET, call, complaint_topics, render
 from services.gateway.console_view import as_list, bars, field_errors, sla_board
 from services.gateway.dead_letter_view import dlq_topics, latest_letters
 from services.gateway.model import UpstreamError
@@ -68,9 +68,10 @@ async def file_complaint(request: Request, client_id: str) -> Response:
     form = await request.form()
     body = {
         "client_id": client_id,
+        "kind": str(form.get("kind", "complaint")),
         "topic": str(form.get("topic", "")).strip(),
-        "description": str(form.get("description", "")).strip(),
-        "channel": "desk",
+        "text": str(form.get("text", "")).strip() or None,
+        "channel": str(form.get("channel", "in_person")),
     }
     status, answer = await call(request, "complaints", "POST", "/internal/v1/complaints", json=body)
     if status in (200, 201) and isinstance(answer, dict):
@@ -87,7 +88,14 @@ async def file_complaint(request: Request, client_id: str) -> Response:
     except UpstreamError as exc:
         return render(request, "error.html", exc.status, message=str(exc.body.get("detail")))
     return render(
-        request, "card.html", 422, card=card, filed="", as_list=as_list, complaint_errors=errors
+        request,
+        "card.html",
+        422,
+        card=card,
+        filed="",
+        as_list=as_list,
+        topics=await complaint_topics(request),
+        complaint_errors=errors,
     )
 
 
@@ -112,7 +120,7 @@ REPORTS = (
     ("Category profitability", "loyalty", "/internal/v1/reports/categories"),
     ("NPS trend", "surveys", "/internal/v1/reports/nps"),
     ("Employee of the month", "surveys", "/internal/v1/reports/employees"),
-    ("Complaint topics trend", "complaints", "/internal/v1/reports/topics"),
+    ("Complaint topics trend", "complaints", "/internal/v1/reports/complaint-trends"),
 )
 
 

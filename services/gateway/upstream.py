@@ -18,7 +18,7 @@ from shared.messaging.correlation import HEADER, current_correlation_id
 
 PROBLEM = "application/problem+json"
 SERVICES = ("registry", "loyalty", "surveys", "complaints")
-ACTOR_HEADER = "x-clientele-actor"
+ACTOR_HEADER = "x-actor"
 STORE_HEADER = "x-clientele-store"
 
 
@@ -99,7 +99,7 @@ async def forward(
 ) -> Response:
     """Send this request on to `service` at `path` (query string kept) and relay the answer.
 
-    The caller the gateway identified travels along as `x-clientele-actor` (a staff
+    The caller the gateway identified travels along as `X-Actor` (a staff
     username or `pos-key:<id>`) and, for POS keys, `x-clientele-store`.
     """
     try:
