@@ -21,7 +21,7 @@ from shared.contracts.base import Event
 from shared.logging import get_logger
 from shared.messaging.correlation import HEADER as CORRELATION_HEADER
 from shared.messaging.correlation import current_correlation_id
-from shared.messaging.dead_letters import dead_letter_middleware
+from shared.messaging.dead_letters import DeadLetterSender, dead_letter_middleware
 from shared.messaging.topics import TopicNames
 from shared.metrics import EVENTS_PUBLISHED
 from shared.settings import ServiceSettings
@@ -59,6 +59,26 @@ def create_broker(settings: ServiceSettings) -> KafkaBroker:
     )
     holder["broker"] = broker
     return broker
+
+
+def dead_letter_sender(broker: KafkaBroker, timeout_s: float) -> DeadLetterSender:
+    """A sender for `dead_letters.park`, for consumers that park single records of a
+    batch themselves (the middleware parks a whole failed message)."""
+
+    async def send(
+        topic: str, key: bytes | None, value: bytes | None, headers: list[tuple[str, bytes]]
+    ) -> None:
+        await asyncio.wait_for(
+            broker.publish(
+                value or b"",
+                topic=topic,
+                key=key,
+                headers={k: bytes(v).decode(errors="replace") for k, v in headers},
+            ),
+            timeout_s,
+        )
+
+    return send
 
 
 def subscriber_options(settings: ServiceSettings, group: str | None = None) -> dict[str, Any]:
