@@ -36,6 +36,9 @@ class PurchaseLine(BaseModel):
     unit_price: Money = Field(ge=0)
     unit_cost: Money | None = Field(None, ge=0)
     discount: Money = Field(Decimal("0.00"), ge=0, description="for the whole line")
+    product_group: str | None = Field(
+        None, description="optional product group (weights in employee sales reports)"
+    )
 
     def amount(self) -> Decimal:
         return (self.quantity * self.unit_price - self.discount).quantize(Decimal("0.01"))
