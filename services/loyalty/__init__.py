@@ -1,6 +1,68 @@
-"""Loyalty: bonus accounts, ledger, purchases, tiers and category pricing rules.
+"""Loyalty: POS purchases turned into bonuses, tiers, category prices and economics.
 
-Owns: bonus accounts (balance in minor units), later the ledger and purchases.
-Consumes: client.registered (opens the account); purchase.* and more come next.
-Publishes: (later) bonus.accrued, bonus.redeemed, tier.changed.
+Owns (database `loyalty`): bonus accounts (`accounts`, balance and spend in integer
+cents), the ledger, purchase receipts, card/phone lookups, category rules, report
+read models, unmatched purchases and batch journals.
+Consumes: `purchase.recorded` (in batches), `client.registered`.
+Publishes: `bonus.accrued`, `bonus.redeemed`, `tier.changed`.
+
+## The purchase pipeline (handlers_purchases.py)
+
+A FastStream batch subscriber (`batch=True`, up to `LOYALTY_PURCHASE_BATCH_SIZE`
+records) hands over the raw records. Each is validated on its own; a bad one goes to
+`purchase.recorded.dlq` with the validation error (`dead_letters.park`) and the
+others go on. Then, holding the process's journal lock:
+
+1. replay open journals of the partitions this consumer owns (see below);
+2. keep the first record per `purchase_id`; read `receipts/purchase:<id>` for each
+   (concurrent point reads): an existing receipt means "already counted", whatever
+   the `event_id` (a POS resending with a new id, a redelivery);
+3. resolve owners (client id, else `lookups/card:<n>`, else `lookups/phone:<e164>`),
+   read their accounts and the category rules;
+4. compute in memory with the pure rules (model.py): redemption capped by
+   `LOYALTY_REDEEM_MAX_SHARE` of the purchase and the balance (the shortfall is kept
+   on the receipt and in `bonus.redeemed`), accrual on the money paid at the
+   category rate x tier multiplier (rounded down), spend, tier;
+5. write ONE journal document with the whole plan, then one bulk write per
+   collection (accounts `$inc` + `_last_applied`, ledger, receipts, reports,
+   unmatched), publish the derived events, delete the journal; only then does the
+   handler return and FastStream commit the offsets (NACK_ON_ERROR: a transient
+   failure rewinds the batch instead).
+
+## Why nothing is lost or counted twice (every crash point)
+
+- Before the journal insert: nothing written, offsets not committed; the batch is
+  redelivered and computed afresh.
+- After the journal insert, anywhere in the effects: the journal is replayed as
+  written (journal.py). Ledger entries (`<client>:<seq>`) and receipts
+  (`purchase:<id>`) have deterministic ids, so a second insert is ignored; account
+  and report increments carry the journal id in `_last_applied`, so a replay skips
+  a document already incremented. Replays run before any other write of this
+  process (same lock), and before the batch that redelivers the same partitions,
+  so `_last_applied` still names the journal when it is checked.
+- After publishing, before the journal delete: events are re-published with the
+  same `event_id`s; consumers deduplicate on them.
+- After the journal delete, before the offset commit: every purchase of the
+  redelivered batch has its receipt and is skipped.
+- A duplicate much later: the receipt is there for good.
+
+Receipts are written in the same journal as the balance change, so "receipt exists"
+if and only if "the purchase is in the balance" once the journal is done.
+
+## One writer per account
+
+FerretDB does not make concurrent updates of one document atomic. Within one process
+every account writer (batches, client events, API commands) holds one lock. Across
+replicas, Kafka gives each partition one consumer: POS systems must key a client's
+purchases consistently (the card number, as the contract says). Reports
+(`category:<cat>:<month>` ...) are `$inc`s; on FerretDB they are exact with one
+loyalty replica (MongoDB makes `$inc` atomic).
+
+## Matching
+
+A purchase names a client by id, card or phone. Unknown card/phone: the purchase is
+kept with `match: unmatched` (and counted for store/employee reports, category
+`unmatched`); when `client.registered` brings that card/phone, the purchase is
+credited and its economics move to the client's category. Anonymous sales count for
+store and employee reports (category `anonymous`).
 """

@@ -1,23 +1,57 @@
-"""Loyalty's internal HTTP routes."""
+"""Loyalty's internal HTTP routes: accounts and ledgers."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 
 from services.loyalty import handlers
+from services.loyalty.context import Loyalty
 from services.loyalty.model import AccountNotFound
-from services.loyalty.repository import AccountRepository
-from services.loyalty.schemas import AccountResponse
-from shared.service import ServiceRuntime
+from services.loyalty.schemas import AccountResponse, LedgerEntryResponse, LedgerResponse
+from shared.contracts import from_minor_units
 
 router = APIRouter(prefix="/internal/v1", tags=["accounts"])
 
 
+def loyalty_of(request: Request) -> Loyalty:
+    found: Loyalty = request.app.state.loyalty
+    return found
+
+
 @router.get("/accounts/{client_id}", response_model=AccountResponse)
 async def get_account(client_id: str, request: Request) -> AccountResponse:
-    runtime: ServiceRuntime = request.app.state.runtime
     try:
-        account = await handlers.get_account(AccountRepository(runtime.db), client_id)
+        account = await handlers.get_account(loyalty_of(request).repo, client_id)
     except AccountNotFound as exc:
         raise HTTPException(404, detail=f"no bonus account for client {client_id}") from exc
     return AccountResponse(**account.model_dump())
+
+
+@router.get("/clients/{client_id}/ledger", response_model=LedgerResponse)
+async def get_ledger(
+    client_id: str, request: Request, limit: int = Query(50, ge=1, le=500)
+) -> LedgerResponse:
+    repo = loyalty_of(request).repo
+    doc = await repo.load_raw(client_id)
+    if doc is None or doc.get("merged_into"):
+        raise HTTPException(404, detail=f"no bonus account for client {client_id}")
+    docs = await repo.ledger(client_id, int(doc.get("ledger_seq", 0)), limit)
+    entries = [
+        LedgerEntryResponse(
+            id=d["_id"],
+            seq=d["seq"],
+            kind=d["kind"],
+            amount=from_minor_units(d["amount_cents"]),
+            balance_after=from_minor_units(d["balance_after_cents"]),
+            currency=d["currency"],
+            at=d["at"],
+            cause=d["cause"],
+            purchase_id=d.get("purchase_id"),
+            actor=d.get("actor"),
+            reason=d.get("reason"),
+        )
+        for d in docs
+    ]
+    return LedgerResponse(
+        client_id=client_id, balance=from_minor_units(doc["balance_cents"]), entries=entries
+    )

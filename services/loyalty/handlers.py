@@ -1,12 +1,24 @@
-"""Loyalty's event handlers: load, decide, save; idempotent on event_id."""
+"""Loyalty's client-event handlers: load, decide, save; idempotent on event_id."""
 
 from __future__ import annotations
 
 import os
 import signal
+from typing import Any
 
-from services.loyalty.model import AccountNotFound, BonusAccount
-from services.loyalty.repository import AccountRepository
+from services.loyalty.context import Loyalty
+from services.loyalty.journal import Journal
+from services.loyalty.matching import normalize_phone
+from services.loyalty.model import (
+    AccountNotFound,
+    AccountState,
+    BonusAccount,
+    apply_purchase,
+    month_of,
+)
+from services.loyalty.model_rules import CategoryRule, rule_for
+from services.loyalty.planning import account_changes, effect_events
+from services.loyalty.repository import AccountRepository, ledger_doc, new_account_doc, state_of
 from shared.contracts import ClientRegistered
 from shared.logging import get_logger
 from shared.messaging.idempotency import Inbox
@@ -14,25 +26,110 @@ from shared.messaging.idempotency import Inbox
 log = get_logger(__name__)
 
 
+def client_keys(client_id: str, card: str | None, phone: str | None, region: str) -> list[str]:
+    keys = [f"client:{client_id}"]
+    if card:
+        keys.append(f"card:{card.strip()}")
+    if phone:
+        keys.append(f"phone:{normalize_phone(phone, region)}")
+    return keys
+
+
 async def open_account(
     event: ClientRegistered,
-    repo: AccountRepository,
+    loyalty: Loyalty,
     inbox: Inbox,
-    currency: str,
     crash_after_write: bool = False,
 ) -> None:
-    key = str(event.event_id)
+    key, repo = str(event.event_id), loyalty.repo
     if await inbox.already_applied(key, await repo.load_raw(event.client_id)):
         log.info("duplicate_event_ignored", client_id=event.client_id)
         return
-    opened = await repo.open(event.client_id, currency, event.occurred_at, key)
-    if crash_after_write:
-        # Fault injection: die like a SIGKILL between the write and the offset commit.
-        os.kill(os.getpid(), signal.SIGKILL)
+    extra = {
+        "category": event.category,
+        "birthday": event.birthday.isoformat() if event.birthday else None,
+        "card_number": event.card_number,
+        "phone": event.phone,
+    }
+    async with loyalty.journals.lock:
+        opened = await repo.open(
+            new_account_doc(
+                event.client_id, loyalty.policy.currency, event.occurred_at, key, **extra
+            )
+        )
+        keys = client_keys(event.client_id, event.card_number, event.phone, loyalty.policy.region)
+        await repo.set_lookups(keys[1:], event.client_id)
+        if crash_after_write:
+            # Fault injection: die like a SIGKILL between the write and the offset commit.
+            os.kill(os.getpid(), signal.SIGKILL)
+        await credit_unmatched(loyalty, event.client_id, keys)
     await inbox.remember([key])
     log.info(
         "bonus_account_opened" if opened else "bonus_account_exists", client_id=event.client_id
     )
+
+
+def receipt_economics(receipt: dict[str, Any], sign: int) -> dict[str, int]:
+    lines = receipt.get("lines") or []
+    return {
+        "revenue_cents": sign * int(receipt["total_cents"]),
+        "cost_cents": sign * sum(int(x.get("cost_cents", 0)) for x in lines),
+        "discount_cents": sign * sum(int(x.get("discount_cents", 0)) for x in lines),
+        "purchases": sign,
+    }
+
+
+async def credit_unmatched(loyalty: Loyalty, client_id: str, keys: list[str]) -> int:
+    """Purchases made with this client's card/phone before they registered (lock held)."""
+    repo = loyalty.repo
+    purchase_ids = await repo.unmatched_for(keys)
+    receipts = await repo.receipts(f"purchase:{pid}" for pid in purchase_ids)
+    waiting = sorted(
+        (r for r in receipts.values() if r.get("match") == "unmatched"), key=lambda r: r["at"]
+    )
+    doc = await repo.load_raw(client_id)
+    if doc is None:
+        return 0
+    journal = Journal()
+    before = state = state_of(doc)
+    rules = await repo.rules()
+    for receipt in waiting:
+        state = plan_credit(journal, loyalty, state, receipt, rule_for(state.category, rules))
+    if state != before:
+        journal.account(client_id, *account_changes(before, state))
+    await loyalty.journals.commit(journal)
+    await repo.clear_unmatched(keys)
+    return len(waiting)
+
+
+def plan_credit(
+    journal: Journal,
+    loyalty: Loyalty,
+    state: AccountState,
+    receipt: dict[str, Any],
+    rule: CategoryRule,
+) -> AccountState:
+    pid, at = receipt["purchase_id"], receipt["at"]
+    effect = apply_purchase(
+        state, purchase_id=pid, total_cents=int(receipt["total_cents"]), requested_cents=0,
+        at=at, cause=f"purchase.recorded:{receipt['event_id']}", rule=rule,
+        policy=loyalty.policy.tiers, max_share=loyalty.policy.max_share,
+    )  # fmt: skip
+    category = effect.state.category
+    journal.ledger.extend(ledger_doc(e, loyalty.policy.currency) for e in effect.entries)
+    journal.receipt_updates[receipt["_id"]] = {
+        "client_id": state.client_id, "match": "client", "category": category,
+        "accrued_cents": effect.accrued_cents,
+    }  # fmt: skip
+    month = month_of(at)
+    journal.report(f"category:unmatched:{month}", receipt_economics(receipt, -1))
+    economics = receipt_economics(receipt, 1) | {"bonus_cents": effect.accrued_cents}
+    for key in (f"category:{category}:{month}", f"client:{state.client_id}:{month}",
+                f"client:{state.client_id}"):  # fmt: skip
+        journal.report(key, economics)
+    for event in effect_events(effect, loyalty.policy.currency, pid, "purchase"):
+        journal.event(event)
+    return effect.state
 
 
 async def get_account(repo: AccountRepository, client_id: str) -> BonusAccount:

@@ -1,52 +1,201 @@
-"""All MongoDB access of loyalty."""
+"""All MongoDB access of loyalty: point reads by string `_id`, and the journal writes.
+
+Collections: `accounts` (`_id` client id), `lookups` (`card:<n>`, `phone:<e164>` ->
+client id), `receipts` (`purchase:<id>`, `return:<id>`, `grant:<id>`,
+`birthday:<client>:<year>` ...: what was applied, and the dedup key), `ledger`
+(`<client>:<seq>`, a per-account sequence, so a history is a run of point reads),
+`rules` (`category:<name>`), `reports` (read models), `unmatched`, `journals`.
+"""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Iterable
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from services.loyalty.model import BonusAccount
+from services.loyalty.journal import ACCOUNTS, LEDGER, LOOKUPS, RECEIPTS, REPORTS, UNMATCHED
+from services.loyalty.model import AccountState, BonusAccount, LedgerEntry, ledger_id
+from services.loyalty.model_rules import DEFAULT_RULES, CategoryRule
 from shared.contracts import from_minor_units
 from shared.messaging.idempotency import LAST_APPLIED
 
-ACCOUNTS = "accounts"
+RULES = "rules"
+
+
+def new_account_doc(
+    client_id: str, currency: str, opened_at: datetime, event_key: str, **extra: Any
+) -> dict[str, Any]:
+    return {
+        "_id": client_id,
+        "balance_cents": 0,
+        "lifetime_spend_cents": 0,
+        "spend_by_month": {},
+        "tier": "",
+        "ledger_seq": 0,
+        "category": "regular",
+        "open_complaints": [],
+        "currency": currency,
+        "opened_at": opened_at,
+        LAST_APPLIED: [event_key],
+        **extra,
+    }
+
+
+def state_of(doc: dict[str, Any]) -> AccountState:
+    return AccountState(
+        client_id=doc["_id"],
+        balance_cents=int(doc.get("balance_cents", 0)),
+        lifetime_spend_cents=int(doc.get("lifetime_spend_cents", 0)),
+        spend_by_month={k: int(v) for k, v in (doc.get("spend_by_month") or {}).items()},
+        tier=doc.get("tier") or "",
+        ledger_seq=int(doc.get("ledger_seq", 0)),
+        category=doc.get("category") or "regular",
+        open_complaints=frozenset(doc.get("open_complaints") or ()),
+    )
+
+
+def ledger_doc(entry: LedgerEntry, currency: str) -> dict[str, Any]:
+    return {
+        "_id": entry.entry_id,
+        "client_id": entry.client_id,
+        "seq": entry.seq,
+        "kind": entry.kind,
+        "amount_cents": entry.amount_cents,
+        "balance_after_cents": entry.balance_after_cents,
+        "currency": currency,
+        "at": entry.at,
+        "cause": entry.cause,
+        "purchase_id": entry.purchase_id,
+        "actor": entry.actor,
+        "reason": entry.reason,
+    }
+
+
+def rule_from_doc(doc: dict[str, Any]) -> CategoryRule:
+    return CategoryRule(
+        name=doc["name"],
+        accrual_rate=Decimal(doc["accrual_rate"]),
+        discount_percent=Decimal(doc["discount_percent"]),
+        special_prices={k: Decimal(v) for k, v in (doc.get("special_prices") or {}).items()},
+        special_percent=(
+            Decimal(doc["special_percent"]) if doc.get("special_percent") is not None else None
+        ),
+        prepayment_required=bool(doc.get("prepayment_required")),
+        birthday_bonus=Decimal(doc.get("birthday_bonus", "0")),
+    )
+
+
+def rule_doc(rule: CategoryRule) -> dict[str, Any]:
+    return {
+        "_id": f"category:{rule.name}",
+        "name": rule.name,
+        "accrual_rate": str(rule.accrual_rate),
+        "discount_percent": str(rule.discount_percent),
+        "special_prices": {k: str(v) for k, v in rule.special_prices.items()},
+        "special_percent": str(rule.special_percent) if rule.special_percent is not None else None,
+        "prepayment_required": rule.prepayment_required,
+        "birthday_bonus": str(rule.birthday_bonus),
+    }
 
 
 class AccountRepository:
     def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
+        self.db = db
         self.accounts = db[ACCOUNTS]
 
     async def load_raw(self, client_id: str) -> dict[str, Any] | None:
         return await self.accounts.find_one({"_id": client_id})
 
-    async def open(
-        self, client_id: str, currency: str, opened_at: datetime, event_key: str
-    ) -> bool:
+    async def load_many(self, client_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """Concurrent point reads (never `$in`: FerretDB would scan)."""
+        ids = list(client_ids)
+        docs = await asyncio.gather(*(self.accounts.find_one({"_id": i}) for i in ids))
+        return {i: d for i, d in zip(ids, docs, strict=True) if d is not None}
+
+    async def open(self, doc: dict[str, Any]) -> bool:
         """Open an empty account; False when it already exists."""
         try:
-            await self.accounts.insert_one(
-                {
-                    "_id": client_id,
-                    "balance_cents": 0,
-                    "currency": currency,
-                    "opened_at": opened_at,
-                    LAST_APPLIED: [event_key],
-                }
-            )
+            await self.accounts.insert_one(doc)
         except DuplicateKeyError:
             return False
         return True
 
+    async def set_fields(self, client_id: str, fields: dict[str, Any]) -> None:
+        await self.accounts.update_one({"_id": client_id}, {"$set": fields})
+
     async def get(self, client_id: str) -> BonusAccount | None:
         doc = await self.load_raw(client_id)
-        if doc is None:
+        if doc is None or doc.get("merged_into"):
             return None
         return BonusAccount(
             client_id=doc["_id"],
             balance=from_minor_units(doc["balance_cents"]),
             currency=doc["currency"],
             opened_at=doc["opened_at"],
+            tier=doc.get("tier") or "",
+            lifetime_spend=from_minor_units(int(doc.get("lifetime_spend_cents", 0))),
+            category=doc.get("category") or "regular",
         )
+
+    # -- alternate keys, receipts, unmatched purchases -------------------------------
+
+    async def lookup_many(self, keys: Iterable[str]) -> dict[str, str]:
+        keys = list(keys)
+        docs = await asyncio.gather(*(self.db[LOOKUPS].find_one({"_id": k}) for k in keys))
+        return {k: d["client_id"] for k, d in zip(keys, docs, strict=True) if d}
+
+    async def set_lookups(self, keys: Iterable[str], client_id: str) -> None:
+        for key in keys:
+            await self.db[LOOKUPS].update_one(
+                {"_id": key}, {"$set": {"client_id": client_id}}, upsert=True
+            )
+
+    async def receipts(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        ids = list(ids)
+        docs = await asyncio.gather(*(self.db[RECEIPTS].find_one({"_id": i}) for i in ids))
+        return {i: d for i, d in zip(ids, docs, strict=True) if d is not None}
+
+    async def unmatched_for(self, keys: Iterable[str]) -> list[str]:
+        found: list[str] = []
+        for key in keys:
+            doc = await self.db[UNMATCHED].find_one({"_id": key})
+            found.extend((doc or {}).get("purchase_ids", ()))
+        return found
+
+    async def clear_unmatched(self, keys: Iterable[str]) -> None:
+        for key in keys:
+            await self.db[UNMATCHED].delete_one({"_id": key})
+
+    # -- ledger -------------------------------------------------------------------------
+
+    async def ledger(self, client_id: str, last_seq: int, limit: int) -> list[dict[str, Any]]:
+        """The newest `limit` entries, newest first, as concurrent point reads."""
+        seqs = range(last_seq, max(0, last_seq - limit), -1)
+        docs = await asyncio.gather(
+            *(self.db[LEDGER].find_one({"_id": ledger_id(client_id, s)}) for s in seqs)
+        )
+        return [d for d in docs if d is not None]
+
+    # -- rules and reports ---------------------------------------------------------------
+
+    async def rules(self) -> dict[str, CategoryRule]:
+        """Stored rules over the defaults (a small collection, read whole)."""
+        rules = dict(DEFAULT_RULES)
+        async for doc in self.db[RULES].find({}):
+            rule = rule_from_doc(doc)
+            rules[rule.name] = rule
+        return rules
+
+    async def save_rule(self, rule: CategoryRule) -> None:
+        doc = rule_doc(rule)
+        await self.db[RULES].replace_one({"_id": doc["_id"]}, doc, upsert=True)
+
+    async def reports(self, keys: Iterable[str]) -> dict[str, dict[str, Any]]:
+        keys = list(keys)
+        docs = await asyncio.gather(*(self.db[REPORTS].find_one({"_id": k}) for k in keys))
+        return {k: d for k, d in zip(keys, docs, strict=True) if d is not None}

@@ -1,0 +1,65 @@
+"""What every loyalty handler needs, built once in create_app's lifespan."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+
+from services.loyalty.config import LoyaltySettings
+from services.loyalty.journal import JournalStore
+from services.loyalty.model_rules import TierPolicy, parse_tiers
+from services.loyalty.repository import AccountRepository
+from shared.messaging.broker import dead_letter_sender
+from shared.messaging.dead_letters import DeadLetterSender
+from shared.service import ServiceRuntime
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The settings the rules read, parsed once."""
+
+    currency: str
+    tiers: TierPolicy
+    max_share: Decimal
+    weights: dict[str, Decimal]
+    region: str
+    expiry_months: int
+    churn_factor: Decimal
+
+    @classmethod
+    def from_settings(cls, settings: LoyaltySettings) -> Policy:
+        weights = {
+            str(k): Decimal(str(v)) for k, v in json.loads(settings.employee_weights).items()
+        }
+        return cls(
+            currency=settings.currency,
+            tiers=TierPolicy(parse_tiers(settings.tiers)),
+            max_share=settings.redeem_max_share,
+            weights=weights,
+            region=settings.default_region,
+            expiry_months=settings.expiry_months,
+            churn_factor=settings.churn_factor,
+        )
+
+
+@dataclass
+class Loyalty:
+    runtime: ServiceRuntime
+    settings: LoyaltySettings
+    policy: Policy
+    _journals: JournalStore | None = None
+
+    @property
+    def repo(self) -> AccountRepository:
+        return AccountRepository(self.runtime.db)
+
+    @property
+    def journals(self) -> JournalStore:
+        if self._journals is None:
+            self._journals = JournalStore(self.runtime.db, self.runtime.publisher.publish_raw)
+        return self._journals
+
+    @property
+    def dead_letters(self) -> DeadLetterSender:
+        return dead_letter_sender(self.runtime.broker, self.settings.kafka_send_timeout_s)

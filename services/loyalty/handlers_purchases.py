@@ -1,0 +1,155 @@
+"""`purchase.recorded` in batches: validate, dedup, read, compute, one journal, publish.
+
+1. Each record is validated on its own; a bad one is parked in `<topic>.dlq` with
+   the validation error and the rest of the batch goes on.
+2. Duplicates: the first record per `purchase_id` in the batch wins; then a receipt
+   `purchase:<id>` that already exists means "already counted" (whatever the
+   `event_id`, however often redelivered).
+3. Concurrent point reads: receipts, card/phone lookups, accounts, rules.
+4. Pure computation (model.py) per client in arrival order.
+5. One journal, one bulk write per collection, events published (journal.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, TypeAlias
+
+from aiokafka import ConsumerRecord
+from pydantic import ValidationError
+
+from services.loyalty.context import Loyalty, Policy
+from services.loyalty.journal import Journal
+from services.loyalty.matching import identity_keys, resolve_owners
+from services.loyalty.model import AccountState, Effect, apply_purchase
+from services.loyalty.model_rules import CategoryRule, rule_for
+from services.loyalty.planning import (
+    account_changes,
+    effect_events,
+    ledger_docs,
+    purchase_receipt,
+    purchase_reports,
+)
+from services.loyalty.repository import state_of
+from shared.contracts import to_minor_units
+from shared.contracts.pos import PurchaseRecorded
+from shared.logging import get_logger
+from shared.messaging.dead_letters import describe, park
+
+log = get_logger(__name__)
+
+Record: TypeAlias = "ConsumerRecord[Any, Any]"
+
+
+def decode(records: Sequence[Record]) -> tuple[list[PurchaseRecorded], list[tuple[Record, str]]]:
+    """Valid purchases in arrival order, and the records that are not."""
+    valid: list[PurchaseRecorded] = []
+    bad: list[tuple[Record, str]] = []
+    for record in records:
+        try:
+            valid.append(PurchaseRecorded.model_validate_json(record.value or b""))
+        except (ValidationError, ValueError) as exc:
+            bad.append((record, describe(exc)))
+    return valid, bad
+
+
+def first_of_each(purchases: Sequence[PurchaseRecorded]) -> list[PurchaseRecorded]:
+    seen: set[str] = set()
+    unique = []
+    for p in purchases:
+        if p.purchase_id not in seen:
+            seen.add(p.purchase_id)
+            unique.append(p)
+    return unique
+
+
+def partitions_of(records: Sequence[Record]) -> list[str]:
+    return sorted({f"{r.topic}:{r.partition}" for r in records})
+
+
+async def record_purchases(
+    loyalty: Loyalty, records: Sequence[Record], owned: set[str] | None
+) -> int:
+    """Process one batch; returns how many purchases were newly counted."""
+    purchases, bad = decode(records)
+    for record, reason in bad:
+        await park(loyalty.dead_letters, record, reason, "loyalty")
+    store, repo = loyalty.journals, loyalty.repo
+    async with store.lock:
+        await store.replay_open(owned)
+        unique = first_of_each(purchases)
+        seen = await repo.receipts(f"purchase:{p.purchase_id}" for p in unique)
+        fresh = [p for p in unique if f"purchase:{p.purchase_id}" not in seen]
+        if len(fresh) < len(purchases):
+            log.info("duplicate_purchases_ignored", count=len(purchases) - len(fresh))
+        owners = await resolve_owners(repo, fresh, loyalty.policy.region)
+        docs = await repo.load_many({c for c in owners.values() if c})
+        rules = await repo.rules()
+        journal = plan_purchases(fresh, owners, docs, rules, loyalty.policy)
+        journal.partitions = partitions_of(records)
+        await store.commit(journal)
+    return len(fresh)
+
+
+def plan_purchases(
+    purchases: Sequence[PurchaseRecorded],
+    owners: dict[str, str | None],
+    docs: dict[str, dict[str, Any]],
+    rules: dict[str, CategoryRule],
+    policy: Policy,
+) -> Journal:
+    """Pure: what a batch writes, given what was read."""
+    journal = Journal()
+    before = {cid: state_of(doc) for cid, doc in docs.items()}
+    states = dict(before)
+    for p in purchases:
+        client_id = owners.get(p.purchase_id)
+        if client_id is None or client_id not in states:
+            plan_unowned(journal, p, policy)
+            continue
+        effect = purchase_effect(states[client_id], p, rules, policy)
+        states[client_id] = effect.state
+        plan_effect(journal, p, effect, policy, states[client_id].category)
+    for client_id, state in states.items():
+        if state != before[client_id]:
+            journal.account(client_id, *account_changes(before[client_id], state))
+    return journal
+
+
+def purchase_effect(
+    state: AccountState, p: PurchaseRecorded, rules: dict[str, CategoryRule], policy: Policy
+) -> Effect:
+    return apply_purchase(
+        state,
+        purchase_id=p.purchase_id,
+        total_cents=to_minor_units(p.total),
+        requested_cents=to_minor_units(p.bonus_redeemed),
+        at=p.occurred_at,
+        cause=f"purchase.recorded:{p.event_id}",
+        rule=rule_for(state.category, rules),
+        policy=policy.tiers,
+        max_share=policy.max_share,
+    )
+
+
+def plan_effect(
+    journal: Journal, p: PurchaseRecorded, effect: Effect, policy: Policy, category: str
+) -> None:
+    client_id = effect.state.client_id
+    journal.ledger.extend(ledger_docs(effect, policy.currency))
+    journal.receipts.append(purchase_receipt(p, client_id, "client", category, effect))
+    for key, inc in purchase_reports(p, client_id, category, effect.accrued_cents, policy):
+        journal.report(key, inc)
+    for event in effect_events(effect, policy.currency, p.purchase_id, "purchase"):
+        journal.event(event)
+
+
+def plan_unowned(journal: Journal, p: PurchaseRecorded, policy: Policy) -> None:
+    """Anonymous sales count for store/employee reports; unknown cards wait for a client."""
+    keys = identity_keys(p.client, policy.region)
+    kind = "unmatched" if keys else "anonymous"
+    journal.receipts.append(purchase_receipt(p, None, kind, kind, None))
+    for key, inc in purchase_reports(p, None, kind, 0, policy):
+        journal.report(key, inc)
+    if keys:
+        journal.unmatched.append({"_id": keys[0], "purchase_id": p.purchase_id})

@@ -1,0 +1,263 @@
+"""The batch journal: how a batch's many writes survive a crash at any point.
+
+A batch (or any single balance-changing command) first computes everything it will
+write: account increments, ledger entries, receipts (`purchase:<id>` ...), report
+increments and the events to publish. That whole plan is inserted as ONE journal
+document; only then are the effects applied, collection by collection, each as one
+bulk write; then the events are published; then the journal is deleted; only then
+does the subscriber return and the offset commit.
+
+Crash points (read with services/loyalty/__init__.py):
+
+- before the journal insert: nothing was written; the batch is redelivered and
+  computed afresh.
+- after the journal, during the effects: the journal is replayed *as written* (never
+  recomputed, so a rule changed in between cannot make the ledger disagree with the
+  balance). Replay is idempotent per step: ledger entries and receipts have
+  deterministic `_id`s (a duplicate insert is ignored); account and report
+  increments carry the journal id in `_last_applied`, so a replay skips a document
+  whose last write was this journal; receipt updates and lookups are `$set`s.
+- after the events were published, before the journal delete: the replay publishes
+  them again with the same `event_id`s; consumers deduplicate on `event_id`.
+- after the journal delete, before the offset commit: the batch is redelivered; every
+  purchase finds its receipt and is skipped as a duplicate.
+
+`_last_applied` names only the last write, so a replay must come before any other
+write to the same documents: every journal writer holds one lock per process and
+replays open journals first (`JournalStore.replay_open`): those covering the Kafka
+partitions this consumer now owns (a crashed batch's partitions come back to
+whoever owns them next) and those of commands without partitions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from uuid import uuid4
+
+from pymongo import InsertOne, UpdateOne
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import BulkWriteError
+
+from shared.contracts.base import Event
+from shared.logging import get_logger
+from shared.messaging.correlation import current_correlation_id
+from shared.messaging.idempotency import LAST_APPLIED
+
+log = get_logger(__name__)
+
+JOURNALS = "journals"
+ACCOUNTS = "accounts"
+LEDGER = "ledger"
+RECEIPTS = "receipts"
+REPORTS = "reports"
+LOOKUPS = "lookups"
+UNMATCHED = "unmatched"
+DUPLICATE_KEY = 11000
+
+Publish = Callable[[str, str | None, bytes, str | None], Awaitable[None]]
+
+
+@dataclass
+class Journal:
+    """Everything one batch will write, in the order it is applied."""
+
+    partitions: list[str] = field(default_factory=list)
+    accounts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    ledger: list[dict[str, Any]] = field(default_factory=list)
+    receipts: list[dict[str, Any]] = field(default_factory=list)
+    receipt_updates: dict[str, dict[str, Any]] = field(default_factory=dict)
+    lookups: dict[str, dict[str, Any]] = field(default_factory=dict)
+    reports: dict[str, dict[str, int]] = field(default_factory=dict)
+    unmatched: list[dict[str, str]] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    id: str = field(default_factory=lambda: f"journal:{uuid4().hex}")
+
+    def account(self, client_id: str, inc: Mapping[str, int], set_: Mapping[str, Any]) -> None:
+        entry = self.accounts.setdefault(client_id, {"inc": {}, "set": {}})
+        for k, v in inc.items():
+            entry["inc"][k] = entry["inc"].get(k, 0) + v
+        entry["set"].update(set_)
+
+    def report(self, key: str, inc: Mapping[str, int]) -> None:
+        doc = self.reports.setdefault(key, {})
+        for k, v in inc.items():
+            doc[k] = doc.get(k, 0) + v
+
+    def event(self, event: Event) -> None:
+        self.events.append(
+            {
+                "event_id": str(event.event_id),
+                "topic": event.TOPIC,
+                "key": event.partition_key(),
+                "payload": event.model_dump_json(),
+                "correlation_id": current_correlation_id(),
+            }
+        )
+
+    def empty(self) -> bool:
+        return not (
+            self.accounts or self.ledger or self.receipts or self.receipt_updates
+            or self.lookups or self.reports or self.unmatched or self.events
+        )  # fmt: skip
+
+    def document(self) -> dict[str, Any]:
+        return {
+            "_id": self.id,
+            "at": datetime.now(UTC),
+            "partitions": self.partitions,
+            "accounts": [
+                {"_id": k, "inc": stored_fields(v["inc"]), "set": v["set"]}
+                for k, v in self.accounts.items()
+            ],
+            "ledger": self.ledger,
+            "receipts": self.receipts,
+            "receipt_updates": [{"_id": k, "set": v} for k, v in self.receipt_updates.items()],
+            "lookups": [{"_id": k, "set": v} for k, v in self.lookups.items()],
+            "reports": [{"_id": k, "inc": stored_fields(v)} for k, v in self.reports.items()],
+            "unmatched": self.unmatched,
+            "events": self.events,
+        }
+
+
+def stored_fields(inc: Mapping[str, int]) -> list[dict[str, Any]]:
+    """Field paths may hold dots (`spend_by_month.2026-11`), which a stored key may not."""
+    return [{"field": k, "by": v} for k, v in inc.items()]
+
+
+def field_map(stored: list[dict[str, Any]]) -> dict[str, int]:
+    return {f["field"]: f["by"] for f in stored}
+
+
+async def _insert_ignoring_duplicates(
+    db: AsyncDatabase[dict[str, Any]], collection: str, docs: list[dict[str, Any]]
+) -> None:
+    if not docs:
+        return
+    try:
+        await db[collection].bulk_write([InsertOne(dict(d)) for d in docs], ordered=False)
+    except BulkWriteError as exc:
+        others = [e for e in exc.details.get("writeErrors", []) if e.get("code") != DUPLICATE_KEY]
+        if others or exc.details.get("writeConcernErrors"):
+            raise
+
+
+async def _already_applied(
+    db: AsyncDatabase[dict[str, Any]], collection: str, ids: Iterable[str], journal_id: str
+) -> set[str]:
+    ids = list(ids)
+    docs = await asyncio.gather(
+        *(db[collection].find_one({"_id": i}, {LAST_APPLIED: 1}) for i in ids)
+    )
+    return {
+        i for i, d in zip(ids, docs, strict=True) if d and journal_id in d.get(LAST_APPLIED, ())
+    }
+
+
+async def _increment(
+    db: AsyncDatabase[dict[str, Any]],
+    collection: str,
+    rows: list[dict[str, Any]],
+    journal_id: str,
+    replay: bool,
+    upsert: bool = True,
+) -> None:
+    if not rows:
+        return
+    skip = (
+        await _already_applied(db, collection, (r["_id"] for r in rows), journal_id)
+        if replay
+        else set()
+    )
+    ops = [
+        UpdateOne(
+            {"_id": r["_id"]},
+            {
+                "$inc": field_map(r["inc"]),
+                "$set": {**r.get("set", {}), LAST_APPLIED: [journal_id]},
+            },
+            upsert=upsert,
+        )
+        for r in rows
+        if r["_id"] not in skip and (r["inc"] or r.get("set"))
+    ]
+    if ops:
+        await db[collection].bulk_write(ops, ordered=False)
+
+
+async def _set_each(
+    db: AsyncDatabase[dict[str, Any]], collection: str, rows: list[dict[str, Any]]
+) -> None:
+    ops = [UpdateOne({"_id": r["_id"]}, {"$set": r["set"]}, upsert=True) for r in rows]
+    if ops:
+        await db[collection].bulk_write(ops, ordered=False)
+
+
+async def _add_to_sets(
+    db: AsyncDatabase[dict[str, Any]], collection: str, rows: list[dict[str, str]]
+) -> None:
+    ops = [
+        UpdateOne({"_id": r["_id"]}, {"$addToSet": {"purchase_ids": r["purchase_id"]}}, upsert=True)
+        for r in rows
+    ]
+    if ops:
+        await db[collection].bulk_write(ops, ordered=False)
+
+
+class JournalStore:
+    """Writes and replays journals; one lock per process serialises every writer."""
+
+    def __init__(self, db: AsyncDatabase[dict[str, Any]], publish: Publish) -> None:
+        self.db = db
+        self.publish = publish
+        self.lock = asyncio.Lock()
+
+    async def commit(self, journal: Journal) -> None:
+        """Record the plan, then apply it (the caller holds `lock`)."""
+        if journal.empty():
+            return
+        doc = journal.document()
+        await self.db[JOURNALS].insert_one(doc)
+        await self.apply(doc, replay=False)
+
+    async def apply(self, doc: Mapping[str, Any], *, replay: bool) -> None:
+        jid = doc["_id"]
+        await _increment(self.db, ACCOUNTS, list(doc["accounts"]), jid, replay, upsert=False)
+        await _insert_ignoring_duplicates(self.db, LEDGER, list(doc["ledger"]))
+        await _insert_ignoring_duplicates(self.db, RECEIPTS, list(doc["receipts"]))
+        await _set_each(self.db, RECEIPTS, list(doc["receipt_updates"]))
+        await _set_each(self.db, LOOKUPS, list(doc["lookups"]))
+        await _increment(self.db, REPORTS, list(doc["reports"]), jid, replay)
+        await _add_to_sets(self.db, UNMATCHED, list(doc.get("unmatched", ())))
+        await asyncio.gather(
+            *(
+                self.publish(e["topic"], e["key"], e["payload"].encode(), e.get("correlation_id"))
+                for e in doc["events"]
+            )
+        )
+        await self.db[JOURNALS].delete_one({"_id": jid})
+
+    async def replay_open(self, owned_partitions: set[str] | None, stale_s: float = 60.0) -> int:
+        """Finish journals a crash or a failure left open (the caller holds `lock`).
+
+        `owned_partitions=None` replays every open journal (at start-up). Otherwise a
+        journal of a batch is replayed by whoever owns one of its partitions now, and
+        a journal without partitions (an API command, a job) once it is `stale_s` old
+        (another replica may still be applying a younger one).
+        """
+        replayed = 0
+        now = datetime.now(UTC)
+        async for doc in self.db[JOURNALS].find({}):
+            parts = set(doc.get("partitions") or ())
+            if owned_partitions is not None:
+                if parts and not parts & owned_partitions:
+                    continue
+                if not parts and (now - doc["at"]).total_seconds() < stale_s:
+                    continue
+            log.warning("journal_replayed", journal_id=doc["_id"], partitions=sorted(parts))
+            await self.apply(doc, replay=True)
+            replayed += 1
+        return replayed

@@ -1,0 +1,146 @@
+"""Turning computed effects into what the journal writes: documents, reports, events.
+
+Pure functions (no I/O). Report keys (read models, `$inc` only):
+
+- `category:<cat>:<YYYY-MM>` and `client:<id>:<YYYY-MM>`: revenue, cost, discounts,
+  bonus cost, goodwill cost, purchases (net margin = revenue - cost - bonus - goodwill);
+- `client:<id>`: the same over the client's lifetime (CLV);
+- `employee:<id>:<YYYY-MM>`, `store:<id>:<YYYY-MM>`: sales and weighted sales.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from services.loyalty.context import Policy
+from services.loyalty.model import AccountState, Effect, cents_of, month_of
+from services.loyalty.repository import ledger_doc
+from shared.contracts import from_minor_units, to_minor_units
+from shared.contracts.base import Event
+from shared.contracts.loyalty import AccrualReason, BonusAccrued, BonusRedeemed, TierChanged
+from shared.contracts.pos import PurchaseLine, PurchaseRecorded
+
+
+def account_changes(
+    before: AccountState, after: AccountState
+) -> tuple[dict[str, int], dict[str, Any]]:
+    """`$inc` for money (balance, spend per month), `$set` for the rest."""
+    inc: dict[str, int] = {
+        "balance_cents": after.balance_cents - before.balance_cents,
+        "lifetime_spend_cents": after.lifetime_spend_cents - before.lifetime_spend_cents,
+    }
+    for month, cents in after.spend_by_month.items():
+        delta = cents - before.spend_by_month.get(month, 0)
+        if delta:
+            inc[f"spend_by_month.{month}"] = delta
+    return {k: v for k, v in inc.items() if v}, {"tier": after.tier, "ledger_seq": after.ledger_seq}
+
+
+def ledger_docs(effect: Effect, currency: str) -> list[dict[str, Any]]:
+    return [ledger_doc(e, currency) for e in effect.entries]
+
+
+def line_doc(line: PurchaseLine) -> dict[str, Any]:
+    return {
+        "sku": line.sku,
+        "group": line.product_group,
+        "quantity": str(line.quantity),
+        "amount_cents": to_minor_units(line.amount()),
+        "cost_cents": cost_cents(line),
+        "discount_cents": to_minor_units(line.discount),
+    }
+
+
+def cost_cents(line: PurchaseLine) -> int:
+    if line.unit_cost is None:
+        return 0
+    return to_minor_units((line.unit_cost * line.quantity).quantize(Decimal("0.01"), ROUND_HALF_UP))
+
+
+def purchase_receipt(
+    p: PurchaseRecorded, client_id: str | None, match: str, category: str, effect: Effect | None
+) -> dict[str, Any]:
+    return {
+        "_id": f"purchase:{p.purchase_id}",
+        "purchase_id": p.purchase_id,
+        "event_id": str(p.event_id),
+        "client_id": client_id,
+        "match": match,
+        "category": category,
+        "store_id": p.store_id,
+        "employee_id": p.employee_id,
+        "at": p.occurred_at,
+        "total_cents": to_minor_units(p.total),
+        "requested_cents": to_minor_units(p.bonus_redeemed),
+        "redeemed_cents": effect.redeemed_cents if effect else 0,
+        "shortfall_cents": effect.shortfall_cents if effect else to_minor_units(p.bonus_redeemed),
+        "accrued_cents": effect.accrued_cents if effect else 0,
+        "lines": [line_doc(line) for line in p.lines],
+        "returned_cents": 0,
+        "reversed_cents": 0,
+        "refunded_cents": 0,
+        "returned_qty": {},
+    }
+
+
+def weighted_cents(lines: Iterable[PurchaseLine], weights: dict[str, Decimal]) -> int:
+    total = Decimal(0)
+    for line in lines:
+        weight = weights.get(line.sku) or weights.get(f"group:{line.product_group}") or Decimal(1)
+        total += line.amount() * weight
+    return cents_of(total)
+
+
+def purchase_reports(
+    p: PurchaseRecorded, client_id: str | None, category: str, accrued: int, policy: Policy
+) -> list[tuple[str, dict[str, int]]]:
+    month = month_of(p.occurred_at)
+    economics = {
+        "revenue_cents": to_minor_units(p.total),
+        "cost_cents": sum(cost_cents(line) for line in p.lines),
+        "discount_cents": sum(to_minor_units(line.discount) for line in p.lines),
+        "bonus_cents": accrued,
+        "purchases": 1,
+    }
+    rows = [(f"category:{category}:{month}", economics), (f"store:{p.store_id}:{month}", economics)]
+    if client_id:
+        rows += [(f"client:{client_id}:{month}", economics), (f"client:{client_id}", economics)]
+    if p.employee_id:
+        sales = {
+            "sales_cents": to_minor_units(p.total),
+            "weighted_cents": weighted_cents(p.lines, policy.weights),
+            "purchases": 1,
+        }
+        rows.append((f"employee:{p.employee_id}:{month}", sales))
+    return rows
+
+
+def effect_events(
+    effect: Effect, currency: str, purchase_id: str | None, reason: AccrualReason
+) -> list[Event]:
+    """bonus.redeemed (when redemption was asked), bonus.accrued, tier.changed."""
+    state, events = effect.state, list[Event]()
+    balance = from_minor_units(state.balance_cents)
+    for entry in effect.entries:
+        if entry.kind == "redemption" or entry.amount_cents <= 0:
+            continue
+        events.append(BonusAccrued(
+            client_id=state.client_id, amount=from_minor_units(entry.amount_cents),
+            currency=currency, reason=reason, balance=from_minor_units(entry.balance_after_cents),
+            purchase_id=purchase_id, ledger_entry_id=entry.entry_id,
+        ))  # fmt: skip
+    if purchase_id and (effect.redeemed_cents or effect.shortfall_cents) and reason == "purchase":
+        events.append(BonusRedeemed(
+            client_id=state.client_id, amount=from_minor_units(effect.redeemed_cents),
+            requested=from_minor_units(effect.redeemed_cents + effect.shortfall_cents),
+            shortfall=from_minor_units(effect.shortfall_cents), currency=currency,
+            balance=balance, purchase_id=purchase_id,
+        ))  # fmt: skip
+    if effect.old_tier != state.tier:
+        events.append(TierChanged(
+            client_id=state.client_id, old_tier=effect.old_tier or None, new_tier=state.tier,
+            lifetime_spend=from_minor_units(state.lifetime_spend_cents), currency=currency,
+        ))  # fmt: skip
+    return events
