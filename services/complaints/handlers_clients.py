@@ -27,7 +27,10 @@ async def remember_client(desk: Desk, event: ClientRegistered, now: datetime) ->
 
 
 async def update_client(desk: Desk, event: ClientUpdated, now: datetime) -> None:
-    changed = await desk.clients.apply(event.client_id, dict(event.changed), event.occurred_at)
+    changes = dict(event.changed)
+    if changes.get("phones"):
+        changes["phone"] = changes["phones"][0]
+    changed = await desk.clients.apply(event.client_id, changes, event.occurred_at)
     if "tags" in changed or "category" in changed:
         await review_client(desk, event.client_id, now)
 

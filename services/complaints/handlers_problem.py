@@ -1,7 +1,8 @@
 """Problem-client proposals: gather evidence, list it, and let a manager decide.
 
 Confirming asks the registry (which owns categories) to make the client a problem
-client: `PATCH /internal/v1/clients/{id}` with `{"category": "problem", "reason": ...}`.
+client: `PATCH /internal/v1/clients/{id}` with `{"category": "problem", "reason": ...,
+"actor": ...}` (the actor also goes in the `X-Actor` header).
 """
 
 from __future__ import annotations
@@ -103,7 +104,7 @@ async def confirm_proposal(
     ) as registry:
         response = await registry.patch(
             f"/internal/v1/clients/{client_id}",
-            json={"category": "problem", "reason": why},
+            json={"category": "problem", "reason": why, "actor": actor or "complaints"},
             headers=headers,
         )
     if response.status_code >= 400:

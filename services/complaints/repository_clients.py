@@ -24,6 +24,15 @@ LOOKUPS = "lookups"
 PROJECTED = ("name", "phone", "card_number", "category", "manager_id", "tags")
 
 
+def lookup_keys(changes: dict[str, Any]) -> list[str]:
+    """Card and phone lookups named by a registry event (`client.updated` carries the
+    lists `phones` and `cards`, `client.registered` the main `phone` and `card_number`)."""
+    phones = [changes.get("phone"), *(changes.get("phones") or ())]
+    cards = [changes.get("card_number")]
+    cards += [c.get("number") for c in changes.get("cards") or () if isinstance(c, dict)]
+    return [f"phone:{p}" for p in phones if p] + [f"card_number:{c}" for c in cards if c]
+
+
 class ClientProjection:
     def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
         self.clients = db[CLIENTS]
@@ -59,9 +68,8 @@ class ClientProjection:
             await self.clients.update_one(
                 {"_id": client_id}, {"$set": newer | stamped}, upsert=True
             )
-        for key in ("card_number", "phone"):
-            if newer.get(key):
-                await self.claim_lookup(f"{key}:{newer[key]}", client_id)
+        for key in lookup_keys(changes):
+            await self.claim_lookup(key, client_id)
         return newer
 
     async def set_tier(
