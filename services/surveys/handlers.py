@@ -1,12 +1,174 @@
-"""Surveys event handlers."""
+"""Surveys' client projection: client.* and complaint.* events, idempotent on event_id.
+
+The projection is what outreach decides with: phone, language, SMS consent, name day,
+merges and erasure, and which complaints are open (no survey while one is).
+"""
 
 from __future__ import annotations
 
-from services.surveys.model import KnownClient
-from services.surveys.repository import ClientProjection
-from shared.contracts import ClientRegistered
+from dataclasses import dataclass
+from typing import Any
+
+from pymongo.asynchronous.database import AsyncDatabase
+
+from services.surveys.config import SurveysSettings
+from services.surveys.model import Clock, KnownClient
+from services.surveys.repository import ClientProjection, ComplaintState, OptOuts
+from services.surveys.repository_messages import ContactBudget, MessageStore, TemplateStore
+from services.surveys.repository_ratings import AnswerStore, RatingStore
+from services.surveys.sms_providers import SmsProvider
+from shared.contracts.registry import ClientErased, ClientMerged, ClientRegistered, ClientUpdated
+from shared.logging import get_logger
+from shared.messaging.idempotency import Inbox
+from shared.service import ServiceRuntime
+from shared.store.outbox import Outbox
+
+log = get_logger(__name__)
+
+PROJECTED_FIELDS = {"name", "phone", "category", "card_number", "language", "name_day"}
 
 
-async def remember_client(event: ClientRegistered, clients: ClientProjection) -> None:
-    # An upsert of the same values: replaying the event changes nothing.
-    await clients.upsert(KnownClient(client_id=event.client_id, name=event.name, phone=event.phone))
+@dataclass
+class Surveys:
+    """What every surveys handler needs; built once by `create_app`."""
+
+    runtime: ServiceRuntime
+    settings: SurveysSettings
+    clock: Clock
+    provider: SmsProvider
+
+    @property
+    def db(self) -> AsyncDatabase[dict[str, Any]]:
+        return self.runtime.db  # open once the service has started
+
+    @property
+    def outbox(self) -> Outbox:
+        return self.runtime.outbox
+
+    @property
+    def clients(self) -> ClientProjection:
+        return ClientProjection(self.db)
+
+    @property
+    def complaints(self) -> ComplaintState:
+        return ComplaintState(self.db)
+
+    @property
+    def opt_outs(self) -> OptOuts:
+        return OptOuts(self.db)
+
+    @property
+    def messages(self) -> MessageStore:
+        return MessageStore(self.db)
+
+    @property
+    def budget(self) -> ContactBudget:
+        return ContactBudget(self.db)
+
+    @property
+    def templates(self) -> TemplateStore:
+        return TemplateStore(self.db)
+
+    @property
+    def answers(self) -> AnswerStore:
+        return AnswerStore(self.db)
+
+    @property
+    def ratings(self) -> RatingStore:
+        return RatingStore(self.db)
+
+    def inbox(self, topic: str) -> Inbox:
+        return Inbox(self.db, f"surveys.{topic}")
+
+
+async def _apply(ctx: Surveys, topic: str, event_key: str, client: KnownClient) -> bool:
+    inbox = ctx.inbox(topic)
+    if await inbox.already_applied(event_key, await ctx.clients.load_raw(client.client_id)):
+        log.info("duplicate_event_ignored", client_id=client.client_id)
+        return False
+    await ctx.clients.save(client, event_key)
+    await inbox.remember([event_key])
+    return True
+
+
+async def _point_lookups(ctx: Surveys, old: KnownClient | None, new: KnownClient) -> None:
+    for field in ("phone", "card_number"):
+        prefix = "card" if field == "card_number" else "phone"
+        before, after = getattr(old, field, None), getattr(new, field)
+        if before and before != after:
+            await ctx.clients.unpoint(f"{prefix}:{before}", new.client_id)
+        if after:
+            await ctx.clients.point(f"{prefix}:{after}", new.client_id)
+
+
+async def remember_client(ctx: Surveys, event: ClientRegistered) -> None:
+    sms = event.consents.get("sms")
+    client = KnownClient(
+        client_id=event.client_id,
+        name=event.name,
+        phone=event.phone,
+        category=event.category,
+        card_number=event.card_number,
+        language=event.language,
+        name_day=event.name_day,
+        sms_consent=bool(sms and sms.granted),
+    )
+    await _point_lookups(ctx, None, client)
+    await _apply(ctx, event.TOPIC, str(event.event_id), client)
+
+
+async def update_client(ctx: Surveys, event: ClientUpdated) -> None:
+    old = await ctx.clients.get(event.client_id)
+    if old is None:
+        log.warning("update_for_unknown_client", client_id=event.client_id)
+        old = KnownClient(client_id=event.client_id, name="")
+    changes = {k: v for k, v in event.changed.items() if k in PROJECTED_FIELDS}
+    consents = event.changed.get("consents")
+    if isinstance(consents, dict) and isinstance(consents.get("sms"), dict):
+        changes["sms_consent"] = bool(consents["sms"].get("granted"))
+    new = old.model_copy(update=changes)
+    await _point_lookups(ctx, old, new)
+    await _apply(ctx, event.TOPIC, str(event.event_id), new)
+
+
+async def merge_clients(ctx: Surveys, event: ClientMerged) -> None:
+    """The merged client's keys now lead to the survivor; history stays where it is."""
+    merged = await ctx.clients.get(event.merged_id)
+    if merged is None:
+        merged = KnownClient(client_id=event.merged_id, name="")
+    for prefix, value in (("phone", merged.phone), ("card", merged.card_number)):
+        if value:
+            await ctx.clients.point(f"{prefix}:{value}", event.survivor_id)
+    for complaint_id in await ctx.complaints.open_ids(event.merged_id):
+        await ctx.complaints.mark_open(event.survivor_id, complaint_id, True)
+    await _apply(
+        ctx,
+        event.TOPIC,
+        str(event.event_id),
+        merged.model_copy(update={"merged_into": event.survivor_id}),
+    )
+
+
+async def erase_client(ctx: Surveys, event: ClientErased) -> None:
+    """Personal data goes (name, phone, card, texts, comments); anonymous counts stay."""
+    client = await ctx.clients.get(event.client_id)
+    if client is not None:
+        if client.phone:
+            await ctx.clients.unpoint(f"phone:{client.phone}", client.client_id)
+            await ctx.clients.lookups.delete_one({"_id": f"open_survey:{client.phone}"})
+        if client.card_number:
+            await ctx.clients.unpoint(f"card:{client.card_number}", client.client_id)
+    for message in await ctx.messages.of_client(event.client_id):
+        await ctx.messages.unplan(message["_id"])
+        redacted: dict[str, Any] = {"phone": None, "text": None, "erased": True}
+        if message.get("status") == "scheduled":
+            redacted |= {"status": "skipped", "reason": "erased"}
+        if message.get("answer"):
+            redacted["answer.comment"] = None
+            redacted["answer.text"] = None
+        await ctx.messages.update(message["_id"], redacted)
+    await ctx.ratings.forget_client(event.client_id)
+    await ctx.answers.redact_client(event.client_id)
+    anonymous = KnownClient(client_id=event.client_id, name="", erased=True)
+    await _apply(ctx, event.TOPIC, str(event.event_id), anonymous)
+    log.info("client_erased", client_id=event.client_id)

@@ -1,11 +1,153 @@
-"""The surveys domain: what it knows of a client (a projection of registry events)."""
+"""The surveys domain: what surveys knows of a client and the pure rules of contacting one.
+
+Every outbound SMS passes `contact_decision`: the first rule that refuses names the
+reason recorded on the skipped message (no_consent, opted_out, open_complaint,
+budget_exhausted, quiet_hours, ...).
+"""
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+import hashlib
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from typing import Literal
+from uuid import NAMESPACE_URL, uuid5
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, Field
+
+Clock = Callable[[], datetime]
+MessageKind = Literal["survey", "re_survey", "birthday", "name_day", "win_back"]
+SURVEY_KINDS: frozenset[str] = frozenset({"survey", "re_survey"})
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
 
 
 class KnownClient(BaseModel):
+    """A projection of the registry's client events: what outreach needs to know."""
+
     client_id: str
     name: str
     phone: str | None = None
+    category: str = "regular"
+    card_number: str | None = None
+    language: str | None = None
+    name_day: str | None = None
+    sms_consent: bool = False
+    erased: bool = False
+    merged_into: str | None = None
+
+
+class UnknownClient(LookupError):
+    pass
+
+
+@dataclass(frozen=True)
+class ContactState:
+    """Everything beyond the client that decides whether a message may go out."""
+
+    opted_out: bool
+    open_complaints: int
+    sent_in_window: int
+
+
+@dataclass(frozen=True)
+class Policy:
+    budget: int
+    quiet_start: int
+    quiet_end: int
+    timezone: str
+
+
+def message_id(*parts: str) -> str:
+    """A deterministic id: the same trigger (event, purchase, day) makes the same message."""
+    return uuid5(NAMESPACE_URL, "clientele-surveys:" + "|".join(parts)).hex
+
+
+def sampled(purchase_id: str, rate: float) -> bool:
+    """Deterministic sampling, so a redelivered purchase makes the same choice."""
+    if rate >= 1:
+        return True
+    digest = hashlib.sha256(purchase_id.encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64 < rate
+
+
+def in_quiet_hours(at: datetime, policy: Policy) -> bool:
+    if policy.quiet_start == policy.quiet_end:
+        return False
+    hour = at.astimezone(ZoneInfo(policy.timezone)).hour
+    if policy.quiet_start < policy.quiet_end:
+        return policy.quiet_start <= hour < policy.quiet_end
+    return hour >= policy.quiet_start or hour < policy.quiet_end
+
+
+def quiet_hours_end(at: datetime, policy: Policy) -> datetime:
+    """The first moment after `at` outside quiet hours (at itself when not quiet)."""
+    if not in_quiet_hours(at, policy):
+        return at
+    tz = ZoneInfo(policy.timezone)
+    local = at.astimezone(tz)
+    end = datetime.combine(local.date(), time(policy.quiet_end), tz)
+    if end <= local:
+        end += timedelta(days=1)
+    return end.astimezone(UTC)
+
+
+def contact_decision(
+    client: KnownClient | None,
+    state: ContactState,
+    policy: Policy,
+    kind: str,
+    send_at: datetime,
+) -> str | None:
+    """None when the message may go out at `send_at`; else the reason it may not."""
+    if client is None:
+        return "unknown_client"
+    if client.erased:
+        return "erased"
+    if not client.phone:
+        return "no_phone"
+    if not client.sms_consent:
+        return "no_consent"
+    if state.opted_out:
+        return "opted_out"
+    if kind in SURVEY_KINDS and state.open_complaints > 0:
+        return "open_complaint"
+    if state.sent_in_window >= policy.budget:
+        return "budget_exhausted"
+    if kind in SURVEY_KINDS and in_quiet_hours(send_at, policy):
+        return "quiet_hours"  # a survey hours after the visit is worthless: skip it
+    return None
+
+
+def sent_within(times: Sequence[datetime], now: datetime, window_days: int) -> int:
+    since = now - timedelta(days=window_days)
+    return sum(1 for t in times if t > since)
+
+
+# Replies -------------------------------------------------------------------------------
+
+_SCORE = re.compile(r"^\s*(10|[0-9])(?:\s*/\s*10)?(?:\s+|[.,!:;-]\s*|$)(.*)$", re.DOTALL)
+STOP_WORDS = frozenset({"stop", "stopp", "unsubscribe", "end", "quit", "cancel"})
+
+
+class ParsedReply(BaseModel):
+    score: int | None = Field(None, ge=0, le=10)
+    comment: str | None = None
+    stop: bool = False
+
+
+def parse_reply(text: str) -> ParsedReply:
+    """ "9" -> 9; "9 great staff" -> 9 + comment; "STOP" -> opt-out; else unparsed."""
+    stripped = text.strip()
+    if stripped.lower().rstrip(".!") in STOP_WORDS:
+        return ParsedReply(stop=True)
+    found = _SCORE.match(stripped)
+    if not found:
+        return ParsedReply(comment=stripped or None)
+    comment = found.group(2).strip() or None
+    return ParsedReply(score=int(found.group(1)), comment=comment)

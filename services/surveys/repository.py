@@ -1,27 +1,128 @@
-"""All MongoDB access of surveys."""
+"""MongoDB access of surveys: the client projection, lookups, complaint state, opt-outs.
+
+Collections (all read by string `_id`):
+- `clients`: `KnownClient` per client id (written by the client.* consumer only);
+- `lookups`: `card:<number>` / `phone:<E.164>` -> client, `open_survey:<phone>` -> survey;
+- `complaints`: one per complaint id (client, employee, open, from_survey);
+- `opt_outs`: `phone:<E.164>` of everyone who replied STOP.
+"""
 
 from __future__ import annotations
 
+import asyncio
+from datetime import datetime
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.surveys.model import KnownClient
+from shared.messaging.idempotency import LAST_APPLIED
+from shared.store.outbox import OUTBOX_FIELD
 
 CLIENTS = "clients"
+LOOKUPS = "lookups"
+COMPLAINTS = "complaints"
+OPT_OUTS = "opt_outs"
 
 
 class ClientProjection:
     def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
         self.clients = db[CLIENTS]
+        self.lookups = db[LOOKUPS]
 
-    async def upsert(self, client: KnownClient) -> None:
-        await self.clients.update_one(
-            {"_id": client.client_id},
-            {"$set": client.model_dump(exclude={"client_id"})},
+    async def load_raw(self, client_id: str) -> dict[str, Any] | None:
+        return await self.clients.find_one({"_id": client_id})
+
+    async def save(self, client: KnownClient, event_key: str) -> None:
+        doc = client.model_dump(exclude={"client_id"}) | {LAST_APPLIED: [event_key]}
+        await self.clients.update_one({"_id": client.client_id}, {"$set": doc}, upsert=True)
+
+    async def get(self, client_id: str) -> KnownClient | None:
+        doc = await self.clients.find_one({"_id": client_id}, {LAST_APPLIED: 0, OUTBOX_FIELD: 0})
+        return KnownClient(client_id=doc.pop("_id"), **doc) if doc else None
+
+    async def resolve(self, client_id: str) -> KnownClient | None:
+        """The client, following merges to the survivor."""
+        client = await self.get(client_id)
+        for _ in range(5):
+            if client is None or not client.merged_into:
+                return client
+            client = await self.get(client.merged_into)
+        return client
+
+    async def point(self, key: str, client_id: str) -> None:
+        await self.lookups.replace_one({"_id": key}, {"_id": key, "client_id": client_id}, True)
+
+    async def unpoint(self, key: str, client_id: str) -> None:
+        # Read, then delete by `_id` alone: any other filter scans the collection.
+        if await self.client_by(key) == client_id:
+            await self.lookups.delete_one({"_id": key})
+
+    async def client_by(self, key: str) -> str | None:
+        doc = await self.lookups.find_one({"_id": key})
+        return str(doc["client_id"]) if doc and doc.get("client_id") else None
+
+    async def set_open_survey(self, phone: str, survey_id: str) -> None:
+        key = f"open_survey:{phone}"
+        await self.lookups.replace_one({"_id": key}, {"_id": key, "survey_id": survey_id}, True)
+
+    async def open_survey(self, phone: str) -> str | None:
+        doc = await self.lookups.find_one({"_id": f"open_survey:{phone}"})
+        return str(doc["survey_id"]) if doc else None
+
+    async def close_survey(self, phone: str, survey_id: str) -> None:
+        if await self.open_survey(phone) == survey_id:
+            await self.lookups.delete_one({"_id": f"open_survey:{phone}"})
+
+    async def with_name_day(self, day: str) -> list[KnownClient]:
+        """A daily job's scan (off the hot path): clients whose name day is `day` (MM-DD)."""
+        found = self.clients.find({"name_day": day}, {LAST_APPLIED: 0, OUTBOX_FIELD: 0})
+        return [KnownClient(client_id=d.pop("_id"), **d) async for d in found]
+
+
+class ComplaintState:
+    def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
+        self.complaints = db[COMPLAINTS]
+
+    async def get(self, complaint_id: str) -> dict[str, Any] | None:
+        return await self.complaints.find_one({"_id": complaint_id})
+
+    async def record(self, complaint_id: str, fields: dict[str, Any]) -> None:
+        await self.complaints.update_one({"_id": complaint_id}, {"$set": fields}, upsert=True)
+
+    async def open_count(self, client_ids: list[str]) -> int:
+        """Open complaints of these clients (the `open:<client>` index documents)."""
+        docs = await asyncio.gather(
+            *(self.complaints.find_one({"_id": f"open:{c}"}) for c in client_ids)
+        )
+        return sum(len((d or {}).get("ids", [])) for d in docs)
+
+    async def open_ids(self, client_id: str) -> list[str]:
+        doc = await self.complaints.find_one({"_id": f"open:{client_id}"})
+        return list((doc or {}).get("ids", []))
+
+    async def mark_open(self, client_id: str, complaint_id: str, is_open: bool) -> None:
+        op = "$addToSet" if is_open else "$pull"
+        await self.complaints.update_one(
+            {"_id": f"open:{client_id}"}, {op: {"ids": complaint_id}}, upsert=True
+        )
+
+
+class OptOuts:
+    def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
+        self.opt_outs = db[OPT_OUTS]
+
+    async def add(self, phone: str, at: datetime, client_id: str | None) -> None:
+        await self.opt_outs.update_one(
+            {"_id": f"phone:{phone}"},
+            {"$setOnInsert": {"at": at, "client_id": client_id}},
             upsert=True,
         )
 
-    async def get(self, client_id: str) -> KnownClient | None:
-        doc = await self.clients.find_one({"_id": client_id})
-        return KnownClient(client_id=doc.pop("_id"), **doc) if doc else None
+    async def has(self, phone: str | None) -> bool:
+        if not phone:
+            return False
+        return await self.opt_outs.find_one({"_id": f"phone:{phone}"}, {"_id": 1}) is not None
+
+    async def remove(self, phone: str) -> None:
+        await self.opt_outs.delete_one({"_id": f"phone:{phone}"})

@@ -1,0 +1,148 @@
+"""The periodic dispatcher: sends the messages that are due, and runs the daily jobs.
+
+For each due message: claim it (an atomic insert), re-check the rules (the client may
+have opted out, complained or entered quiet hours since it was planned), send it
+through the provider, then record the outcome. A sent survey opens
+`open_survey:<phone>` and announces `survey.requested` through the outbox.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pymongo.errors import DuplicateKeyError
+
+from services.surveys.handlers import Surveys
+from services.surveys.handlers_outreach import contact_state, greet_name_days, policy_of
+from services.surveys.model import SURVEY_KINDS, contact_decision, in_quiet_hours, quiet_hours_end
+from services.surveys.repository_messages import MESSAGES
+from shared.contracts.surveys import SurveyRequested
+from shared.logging import get_logger
+
+log = get_logger(__name__)
+
+
+async def _skip(ctx: Surveys, doc: dict[str, Any], reason: str) -> None:
+    await ctx.messages.update(doc["_id"], {"status": "skipped", "reason": reason})
+    await ctx.budget.release(doc["client_id"], doc["_id"])
+    await ctx.messages.unplan(doc["_id"])
+    log.info("message_skipped", message_id=doc["_id"], kind=doc["kind"], reason=reason)
+
+
+async def _sent(ctx: Surveys, doc: dict[str, Any], provider_id: str | None) -> None:
+    events = []
+    if doc["kind"] in SURVEY_KINDS:
+        events.append(
+            SurveyRequested(
+                survey_id=doc["_id"],
+                client_id=doc["client_id"],
+                employee_id=doc.get("employee_id"),
+                store_id=doc.get("store_id"),
+                purchase_id=doc.get("purchase_id"),
+            )
+        )
+    fields = {
+        "status": "sent",
+        "sent_at": ctx.clock(),
+        "provider": ctx.provider.name,
+        "provider_id": provider_id,
+    }
+    entries = await ctx.outbox.update(MESSAGES, doc["_id"], {"$set": fields}, events)
+    await ctx.messages.unplan(doc["_id"])
+    await ctx.outbox.flush_quietly(MESSAGES, doc["_id"], entries)
+    log.info("message_sent", message_id=doc["_id"], kind=doc["kind"], client_id=doc["client_id"])
+
+
+async def send_one(ctx: Surveys, msg_id: str) -> None:
+    now = ctx.clock()
+    if not await ctx.messages.claim(msg_id, now):
+        return
+    try:
+        await _deliver(ctx, msg_id, now)
+    except Exception:
+        await ctx.messages.release_claim(msg_id)  # the next round tries again
+        raise
+
+
+async def _deliver(ctx: Surveys, msg_id: str, now: datetime) -> None:
+    doc = await ctx.messages.get(msg_id)
+    if doc is None or doc["status"] != "scheduled":
+        await ctx.messages.unplan(msg_id)
+        return
+    policy = policy_of(ctx)
+    if doc["kind"] not in SURVEY_KINDS and in_quiet_hours(now, policy):
+        await ctx.messages.plan(msg_id, quiet_hours_end(now, policy))
+        await ctx.messages.update(msg_id, {"deferred": "quiet_hours"})
+        await ctx.messages.release_claim(msg_id)
+        return
+    client = await ctx.clients.resolve(doc["client_id"])
+    state = await contact_state(ctx, client, besides=msg_id) if client else None
+    reason = (
+        contact_decision(client, state, policy, doc["kind"], now) if state else "unknown_client"
+    )
+    if reason or client is None or not client.phone:
+        await _skip(ctx, doc, reason or "unknown_client")
+        return
+    if doc["kind"] in SURVEY_KINDS:
+        await ctx.clients.set_open_survey(client.phone, msg_id)
+    result = await ctx.provider.send(client.phone, doc["text"], msg_id)
+    await ctx.messages.add_attempts(msg_id, result.failures, ctx.clock())
+    if result.ok:
+        await _sent(ctx, doc | {"client_id": client.client_id}, result.provider_id)
+        return
+    if doc["kind"] in SURVEY_KINDS:
+        await ctx.clients.close_survey(client.phone, msg_id)
+    await ctx.messages.update(msg_id, {"status": "failed", "reason": "provider_error"})
+    await ctx.budget.release(doc["client_id"], msg_id)
+    await ctx.messages.unplan(msg_id)
+    log.warning("message_failed", message_id=msg_id, failures=result.failures)
+
+
+async def dispatch_due(ctx: Surveys) -> int:
+    due = await ctx.messages.due(ctx.clock())
+    for msg_id in due:
+        await send_one(ctx, msg_id)
+    return len(due)
+
+
+async def name_days_once_a_day(ctx: Surveys) -> None:
+    local = ctx.clock().astimezone(ZoneInfo(ctx.settings.timezone))
+    if local.hour < ctx.settings.name_day_hour:
+        return
+    try:
+        await ctx.db["jobs"].insert_one({"_id": f"name_days:{local.date()}", "at": ctx.clock()})
+    except DuplicateKeyError:
+        return
+    planned = await greet_name_days(ctx, local.date())
+    log.info("name_day_greetings_planned", day=str(local.date()), planned=planned)
+
+
+class Dispatcher:
+    """Background task: dispatch every `interval_s` until stopped."""
+
+    def __init__(self, ctx: Surveys, interval_s: float) -> None:
+        self.ctx = ctx
+        self.interval_s = interval_s
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="sms-dispatcher")
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await dispatch_due(self.ctx)
+                await name_days_once_a_day(self.ctx)
+            except Exception as exc:
+                log.warning("dispatch_failed", error=repr(exc))
+            await asyncio.sleep(self.interval_s)

@@ -1,0 +1,121 @@
+"""MongoDB access for outbound messages, their schedule, the contact budget, templates.
+
+Collections (all read by string `_id`):
+- `messages`: every outbound SMS, sent or skipped, with its reason and attempts;
+- `schedule`: only the messages waiting to go out (`due_at`), kept small on purpose
+  so the dispatcher may read it whole;
+- `claims`: a dispatcher inserts `<message id>` before sending: the insert is atomic,
+  so two dispatchers never send one message twice;
+- `budgets`: per client, `sent.<message id>` = when, for the 30-day contact budget;
+- `templates`: `<kind>:<language>` -> text, edited by staff.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from shared.store.outbox import OUTBOX_FIELD
+
+MESSAGES = "messages"
+SCHEDULE = "schedule"
+CLAIMS = "claims"
+BUDGETS = "budgets"
+TEMPLATES = "templates"
+
+
+class MessageStore:
+    def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
+        self.messages = db[MESSAGES]
+        self.schedule = db[SCHEDULE]
+        self.claims = db[CLAIMS]
+
+    async def create(self, doc: Mapping[str, Any]) -> bool:
+        """Insert a message; False when it exists (its trigger was already handled)."""
+        try:
+            await self.messages.insert_one(dict(doc))
+        except DuplicateKeyError:
+            return False
+        return True
+
+    async def get(self, message_id: str) -> dict[str, Any] | None:
+        return await self.messages.find_one({"_id": message_id}, {OUTBOX_FIELD: 0})
+
+    async def update(self, message_id: str, fields: Mapping[str, Any]) -> None:
+        await self.messages.update_one({"_id": message_id}, {"$set": dict(fields)})
+
+    async def add_attempts(self, message_id: str, failures: list[str], at: datetime) -> None:
+        if failures:
+            entries = [{"at": at, "error": f} for f in failures]
+            await self.messages.update_one(
+                {"_id": message_id}, {"$push": {"failures": {"$each": entries}}}
+            )
+
+    async def plan(self, message_id: str, due_at: datetime) -> None:
+        await self.schedule.replace_one(
+            {"_id": message_id}, {"_id": message_id, "due_at": due_at}, upsert=True
+        )
+
+    async def due(self, now: datetime) -> list[str]:
+        return [d["_id"] async for d in self.schedule.find({}) if d["due_at"] <= now]
+
+    async def planned(self) -> list[dict[str, Any]]:
+        return [d async for d in self.schedule.find({})]
+
+    async def claim(self, message_id: str, at: datetime) -> bool:
+        try:
+            await self.claims.insert_one({"_id": message_id, "at": at})
+        except DuplicateKeyError:
+            return False
+        return True
+
+    async def release_claim(self, message_id: str) -> None:
+        await self.claims.delete_one({"_id": message_id})
+
+    async def unplan(self, message_id: str) -> None:
+        await self.schedule.delete_one({"_id": message_id})
+        await self.claims.delete_one({"_id": message_id})
+
+    async def of_client(self, client_id: str) -> list[dict[str, Any]]:
+        """Admin scan (erasure, staff view): every message of one client."""
+        return [d async for d in self.messages.find({"client_id": client_id}, {OUTBOX_FIELD: 0})]
+
+
+class ContactBudget:
+    def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
+        self.budgets = db[BUDGETS]
+
+    async def sent_times(self, client_id: str, besides: str | None = None) -> list[datetime]:
+        doc = await self.budgets.find_one({"_id": client_id})
+        sent: dict[str, datetime] = (doc or {}).get("sent", {})
+        return [at for message_id, at in sent.items() if message_id != besides]
+
+    async def reserve(self, client_id: str, message_id: str, at: datetime) -> None:
+        # A map keyed by message id: reserving twice for one message counts once.
+        await self.budgets.update_one(
+            {"_id": client_id}, {"$set": {f"sent.{message_id}": at}}, upsert=True
+        )
+
+    async def release(self, client_id: str, message_id: str) -> None:
+        await self.budgets.update_one({"_id": client_id}, {"$unset": {f"sent.{message_id}": ""}})
+
+
+class TemplateStore:
+    def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
+        self.templates = db[TEMPLATES]
+
+    async def get(self, key: str) -> str | None:
+        doc = await self.templates.find_one({"_id": key})
+        return str(doc["text"]) if doc else None
+
+    async def put(self, key: str, text: str, at: datetime) -> None:
+        await self.templates.replace_one(
+            {"_id": key}, {"_id": key, "text": text, "updated_at": at}, upsert=True
+        )
+
+    async def all(self) -> dict[str, str]:
+        return {d["_id"]: d["text"] async for d in self.templates.find({})}

@@ -1,0 +1,110 @@
+"""MongoDB access for answers and the ratings read models.
+
+- `answers`: every inbound reply (`_id` = the provider's message id), matched or not;
+- `ratings`: `<kind>:<key>:<period>` counts, changed only with `$inc`; each write also
+  sets `_last_applied`, so a redelivered event that got half-way is finished, not doubled;
+- `rating_members`: `<kind>:<period>` -> the keys with a rating in that period, so a
+  report reads its documents by `_id` and never scans;
+- `client_scores`: the latest answers of each client, for the client card.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from typing import Any
+
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from services.surveys.model_ratings import Rating
+from shared.messaging.idempotency import LAST_APPLIED, applied_in_last_write
+
+ANSWERS = "answers"
+RATINGS = "ratings"
+MEMBERS = "rating_members"
+CLIENT_SCORES = "client_scores"
+LATEST_SCORES = 5
+
+
+def rating_id(kind: str, key: str, period: str) -> str:
+    return f"{kind}:{key}:{period}"
+
+
+class AnswerStore:
+    def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
+        self.answers = db[ANSWERS]
+
+    async def add(self, doc: Mapping[str, Any]) -> bool:
+        try:
+            await self.answers.insert_one(dict(doc))
+        except DuplicateKeyError:
+            return False
+        return True
+
+    async def get(self, answer_id: str) -> dict[str, Any] | None:
+        return await self.answers.find_one({"_id": answer_id})
+
+    async def count(self) -> int:
+        return await self.answers.count_documents({})
+
+    async def redact_client(self, client_id: str) -> None:
+        """Erasure (an admin scan): the replies of one client lose their text and phone."""
+        async for doc in self.answers.find({"client_id": client_id}, {"_id": 1}):
+            await self.answers.update_one(
+                {"_id": doc["_id"]}, {"$set": {"phone": None, "text": None, "comment": None}}
+            )
+
+
+class RatingStore:
+    def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
+        self.ratings = db[RATINGS]
+        self.members = db[MEMBERS]
+        self.scores = db[CLIENT_SCORES]
+
+    async def add(
+        self, kind: str, key: str, period: str, increments: Mapping[str, int], event_key: str
+    ) -> None:
+        """Add to one rating once per event (one writer: the answers consumer)."""
+        doc_id = rating_id(kind, key, period)
+        current = await self.ratings.find_one({"_id": doc_id}, {LAST_APPLIED: 1})
+        if applied_in_last_write(current, event_key):
+            return
+        await self.ratings.update_one(
+            {"_id": doc_id},
+            {
+                "$inc": dict(increments),
+                "$set": {LAST_APPLIED: [event_key], "kind": kind, "key": key, "period": period},
+            },
+            upsert=True,
+        )
+        await self.members.update_one(
+            {"_id": f"{kind}:{period}"}, {"$addToSet": {"keys": key}}, upsert=True
+        )
+
+    async def get(self, kind: str, key: str, period: str) -> Rating:
+        subject = f"{kind}:{key}" if kind != "all" else "all"
+        doc = await self.ratings.find_one({"_id": rating_id(kind, key, period)})
+        fields = {k: v for k, v in (doc or {}).items() if k in Rating.model_fields}
+        return Rating(**(fields | {"subject": subject, "period": period}))
+
+    async def many(self, kind: str, keys: list[str], period: str) -> list[Rating]:
+        return list(await asyncio.gather(*(self.get(kind, k, period) for k in keys)))
+
+    async def keys(self, kind: str, period: str) -> list[str]:
+        doc = await self.members.find_one({"_id": f"{kind}:{period}"})
+        return sorted((doc or {}).get("keys", []))
+
+    async def latest_scores(self, client_id: str) -> list[dict[str, Any]]:
+        doc = await self.scores.find_one({"_id": client_id})
+        return list((doc or {}).get("latest", []))
+
+    async def remember_score(self, client_id: str, entry: dict[str, Any]) -> None:
+        latest = await self.latest_scores(client_id)
+        if any(e.get("survey_id") == entry["survey_id"] for e in latest):
+            return
+        kept = [entry, *latest][:LATEST_SCORES]
+        await self.scores.update_one({"_id": client_id}, {"$set": {"latest": kept}}, upsert=True)
+
+    async def forget_client(self, client_id: str) -> None:
+        await self.scores.delete_one({"_id": client_id})

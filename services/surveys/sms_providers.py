@@ -1,0 +1,103 @@
+"""The SMS provider port and its two adapters.
+
+- `DevelopmentProvider` (SURVEYS_SMS_PROVIDER=development, used by `make run`): sends
+  nothing; the message is logged and its document in the store says it was "sent".
+- `HttpProvider` (SURVEYS_SMS_PROVIDER=http): the common shape of commercial SMS
+  APIs: a form POST (`to`, `from`, `text`, `reference`) with HTTP basic auth to
+  SURVEYS_SMS_HTTP_URL, a timeout per attempt, retries with exponential backoff on
+  network errors, 429 and 5xx; any other 4xx fails at once. Every failed attempt is
+  returned so the caller records it on the message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import httpx
+
+from shared.logging import get_logger
+
+log = get_logger(__name__)
+
+
+@dataclass
+class SendResult:
+    ok: bool
+    provider_id: str | None = None
+    failures: list[str] = field(default_factory=list)
+
+
+class SmsProvider(Protocol):
+    name: str
+
+    async def send(self, to: str, text: str, reference: str) -> SendResult: ...
+
+    async def close(self) -> None: ...
+
+
+class DevelopmentProvider:
+    name = "development"
+
+    async def send(self, to: str, text: str, reference: str) -> SendResult:
+        log.info("sms_recorded", provider=self.name, to=to, text=text, reference=reference)
+        return SendResult(ok=True, provider_id=f"dev-{reference}")
+
+    async def close(self) -> None:
+        return None
+
+
+class HttpProvider:
+    name = "http"
+
+    def __init__(
+        self,
+        url: str,
+        user: str,
+        password: str,
+        sender: str,
+        timeout_s: float,
+        retries: int,
+        backoff_s: float,
+    ) -> None:
+        self.url = url
+        self.sender = sender
+        self.retries = retries
+        self.backoff_s = backoff_s
+        auth = httpx.BasicAuth(user, password) if user else None
+        self.client = httpx.AsyncClient(timeout=timeout_s, auth=auth)
+
+    async def _attempt(self, form: dict[str, str]) -> tuple[SendResult | None, str, bool]:
+        """One POST: (result on success, failure text, worth retrying)."""
+        try:
+            response = await self.client.post(self.url, data=form)
+        except httpx.HTTPError as exc:
+            return None, f"{type(exc).__name__}: {exc}", True
+        if response.is_success:
+            try:
+                body = response.json()
+            except ValueError:
+                body = {}
+            provider_id = body.get("id") if isinstance(body, dict) else None
+            return SendResult(ok=True, provider_id=str(provider_id or "")), "", False
+        failure = f"HTTP {response.status_code}: {response.text[:200]}"
+        return None, failure, response.status_code == 429 or response.status_code >= 500
+
+    async def send(self, to: str, text: str, reference: str) -> SendResult:
+        form = {"to": to, "from": self.sender, "text": text, "reference": reference}
+        failures: list[str] = []
+        for attempt in range(self.retries + 1):
+            result, failure, retry = await self._attempt(form)
+            if result is not None:
+                result.failures = failures
+                return result
+            failures.append(failure)
+            log.warning("sms_send_failed", reference=reference, attempt=attempt + 1, error=failure)
+            if not retry or attempt == self.retries:
+                break
+            await asyncio.sleep(self.backoff_s * 2**attempt)
+        return SendResult(ok=False, failures=failures)
+
+    async def close(self) -> None:
+        await self.client.aclose()
