@@ -35,6 +35,7 @@ async def test_purchase_survey_reply_answer_and_rating_across_processes(
         surveys = spawn(
             "surveys",
             {
+                "CLIENTELE_TOPIC_PARTITIONS": "1",
                 "SURVEYS_SMS_PROVIDER": "http",
                 "SURVEYS_SMS_HTTP_URL": provider.url,
                 "SURVEYS_SMS_HTTP_USER": "acme",

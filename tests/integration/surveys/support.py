@@ -34,6 +34,7 @@ class ManualClock:
 
 def surveys_settings(slate: Slate, provider_url: str | None = None, **over: Any) -> SurveysSettings:
     values: dict[str, Any] = slate.settings_kwargs("surveys") | {
+        "topic_partitions": 1,  # surveys declares 22 topics: keep the shared broker light
         "send_delay_s": 0,
         "dispatch_interval_s": 0.1,
         "quiet_hours_start": 21,
