@@ -148,6 +148,7 @@ def build_app(
             settings.kafka_bootstrap_servers,
             [runtime.topics(t) for t in runtime.topics_used],
             settings.topic_partitions,
+            max_message_bytes=settings.topic_max_message_bytes,
         )
         if on_start is not None:
             await on_start(runtime)

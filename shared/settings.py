@@ -31,6 +31,13 @@ class ServiceSettings(BaseSettings):
         description="Prepended to every topic and consumer group (test isolation).",
     )
     topic_partitions: int = Field(6, ge=1, validation_alias=_env("CLIENTELE_TOPIC_PARTITIONS"))
+    topic_max_message_bytes: int = Field(
+        4 * 1024 * 1024,
+        ge=1024,
+        validation_alias=_env("CLIENTELE_TOPIC_MAX_MESSAGE_BYTES"),
+        description="max.message.bytes of the topics a service declares (DLQs get twice "
+        "that, for the reason headers); the producer may send up to the DLQ size.",
+    )
     log_level: str = Field("INFO", validation_alias=_env("LOG_LEVEL"))
     log_json: bool = Field(True, validation_alias=_env("LOG_JSON"))
     http_host: str = "127.0.0.1"

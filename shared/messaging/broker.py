@@ -52,6 +52,8 @@ def create_broker(settings: ServiceSettings) -> KafkaBroker:
         acks="all",
         allow_auto_create_topics=False,
         request_timeout_ms=15000,
+        # Up to a DLQ's size: a large body that reached its topic can be parked whole.
+        max_request_size=2 * settings.topic_max_message_bytes + 64 * 1024,
         middlewares=[dead_letter_middleware(send_dead_letter, settings.service_name)],
         logger=logging.getLogger(f"faststream.{settings.service_name}"),
         log_level=logging.DEBUG,

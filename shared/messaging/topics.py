@@ -41,8 +41,14 @@ async def declare_topics(
     partitions: int,
     *,
     timeout_s: float = 30.0,
+    max_message_bytes: int | None = None,
 ) -> None:
-    """Create each topic (and its DLQ) with `partitions` partitions if it is missing."""
+    """Create each topic (and its DLQ) with `partitions` partitions if it is missing.
+
+    `max_message_bytes` sets the topic-level `max.message.bytes` (the broker's default
+    is ~1 MB) so a large body reaches the topic and can be parked whole: a DLQ gets
+    twice the limit, room for the original bytes plus the reason headers.
+    """
     wanted = sorted({t for topic in topics for t in (topic, topic + DLQ_SUFFIX)})
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=15000)
     await asyncio.wait_for(admin.start(), timeout_s)
@@ -51,10 +57,25 @@ async def declare_topics(
         missing = [t for t in wanted if t not in existing]
         if not missing:
             return
-        new = [NewTopic(t, num_partitions=partitions, replication_factor=1) for t in missing]
+        new = [
+            NewTopic(
+                t,
+                num_partitions=partitions,
+                replication_factor=1,
+                topic_configs=_size_config(t, max_message_bytes),
+            )
+            for t in missing
+        ]
         # Another replica may have declared them first.
         with contextlib.suppress(TopicAlreadyExistsError):
             await admin.create_topics(new, timeout_ms=int(timeout_s * 1000))
         log.info("topics_declared", topics=missing, partitions=partitions)
     finally:
         await admin.close()
+
+
+def _size_config(topic: str, max_message_bytes: int | None) -> dict[str, str]:
+    if max_message_bytes is None:
+        return {}
+    size = max_message_bytes * 2 if topic.endswith(DLQ_SUFFIX) else max_message_bytes
+    return {"max.message.bytes": str(size)}
