@@ -21,7 +21,7 @@ from typing import Any
 
 import structlog
 from aiokafka import ConsumerRecord
-from aiokafka.errors import KafkaError
+from aiokafka.errors import KafkaError, MessageSizeTooLargeError, RecordTooLargeError
 from faststream import BaseMiddleware
 from pymongo.errors import ConnectionFailure, ExecutionTimeout, WriteConcernError
 
@@ -41,7 +41,10 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
     TimeoutError,
     OSError,
 )
+# Kafka errors that retrying cannot fix: the message itself is too large.
+TOO_LARGE_ERRORS: tuple[type[BaseException], ...] = (MessageSizeTooLargeError, RecordTooLargeError)
 MAX_REASON_CHARS = 4000
+TRUNCATED_BYTES = 64 * 1024
 
 DeadLetterSender = Callable[
     [str, bytes | None, bytes | None, list[tuple[str, bytes]]], Awaitable[None]
@@ -53,7 +56,7 @@ class Unprocessable(Exception):
 
 
 def is_transient(exc: BaseException) -> bool:
-    return isinstance(exc, TRANSIENT_ERRORS)
+    return isinstance(exc, TRANSIENT_ERRORS) and not isinstance(exc, TOO_LARGE_ERRORS)
 
 
 def describe(exc: BaseException) -> str:
@@ -80,7 +83,14 @@ async def park(
 ) -> None:
     """Send one record to its topic's DLQ, keeping its key, bytes and headers."""
     headers = dead_letter_headers(record, reason, service)
-    await send(record.topic + DLQ_SUFFIX, record.key, record.value, headers)
+    try:
+        await send(record.topic + DLQ_SUFFIX, record.key, record.value, headers)
+    except TOO_LARGE_ERRORS:
+        # Retrying would block the partition for good: park the head of the bytes, say so.
+        size = len(record.value or b"")
+        headers.append(("x-dlq-truncated-from-bytes", str(size).encode()))
+        value = (record.value or b"")[:TRUNCATED_BYTES]
+        await send(record.topic + DLQ_SUFFIX, record.key, value, headers)
     MESSAGES_DEAD_LETTERED.labels(service=service, topic=record.topic).inc()
     log.warning(
         "message_dead_lettered",
