@@ -4,6 +4,7 @@
 #   FerretDB 1.24 (MongoDB wire protocol on SQLite), both on 127.0.0.1 only.
 #
 # Usage: infra/local.sh up | down [--purge] | purge | status | env | restart-kafka | restart-store
+#        | stop-kafka | stop-store
 #
 # Environment:
 #   CLIENTELE_CACHE      binaries (Kafka jars, ferretdb), shared by all clones  [~/.cache/clientele]
@@ -149,6 +150,8 @@ usage: infra/local.sh COMMAND
   env             print KAFKA_BOOTSTRAP_SERVERS and MONGODB_URL
   restart-kafka   stop + start Kafka, keeping its data
   restart-store   stop + start FerretDB, keeping its data
+  stop-kafka      stop Kafka only, keeping its data (an outage; 'up' ends it)
+  stop-store      stop FerretDB only, keeping its data (an outage; 'up' ends it)
 EOF
   exit 2
 }
@@ -197,6 +200,8 @@ main() {
     ferretdb_stop
     ferretdb_up
     ;;
+  stop-kafka) kafka_stop ;;
+  stop-store) ferretdb_stop ;;
   *) usage ;;
   esac
 }
