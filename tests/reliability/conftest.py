@@ -1,0 +1,104 @@
+"""A private Kafka + store for tests that restart them (never the shared instance).
+
+`private_infra` starts `infra/local.sh` on its own ports and state dir
+(`RELIABILITY_KAFKA_PORT` [19092], `RELIABILITY_KAFKA_CONTROLLER_PORT` [19093],
+`RELIABILITY_MONGO_PORT` [37017], `RELIABILITY_INFRA_DIR` [/tmp/clientele-reliability-infra])
+and can restart either, so other tests on the shared instance are never disturbed.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from uuid import uuid4
+
+import pytest
+from pymongo import AsyncMongoClient
+
+from tests.conftest import SERVICES, Slate
+from tests.support.infra import ROOT, Infra
+from tests.support.kafka import delete_topics_with_prefix
+from tests.support.processes import ServiceProcess, free_port
+
+
+@dataclass
+class PrivateInfra:
+    env: dict[str, str]
+    infra: Infra
+
+    def run(self, command: str) -> float:
+        """Run `infra/local.sh <command>` on the private instance; return its seconds."""
+        started = time.monotonic()
+        subprocess.run(
+            ["bash", str(ROOT / "infra" / "local.sh"), command],
+            env={**os.environ, **self.env},
+            check=True,
+            capture_output=True,
+            timeout=180,
+        )
+        return time.monotonic() - started
+
+
+@pytest.fixture(scope="session")
+def private_infra() -> Iterator[PrivateInfra]:
+    kafka = os.environ.get("RELIABILITY_KAFKA_PORT", "19092")
+    mongo = os.environ.get("RELIABILITY_MONGO_PORT", "37017")
+    env = {
+        "KAFKA_PORT": kafka,
+        "KAFKA_CONTROLLER_PORT": os.environ.get("RELIABILITY_KAFKA_CONTROLLER_PORT", "19093"),
+        "MONGO_PORT": mongo,
+        "CLIENTELE_INFRA_DIR": os.environ.get(
+            "RELIABILITY_INFRA_DIR", "/tmp/clientele-reliability-infra"
+        ),
+    }
+    found = PrivateInfra(
+        env, Infra(f"127.0.0.1:{kafka}", f"mongodb://127.0.0.1:{mongo}", "private instance")
+    )
+    found.run("up")
+    yield found
+
+
+@pytest.fixture
+async def private_slate(private_infra: PrivateInfra) -> AsyncIterator[Slate]:
+    s = Slate(private_infra.infra, f"r{uuid4().hex[:10]}")
+    yield s
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(private_infra.infra.mongodb)
+    try:
+        for service in SERVICES:
+            await client.drop_database(s.db_name(service))
+    finally:
+        await client.close()
+    await delete_topics_with_prefix(private_infra.infra.kafka, s.prefix)
+
+
+@pytest.fixture
+def private_spawn(private_slate: Slate, tmp_path: Path) -> Iterator[Callable[..., ServiceProcess]]:
+    """Like `spawn`, on the private instance."""
+    started: list[ServiceProcess] = []
+
+    def start(name: str, extra_env: dict[str, str] | None = None) -> ServiceProcess:
+        port = free_port()
+        env = private_slate.env(name, port) | (extra_env or {})
+        process = ServiceProcess(name, env, tmp_path / f"{name}.log", port)
+        started.append(process)
+        return process.start()
+
+    yield start
+    for process in started:
+        process.stop()
+
+
+@pytest.fixture
+async def mongo_private(
+    private_infra: PrivateInfra,
+) -> AsyncIterator[AsyncMongoClient[dict[str, Any]]]:
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
+        private_infra.infra.mongodb, tz_aware=True, serverSelectionTimeoutMS=2000
+    )
+    yield client
+    await client.close()
