@@ -12,6 +12,8 @@ import importlib
 
 import typer
 
+from shared.messaging.replay_cli import app as dlq_app
+
 SERVICES = ("registry", "loyalty", "surveys", "complaints", "gateway")
 
 app = typer.Typer(help="Clientele administration commands.", no_args_is_help=True)
@@ -28,6 +30,7 @@ def _mount() -> None:
         group_for = getattr(module, "command_app", None)
         for name in getattr(module, "COMMAND_NAMES", (service,)):
             app.add_typer(group_for(name) if group_for else module.app, name=name)
+    app.add_typer(dlq_app, name="dlq")  # generic: replays any topic's dead letters
 
 
 @app.callback()
