@@ -22,7 +22,7 @@ from pymongo import AsyncMongoClient
 
 from tests.conftest import SERVICES, Slate
 from tests.support.infra import ROOT, Infra
-from tests.support.kafka import delete_topics_with_prefix
+from tests.support.kafka import delete_topics
 from tests.support.processes import ServiceProcess, free_port
 
 
@@ -73,7 +73,7 @@ async def private_slate(private_infra: PrivateInfra) -> AsyncIterator[Slate]:
             await client.drop_database(s.db_name(service))
     finally:
         await client.close()
-    await delete_topics_with_prefix(private_infra.infra.kafka, s.prefix)
+    await delete_topics(private_infra.infra.kafka, s.prefix)
 
 
 @pytest.fixture
