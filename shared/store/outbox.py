@@ -96,9 +96,9 @@ class Outbox:
                 entry["topic"], entry["key"], entry["payload"].encode(), entry.get("correlation_id")
             )
         if entries:
-            ids = [e["event_id"] for e in entries]
+            # $pullAll of the exact entries: FerretDB 1.x ignores $pull with a condition.
             await self.db[collection].update_one(
-                {"_id": doc_id}, {"$pull": {OUTBOX_FIELD: {"event_id": {"$in": ids}}}}
+                {"_id": doc_id}, {"$pullAll": {OUTBOX_FIELD: [dict(e) for e in entries]}}
             )
         # Only a document with nothing left pending loses its marker.
         doc = await self.db[collection].find_one({"_id": doc_id}, {OUTBOX_FIELD: 1})
