@@ -8,7 +8,6 @@ kills the loop. Steps must be idempotent: with several replicas each runs them.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -31,21 +30,29 @@ class PeriodicTask:
         self.step = step
         self.run_first_at_once = run_first_at_once
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
 
     def start(self) -> None:
+        self._stopping = False
         self._task = asyncio.create_task(self._run(), name=self.name)
 
-    async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+    async def stop(self, timeout_s: float = 5.0) -> None:
+        """Cancel the job; never hangs shutdown, even if a step swallows cancellation."""
+        self._stopping = True
+        task, self._task = self._task, None
+        if task is None:
+            return
+        task.cancel()
+        done, _ = await asyncio.wait({task}, timeout=timeout_s)
+        if not done:
+            log.warning("periodic_task_did_not_stop", task=self.name)
+        elif not task.cancelled() and task.exception() is not None:
+            log.warning("periodic_task_failed", task=self.name, error=repr(task.exception()))
 
     async def _run(self) -> None:
         if not self.run_first_at_once:
             await asyncio.sleep(self.interval_s)
-        while True:
+        while not self._stopping:
             try:
                 await self.step()
             except Exception as exc:
