@@ -1,9 +1,10 @@
 """Complaints end to end, every service a real process on the real broker and store.
 
-A survey answered with 2 (published with aiokafka as the surveys service would) opens
-a case linked to the employee, visible on the client's card; a VIP's case escalates to
-the personal manager at once, a regular client's does not; the SLA checker run twice
-from the CLI with a later clock escalates and grants goodwill once.
+Clients are registered through the gateway (real registry). A survey answered with 2
+(published with aiokafka as the surveys service would) opens a case linked to the
+employee, shown on the gateway's client card; a VIP's case escalates to the personal
+manager at once, a regular client's does not; the SLA checker, run twice from the CLI
+with a later clock, escalates and grants goodwill once.
 """
 
 from __future__ import annotations
@@ -18,12 +19,12 @@ from typing import Any
 import httpx
 
 from shared.contracts.base import Event
-from shared.contracts.registry import ClientRegistered
 from shared.contracts.surveys import SurveyAnswered
 from tests.conftest import Slate
 from tests.support.infra import ROOT
 from tests.support.kafka import eventually, payloads, produce, read_topic
 from tests.support.processes import ServiceProcess
+from tests.support.staff import admin_env, login
 
 
 async def publish(slate: Slate, event: Event) -> None:
@@ -58,26 +59,41 @@ def check_sla(url: str, now: datetime) -> dict[str, Any]:
     return dict(json.loads(done.stdout))
 
 
+async def register(api: httpx.AsyncClient, body: dict[str, Any]) -> str:
+    r = await api.post("/api/v1/clients", json=body)
+    assert r.status_code == 201, r.text
+    return str(r.json()["id"])
+
+
 async def test_low_survey_score_opens_a_case_on_the_card_and_a_vip_escalates_to_the_manager(
     slate: Slate, spawn: Callable[..., ServiceProcess]
 ) -> None:
-    complaints = spawn("complaints")
-    gateway = spawn("gateway", {"GATEWAY_COMPLAINTS_URL": complaints.url})
-    complaints.wait_healthy()
-    gateway.wait_healthy(path="/healthz")
-    await publish(
-        slate, ClientRegistered(client_id="vip-1", name="Ada", category="vip", manager_id="M-7")
+    registry, complaints = spawn("registry"), spawn("complaints")
+    gateway = spawn(
+        "gateway",
+        {
+            "GATEWAY_REGISTRY_URL": registry.url,
+            "GATEWAY_COMPLAINTS_URL": complaints.url,
+            **admin_env(),
+        },
     )
-    await publish(slate, ClientRegistered(client_id="reg-1", name="Bob", manager_id="M-7"))
-    async with httpx.AsyncClient(timeout=10) as http:
+    for p in (registry, complaints):
+        p.wait_healthy()
+    gateway.wait_healthy(path="/healthz")
+    async with (
+        httpx.AsyncClient(base_url=gateway.url, timeout=10) as api,
+        httpx.AsyncClient(base_url=complaints.url, timeout=10) as internal,
+    ):
+        api.headers.update(await login(api))
+        vip = await register(api, {"name": "Ada", "category": "vip", "manager_id": "M-7"})
+        regular = await register(api, {"name": "Bob", "manager_id": "M-7"})
 
         async def known(client_id: str) -> bool:
-            r = await http.get(f"{complaints.url}/internal/v1/clients/{client_id}")
-            return r.status_code == 200
+            return (await internal.get(f"/internal/v1/clients/{client_id}")).status_code == 200
 
-        await eventually(lambda: known("vip-1"))
-        await eventually(lambda: known("reg-1"))
-        for n, client_id in enumerate(("vip-1", "reg-1")):
+        await eventually(lambda: known(vip))
+        await eventually(lambda: known(regular))
+        for n, client_id in enumerate((vip, regular)):
             await publish(
                 slate,
                 SurveyAnswered(
@@ -89,18 +105,16 @@ async def test_low_survey_score_opens_a_case_on_the_card_and_a_vip_escalates_to_
                 ),
             )
 
-        async def card_cases(client_id: str) -> Any:
-            r = await http.get(
-                f"{complaints.url}/internal/v1/clients/{client_id}/complaints",
-                params={"status": "open"},
-            )
-            return r.json() or None
+        async def on_card(client_id: str) -> Any:
+            card = (await api.get(f"/api/v1/clients/{client_id}")).json()
+            return card.get("complaints") or None
 
-        (vip_case,) = await eventually(lambda: card_cases("vip-1"))
-        (regular_case,) = await eventually(lambda: card_cases("reg-1"))
-        via_gateway = (
-            await http.get(f"{gateway.url}/api/v1/complaints", params={"client_id": "vip-1"})
+        (vip_case,) = await eventually(lambda: on_card(vip))
+        (regular_case,) = await eventually(lambda: on_card(regular))
+        internal_view = (
+            await internal.get(f"/internal/v1/clients/{vip}/complaints", params={"status": "open"})
         ).json()
+        board = (await api.get("/api/v1/complaints", params={"sort": "deadline"})).json()
         escalated = await read_topic(
             slate.infra.kafka, slate.topic("complaint.escalated"), expect=1, timeout_s=10
         )
@@ -112,7 +126,9 @@ async def test_low_survey_score_opens_a_case_on_the_card_and_a_vip_escalates_to_
         )
     assert vip_case["employee_id"] == "E7" and vip_case["channel"] == "sms_survey"
     assert vip_case["priority"] == "critical" and regular_case["priority"] == "normal"
-    assert [i["id"] for i in via_gateway["items"]] == [vip_case["id"]]
+    assert [c["id"] for c in internal_view] == [vip_case["id"]]
+    # the most urgent deadline first: the VIP's critical case
+    assert [i["id"] for i in board["items"]] == [vip_case["id"], regular_case["id"]]
     at_once = {e["event_id"]: e for e in payloads(escalated) if e.get("breach") is None}
     assert [(e["complaint_id"], e["manager_id"]) for e in at_once.values()] == [
         (vip_case["id"], "M-7")

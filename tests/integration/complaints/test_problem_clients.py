@@ -80,7 +80,7 @@ async def test_confirming_an_aggressive_client_makes_them_a_problem_client_in_th
         async def proposed() -> Any:
             return (await proposals(api)).get(client_id)
 
-        found = await eventually(proposed, timeout_s=15)
+        found = await eventually(proposed, timeout_s=30)
         confirmed = await api.post(
             f"/internal/v1/problem-clients/{client_id}/confirm",
             json={"reason": "shouted at staff twice"},
@@ -92,7 +92,7 @@ async def test_confirming_an_aggressive_client_makes_them_a_problem_client_in_th
             known = (await api.get(f"/internal/v1/clients/{client_id}")).json()
             return bool(known["category"] == "problem")
 
-        await eventually(projected_as_problem, timeout_s=15)
+        await eventually(projected_as_problem, timeout_s=30)
         left = await proposals(api)
         again = await api.post(f"/internal/v1/problem-clients/{client_id}/confirm", json={})
     assert found["reasons"] == ["tag:aggressive"]
