@@ -9,14 +9,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from services.gateway import handlers
-from services.gateway.auth import gateway
+from services.gateway.auth import caller, gateway
 from services.gateway.console import NOT_YET, call, complaint_topics, render
 from services.gateway.console_view import as_list, bars, field_errors, sla_board
 from services.gateway.dead_letter_view import dlq_topics, latest_letters
 from services.gateway.model import UpstreamError
 
 router = APIRouter(prefix="/console", include_in_schema=False)
-EDITABLE = ("name", "phone", "email", "category", "manager", "tags")
+EDITABLE = ("name", "email", "category", "manager_id", "tags", "notes")
 
 
 def _editable(client: dict[str, Any]) -> dict[str, str]:
@@ -50,6 +50,10 @@ async def edit(request: Request, client_id: str) -> Response:
         changes["tags"] = [t.strip() for t in values["tags"].split(",") if t.strip()]
     if not changes:
         return RedirectResponse(f"/console/clients/{quote(client_id)}", status_code=303)
+    changes = {k: v if v != "" else None for k, v in changes.items()}
+    changes["actor"] = caller(request).who
+    if reason := str(form.get("reason", "")).strip():
+        changes["reason"] = reason
     path = f"/internal/v1/clients/{client_id}"
     status, answer = await call(request, "registry", "PATCH", path, json=changes)
     if status == 200:
