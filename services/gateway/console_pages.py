@@ -120,28 +120,50 @@ async def complaints_board(request: Request) -> HTMLResponse:
     return render(request, "complaints.html", cases=sla_board(as_list(body)), note=note)
 
 
-REPORTS = (
-    ("Category profitability", "loyalty", "/internal/v1/reports/categories"),
-    ("NPS trend", "surveys", "/internal/v1/reports/nps"),
-    ("Employee of the month", "surveys", "/internal/v1/reports/employees"),
-    ("Complaint topics trend", "complaints", "/internal/v1/reports/complaint-trends"),
+# (title, service, internal path, list key, label fields, value field)
+REPORTS: tuple[tuple[str, str, str, str, tuple[str, ...], str | None], ...] = (
+    ("Category profitability", "loyalty", "/internal/v1/reports/categories", "items", (), None),
+    (
+        "NPS trend by week",
+        "surveys",
+        "/internal/v1/reports/nps/weekly",
+        "weeks",
+        ("period",),
+        "nps",
+    ),
+    (
+        "Employee of the month (quality index)",
+        "surveys",
+        "/internal/v1/reports/employees",
+        "employees",
+        ("employee_id",),
+        "quality_index",
+    ),
+    (
+        "Complaint topics trend",
+        "complaints",
+        "/internal/v1/reports/complaint-trends",
+        "items",
+        ("topic", "week"),
+        "count",
+    ),
 )
 
 
 @router.get("/reports", response_class=HTMLResponse)
 async def reports(request: Request) -> HTMLResponse:
     charts = []
-    for title, service, path in REPORTS:
+    for title, service, path, key, labels, value in REPORTS:
         status, body = await call(request, service, "GET", path)
-        rows = as_list(body) if status == 200 else []
-        note = (
-            None
-            if status == 200
-            else (
-                f"{NOT_YET} ({service})" if status in (404, 405) else f"{service} does not answer"
-            )
-        )
-        charts.append({"title": title, "bars": bars(rows), "note": note})
+        rows = body.get(key, []) if isinstance(body, dict) else as_list(body)
+        note = None
+        if status in (404, 405):
+            note = f"{NOT_YET} ({service})"
+        elif status != 200:
+            note = f"{service} does not answer"
+        extra = body.get("best_employee") if status == 200 and isinstance(body, dict) else None
+        chart = bars(rows if isinstance(rows, list) else [], labels, value)
+        charts.append({"title": title, "bars": chart, "note": note, "best": extra})
     return render(request, "reports.html", charts=charts)
 
 

@@ -43,14 +43,27 @@ class Bar:
     y: int
 
 
-def bars(rows: list[Any], width: int = 560, row_h: int = 28) -> list[Bar]:
-    """A horizontal bar chart of (first text field, first number field) of each row."""
+def bars(
+    rows: list[Any],
+    label_keys: tuple[str, ...] = (),
+    value_key: str | None = None,
+    width: int = 560,
+    row_h: int = 28,
+) -> list[Bar]:
+    """A horizontal bar chart of each row's label (the `label_keys` joined, else its first
+    text field) and value (`value_key`, else its first number); rows without one are left out."""
     pairs: list[tuple[str, Decimal]] = []
     for row in rows[:20]:
         if not isinstance(row, dict):
             continue
-        label = next((str(v) for v in row.values() if isinstance(v, str)), None)
-        value = next((n for v in row.values() if (n := number(v)) is not None), None)
+        if label_keys:
+            label: str | None = " ".join(str(row.get(k, "")) for k in label_keys).strip() or None
+        else:
+            label = next((str(v) for v in row.values() if isinstance(v, str)), None)
+        if value_key is not None:
+            value = number(row.get(value_key))
+        else:
+            value = next((n for v in row.values() if (n := number(v)) is not None), None)
         if label is not None and value is not None:
             pairs.append((label, value))
     top = max((abs(v) for _, v in pairs), default=Decimal(1)) or Decimal(1)

@@ -30,7 +30,7 @@ async def client_card(up: Upstreams, client_id: str, timeout_s: float | None = N
     parts = {
         "registry": ("registry", f"/internal/v1/clients/{client_id}", {}),
         "loyalty": ("loyalty", f"/internal/v1/accounts/{client_id}", {}),
-        "ledger": ("loyalty", f"/internal/v1/accounts/{client_id}/ledger", {}),
+        "ledger": ("loyalty", f"/internal/v1/clients/{client_id}/ledger", {}),
         "complaints": (
             "complaints",
             f"/internal/v1/clients/{client_id}/complaints",

@@ -68,6 +68,11 @@ ROLE_OVERRIDES: tuple[tuple[str, str, Role], ...] = (
     ("PATCH", "/api/v1/categories*", Role.manager),
     ("DELETE", "/api/v1/categories*", Role.manager),
     ("GET", "/api/v1/reports*", Role.manager),
+    ("POST", "/api/v1/tags*", Role.manager),
+    ("POST", "/api/v1/clients/{client_id}/{action}", Role.manager),  # merge, erase
+    ("POST", "/api/v1/complaints/{case_id}/goodwill", Role.manager),
+    ("*", "/api/v1/problem-clients*", Role.manager),
+    ("PUT", "/api/v1/surveys/templates*", Role.manager),
     ("GET", "/console/reports*", Role.manager),
 )
 

@@ -24,6 +24,9 @@ from services.gateway.security import TokenSigner, hash_password, verify_passwor
         ("GET", "/api/v1/dlq/{topic}", Rule(Access.staff, Role.admin)),
         ("POST", "/api/v1/users", Rule(Access.staff, Role.admin)),
         ("POST", "/api/v1/pos/quote", Rule(Access.pos_key)),
+        ("POST", "/api/v1/clients/{client_id}/{action}", Rule(Access.staff, Role.manager)),
+        ("POST", "/api/v1/complaints/{case_id}/status", Rule(Access.staff, Role.operator)),
+        ("POST", "/api/v1/complaints/{case_id}/goodwill", Rule(Access.staff, Role.manager)),
         ("GET", "/api/v1/some-area-added-later", Rule(Access.staff, Role.operator)),
     ],
 )
