@@ -36,6 +36,8 @@ async def get_ledger(
     if doc is None or doc.get("merged_into"):
         raise HTTPException(404, detail=f"no bonus account for client {client_id}")
     docs = await repo.ledger(client_id, int(doc.get("ledger_seq", 0)), limit)
+    for merged_id, merged_doc in (await repo.load_many(doc.get("merged_from") or ())).items():
+        docs += await repo.ledger(merged_id, int(merged_doc.get("ledger_seq", 0)), limit)
     entries = [
         LedgerEntryResponse(
             id=d["_id"],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -13,6 +14,11 @@ from services.loyalty.repository import AccountRepository
 from shared.messaging.broker import dead_letter_sender
 from shared.messaging.dead_letters import DeadLetterSender
 from shared.service import ServiceRuntime
+
+
+def instance_name() -> str:
+    """Stable across restarts of one replica (a container keeps its hostname)."""
+    return socket.gethostname()
 
 
 @dataclass(frozen=True)
@@ -57,8 +63,20 @@ class Loyalty:
     @property
     def journals(self) -> JournalStore:
         if self._journals is None:
-            self._journals = JournalStore(self.runtime.db, self.runtime.publisher.publish_raw)
+            self._journals = JournalStore(
+                self.runtime.db, self.runtime.publisher.publish_raw, instance_name()
+            )
         return self._journals
+
+    def owned(self) -> set[str]:
+        """Every partition any consumer of this process owns now: a journal of a crashed
+        batch is replayed before this process writes anything else (journal.py)."""
+        owned: set[str] = set()
+        for subscriber in self.runtime.broker.subscribers:
+            consumer = getattr(subscriber, "consumer", None)
+            if consumer is not None:
+                owned |= {f"{tp.topic}:{tp.partition}" for tp in consumer.assignment()}
+        return owned
 
     @property
     def dead_letters(self) -> DeadLetterSender:

@@ -59,6 +59,9 @@ async def open_account(
         )
         keys = client_keys(event.client_id, event.card_number, event.phone, loyalty.policy.region)
         await repo.set_lookups(keys[1:], event.client_id)
+        await repo.index_birthday(event.client_id, extra["birthday"])
+        if opened:
+            await repo.count_client(event.category, 1)
         if crash_after_write:
             # Fault injection: die like a SIGKILL between the write and the offset commit.
             os.kill(os.getpid(), signal.SIGKILL)

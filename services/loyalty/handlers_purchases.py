@@ -21,7 +21,7 @@ from pydantic import ValidationError
 from services.loyalty.context import Loyalty, Policy
 from services.loyalty.journal import Journal
 from services.loyalty.matching import identity_keys, resolve_owners
-from services.loyalty.model import AccountState, Effect, apply_purchase
+from services.loyalty.model import AccountState, Effect, apply_purchase, month_of
 from services.loyalty.model_rules import CategoryRule, rule_for
 from services.loyalty.planning import (
     account_changes,
@@ -137,9 +137,12 @@ def plan_effect(
 ) -> None:
     client_id = effect.state.client_id
     journal.ledger.extend(ledger_docs(effect, policy.currency))
-    journal.receipts.append(purchase_receipt(p, client_id, "client", category, effect))
+    journal.receipts.append(
+        purchase_receipt(p, client_id, "client", category, effect, policy.weights)
+    )
     for key, inc in purchase_reports(p, client_id, category, effect.accrued_cents, policy):
         journal.report(key, inc)
+    index_purchase(journal, p)
     for event in effect_events(effect, policy.currency, p.purchase_id, "purchase"):
         journal.event(event)
 
@@ -148,8 +151,17 @@ def plan_unowned(journal: Journal, p: PurchaseRecorded, policy: Policy) -> None:
     """Anonymous sales count for store/employee reports; unknown cards wait for a client."""
     keys = identity_keys(p.client, policy.region)
     kind = "unmatched" if keys else "anonymous"
-    journal.receipts.append(purchase_receipt(p, None, kind, kind, None))
+    journal.receipts.append(purchase_receipt(p, None, kind, kind, None, policy.weights))
     for key, inc in purchase_reports(p, None, kind, 0, policy):
         journal.report(key, inc)
+    index_purchase(journal, p)
     if keys:
         journal.unmatched.append({"_id": keys[0], "purchase_id": p.purchase_id})
+
+
+def index_purchase(journal: Journal, p: PurchaseRecorded) -> None:
+    """Which employees and stores a month's reports have (read by the report API)."""
+    month = month_of(p.occurred_at)
+    journal.indexes.add((f"stores:{month}", p.store_id))
+    if p.employee_id:
+        journal.indexes.add((f"employees:{month}", p.employee_id))

@@ -73,6 +73,7 @@ class Journal:
     lookups: dict[str, dict[str, Any]] = field(default_factory=dict)
     reports: dict[str, dict[str, int]] = field(default_factory=dict)
     unmatched: list[dict[str, str]] = field(default_factory=list)
+    indexes: set[tuple[str, str]] = field(default_factory=set)
     events: list[dict[str, Any]] = field(default_factory=list)
     id: str = field(default_factory=lambda: f"journal:{uuid4().hex}")
 
@@ -101,7 +102,7 @@ class Journal:
     def empty(self) -> bool:
         return not (
             self.accounts or self.ledger or self.receipts or self.receipt_updates
-            or self.lookups or self.reports or self.unmatched or self.events
+            or self.lookups or self.reports or self.unmatched or self.events or self.indexes
         )  # fmt: skip
 
     def document(self) -> dict[str, Any]:
@@ -119,6 +120,7 @@ class Journal:
             "lookups": [{"_id": k, "set": v} for k, v in self.lookups.items()],
             "reports": [{"_id": k, "inc": stored_fields(v)} for k, v in self.reports.items()],
             "unmatched": self.unmatched,
+            "indexes": [{"_id": k, "member": m} for k, m in sorted(self.indexes)],
             "events": self.events,
         }
 
@@ -207,19 +209,32 @@ async def _add_to_sets(
         await db[collection].bulk_write(ops, ordered=False)
 
 
+async def _add_members(
+    db: AsyncDatabase[dict[str, Any]], collection: str, rows: list[dict[str, str]]
+) -> None:
+    """Index documents of a report (`employees:<month>` lists its employees)."""
+    ops = [
+        UpdateOne({"_id": r["_id"]}, {"$addToSet": {"members": r["member"]}}, upsert=True)
+        for r in rows
+    ]
+    if ops:
+        await db[collection].bulk_write(ops, ordered=False)
+
+
 class JournalStore:
     """Writes and replays journals; one lock per process serialises every writer."""
 
-    def __init__(self, db: AsyncDatabase[dict[str, Any]], publish: Publish) -> None:
+    def __init__(self, db: AsyncDatabase[dict[str, Any]], publish: Publish, owner: str) -> None:
         self.db = db
         self.publish = publish
+        self.owner = owner
         self.lock = asyncio.Lock()
 
     async def commit(self, journal: Journal) -> None:
         """Record the plan, then apply it (the caller holds `lock`)."""
         if journal.empty():
             return
-        doc = journal.document()
+        doc = journal.document() | {"owner": self.owner}
         await self.db[JOURNALS].insert_one(doc)
         await self.apply(doc, replay=False)
 
@@ -232,6 +247,7 @@ class JournalStore:
         await _set_each(self.db, LOOKUPS, list(doc["lookups"]))
         await _increment(self.db, REPORTS, list(doc["reports"]), jid, replay)
         await _add_to_sets(self.db, UNMATCHED, list(doc.get("unmatched", ())))
+        await _add_members(self.db, REPORTS, list(doc.get("indexes", ())))
         await asyncio.gather(
             *(
                 self.publish(e["topic"], e["key"], e["payload"].encode(), e.get("correlation_id"))
@@ -243,20 +259,19 @@ class JournalStore:
     async def replay_open(self, owned_partitions: set[str] | None, stale_s: float = 60.0) -> int:
         """Finish journals a crash or a failure left open (the caller holds `lock`).
 
-        `owned_partitions=None` replays every open journal (at start-up). Otherwise a
-        journal of a batch is replayed by whoever owns one of its partitions now, and
-        a journal without partitions (an API command, a job) once it is `stale_s` old
-        (another replica may still be applying a younger one).
+        `owned_partitions=None` replays every open journal. Otherwise a journal is
+        replayed by the replica that wrote it (it is not applying it: it holds the
+        lock), by whoever owns one of its partitions now (Kafka hands a dead
+        consumer's partitions to a live one), and by anyone once `stale_s` old.
         """
         replayed = 0
         now = datetime.now(UTC)
         async for doc in self.db[JOURNALS].find({}):
             parts = set(doc.get("partitions") or ())
-            if owned_partitions is not None:
-                if parts and not parts & owned_partitions:
-                    continue
-                if not parts and (now - doc["at"]).total_seconds() < stale_s:
-                    continue
+            mine = doc.get("owner") == self.owner or bool(parts & (owned_partitions or set()))
+            stale = (now - doc["at"]).total_seconds() >= stale_s
+            if owned_partitions is not None and not (mine or stale):
+                continue
             log.warning("journal_replayed", journal_id=doc["_id"], partitions=sorted(parts))
             await self.apply(doc, replay=True)
             replayed += 1

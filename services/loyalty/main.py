@@ -2,20 +2,75 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
 from fastapi import FastAPI
 
-from services.loyalty.api import router
+from services.loyalty import api, api_reports, api_rules, handlers_bonus
 from services.loyalty.config import LoyaltySettings
 from services.loyalty.context import Loyalty, Policy
 from services.loyalty.subscribers import register_subscribers
 from shared.contracts import ClientRegistered
+from shared.contracts.complaints import ComplaintFiled, ComplaintResolved, GoodwillGranted
 from shared.contracts.loyalty import BonusAccrued, BonusRedeemed, ClientAtRisk, TierChanged
-from shared.contracts.pos import PurchaseRecorded
+from shared.contracts.pos import PurchaseRecorded, PurchaseReturned
+from shared.contracts.registry import ClientErased, ClientMerged, ClientUpdated
+from shared.logging import get_logger
 from shared.service import ServiceRuntime, build_app
 
-CONSUMED = [ClientRegistered.TOPIC, PurchaseRecorded.TOPIC]
+log = get_logger(__name__)
+
+CONSUMED = [
+    ClientRegistered.TOPIC,
+    ClientUpdated.TOPIC,
+    ClientMerged.TOPIC,
+    ClientErased.TOPIC,
+    PurchaseRecorded.TOPIC,
+    PurchaseReturned.TOPIC,
+    GoodwillGranted.TOPIC,
+    ComplaintFiled.TOPIC,
+    ComplaintResolved.TOPIC,
+]
 PUBLISHED = [BonusAccrued.TOPIC, BonusRedeemed.TOPIC, TierChanged.TOPIC, ClientAtRisk.TOPIC]
 TOPICS = CONSUMED + PUBLISHED
+
+
+async def run_jobs_forever(loyalty: Loyalty) -> None:
+    """The in-process scheduler: birthdays, expiry and stale journals, every interval.
+
+    Every job is idempotent (receipts), so an external scheduler calling the job
+    endpoints or `clientele loyalty ...` as well does no harm.
+    """
+    while True:
+        await asyncio.sleep(loyalty.settings.jobs_interval_s)
+        try:
+            now = datetime.now(UTC)
+            async with loyalty.journals.lock:
+                await loyalty.journals.replay_open(loyalty.owned())
+            await handlers_bonus.run_birthdays(loyalty, now.date())
+            await handlers_bonus.run_expiry(loyalty, now)
+        except Exception as exc:
+            log.warning("loyalty_jobs_failed", error=repr(exc))
+
+
+def with_jobs(app: FastAPI, loyalty: Loyalty) -> None:
+    inner = app.router.lifespan_context
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with inner(app):
+            task = asyncio.create_task(run_jobs_forever(loyalty), name="loyalty-jobs")
+            try:
+                yield
+            finally:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
+    app.router.lifespan_context = lifespan
 
 
 def create_app(settings: LoyaltySettings | None = None) -> FastAPI:
@@ -23,6 +78,8 @@ def create_app(settings: LoyaltySettings | None = None) -> FastAPI:
     runtime = ServiceRuntime(settings, TOPICS)
     loyalty = Loyalty(runtime, settings, Policy.from_settings(settings))
     register_subscribers(loyalty)
-    app = build_app(runtime, title="Clientele loyalty", routers=[router])
+    routers = [api.router, api_rules.router, api_reports.router]
+    app = build_app(runtime, title="Clientele loyalty", routers=routers)
     app.state.loyalty = loyalty
+    with_jobs(app, loyalty)
     return app

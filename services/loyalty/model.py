@@ -83,6 +83,7 @@ class AccountState:
     ledger_seq: int = 0
     category: str = "regular"
     open_complaints: frozenset[str] = frozenset()
+    earned_by_month: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,42 @@ def post(
         raise InsufficientBonus(f"balance would be {balance} cents")
     seq = state.ledger_seq + 1
     entry = LedgerEntry(state.client_id, seq, kind, amount_cents, balance, at, cause, **extra)
-    return replace(state, balance_cents=balance, ledger_seq=seq), entry
+    earned = age_buckets(state.earned_by_month, amount_cents, month_of(at))
+    return replace(state, balance_cents=balance, ledger_seq=seq, earned_by_month=earned), entry
+
+
+def age_buckets(buckets: dict[str, int], amount_cents: int, month: str) -> dict[str, int]:
+    """Bonus by the month it was earned: credits add to `month`, debits take the oldest
+    first (FIFO), so expiry takes only what was earned long ago and never spent."""
+    out = dict(buckets)
+    if amount_cents > 0:
+        out[month] = out.get(month, 0) + amount_cents
+        return out
+    owed = -amount_cents
+    for m in sorted(out):
+        take = min(owed, out[m])
+        out[m] -= take
+        owed -= take
+    return {m: c for m, c in out.items() if c > 0}
+
+
+def expire(state: AccountState, now: datetime, months: int, cause: str) -> Effect:
+    """Bonus earned `months` or more calendar months before `now` and still unspent
+    expires; paused while the client has an open complaint."""
+    if state.open_complaints:
+        return Effect(state)
+    cutoff = shift_month(month_of(now), -months)
+    due = sum(c for m, c in state.earned_by_month.items() if m <= cutoff)
+    if due <= 0:
+        return Effect(state)
+    state, entry = post(state, "expiry", -due, now, cause)
+    return Effect(state, (entry,))
+
+
+def shift_month(month: str, delta: int) -> str:
+    year, mon = (int(x) for x in month.split("-"))
+    index = year * 12 + (mon - 1) + delta
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
 def redemption_cap(total_cents: int, balance_cents: int, max_share: Decimal) -> int:
@@ -228,3 +264,30 @@ def apply_return(
     paid_back = share.amount_cents - share.redemption_cents
     state = retier(add_spend(state, -max(0, paid_back), purchased_at), policy, at)
     return Effect(state, tuple(entries), 0, share.accrual_cents - take, -take, old_tier)
+
+
+def cumulative_share(amount_cents: int, quantity: Decimal, before: Decimal, now: Decimal) -> int:
+    """Cents of a line for `now` more units after `before`: cumulative rounding, so the
+    parts of a line returned bit by bit add up to exactly the line."""
+    if quantity <= 0:
+        return 0
+
+    def upto(units: Decimal) -> int:
+        return cents_of(Decimal(amount_cents) / 100 * units / quantity)
+
+    return upto(before + now) - upto(before)
+
+
+def credit(
+    state: AccountState,
+    kind: LedgerKind,
+    amount_cents: int,
+    at: datetime,
+    cause: str,
+    *,
+    actor: str | None = None,
+    reason: str | None = None,
+) -> Effect:
+    """Birthday, goodwill or a manual adjustment (negative only down to zero)."""
+    state, entry = post(state, kind, amount_cents, at, cause, actor=actor, reason=reason)
+    return Effect(state, (entry,), accrued_cents=max(0, amount_cents))

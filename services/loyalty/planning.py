@@ -35,7 +35,12 @@ def account_changes(
         delta = cents - before.spend_by_month.get(month, 0)
         if delta:
             inc[f"spend_by_month.{month}"] = delta
-    return {k: v for k, v in inc.items() if v}, {"tier": after.tier, "ledger_seq": after.ledger_seq}
+    fields = {
+        "tier": after.tier,
+        "ledger_seq": after.ledger_seq,
+        "earned_by_month": after.earned_by_month,
+    }
+    return {k: v for k, v in inc.items() if v}, fields
 
 
 def ledger_docs(effect: Effect, currency: str) -> list[dict[str, Any]]:
@@ -60,9 +65,15 @@ def cost_cents(line: PurchaseLine) -> int:
 
 
 def purchase_receipt(
-    p: PurchaseRecorded, client_id: str | None, match: str, category: str, effect: Effect | None
+    p: PurchaseRecorded,
+    client_id: str | None,
+    match: str,
+    category: str,
+    effect: Effect | None,
+    weights: dict[str, Decimal],
 ) -> dict[str, Any]:
     return {
+        "weighted_cents": weighted_cents(p.lines, weights),
         "_id": f"purchase:{p.purchase_id}",
         "purchase_id": p.purchase_id,
         "event_id": str(p.event_id),

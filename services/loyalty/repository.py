@@ -56,6 +56,7 @@ def state_of(doc: dict[str, Any]) -> AccountState:
         ledger_seq=int(doc.get("ledger_seq", 0)),
         category=doc.get("category") or "regular",
         open_complaints=frozenset(doc.get("open_complaints") or ()),
+        earned_by_month={k: int(v) for k, v in (doc.get("earned_by_month") or {}).items()},
     )
 
 
@@ -154,6 +155,43 @@ class AccountRepository:
             await self.db[LOOKUPS].update_one(
                 {"_id": key}, {"$set": {"client_id": client_id}}, upsert=True
             )
+
+    async def index_birthday(self, client_id: str, birthday: str | None) -> None:
+        """`birthday:<MM-DD>` lists the clients born that day: the daily run reads one doc."""
+        if birthday:
+            await self.db[LOOKUPS].update_one(
+                {"_id": f"birthday:{birthday[5:10]}"},
+                {"$addToSet": {"client_ids": client_id}},
+                upsert=True,
+            )
+
+    async def birthday_clients(self, month_day: str) -> list[str]:
+        doc = await self.db[LOOKUPS].find_one({"_id": f"birthday:{month_day}"})
+        return list((doc or {}).get("client_ids", ()))
+
+    async def clients_with_balance(self) -> list[str]:
+        """A scan (FerretDB filters in memory): for scheduled jobs only, never a hot path."""
+        cursor = self.accounts.find({"balance_cents": {"$gt": 0}}, {"_id": 1})
+        return [d["_id"] async for d in cursor]
+
+    async def track_complaint(self, client_id: str, complaint_id: str, *, open_: bool) -> None:
+        op = "$addToSet" if open_ else "$pull"
+        await self.accounts.update_one({"_id": client_id}, {op: {"open_complaints": complaint_id}})
+
+    async def delete_lookups(self, keys: Iterable[str]) -> None:
+        for key in keys:
+            await self.db[LOOKUPS].delete_one({"_id": key})
+
+    async def add_merged_from(self, survivor_id: str, merged_id: str) -> None:
+        await self.accounts.update_one(
+            {"_id": survivor_id}, {"$addToSet": {"merged_from": merged_id}}
+        )
+
+    async def count_client(self, category: str, delta: int) -> None:
+        """`category:<cat>` counts the clients in a category (net margin per client)."""
+        await self.db[REPORTS].update_one(
+            {"_id": f"category:{category}"}, {"$inc": {"clients": delta}}, upsert=True
+        )
 
     async def receipts(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
         ids = list(ids)

@@ -6,10 +6,18 @@ from typing import Any
 
 from faststream.kafka.annotations import KafkaMessage
 
-from services.loyalty import handlers, handlers_purchases
+from services.loyalty import (
+    handlers,
+    handlers_bonus,
+    handlers_clients,
+    handlers_purchases,
+    handlers_returns,
+)
 from services.loyalty.context import Loyalty
 from shared.contracts import ClientRegistered
-from shared.contracts.pos import PurchaseRecorded
+from shared.contracts.complaints import ComplaintFiled, ComplaintResolved, GoodwillGranted
+from shared.contracts.pos import PurchaseRecorded, PurchaseReturned
+from shared.contracts.registry import ClientErased, ClientMerged, ClientUpdated
 from shared.messaging.broker import subscriber_options
 from shared.messaging.idempotency import Inbox
 
@@ -17,14 +25,6 @@ from shared.messaging.idempotency import Inbox
 async def raw_records(message: Any) -> Any:
     """Leave decoding to the handler: each record of a batch is validated on its own."""
     return None
-
-
-def owned_partitions(message: Any) -> set[str] | None:
-    consumer = getattr(message, "consumer", None)
-    assignment = getattr(consumer, "assignment", None)
-    if assignment is None:
-        return None
-    return {f"{tp.topic}:{tp.partition}" for tp in assignment()}
 
 
 def register_subscribers(loyalty: Loyalty) -> None:
@@ -52,4 +52,46 @@ def register_subscribers(loyalty: Loyalty) -> None:
     async def on_purchases(body: Any, message: KafkaMessage) -> None:
         records = message.raw_message
         batch = records if isinstance(records, tuple) else (records,)
-        await handlers_purchases.record_purchases(loyalty, batch, owned_partitions(message))
+        await handlers_purchases.record_purchases(loyalty, batch, loyalty.owned())
+
+    register_event_subscribers(loyalty)
+
+
+def register_event_subscribers(loyalty: Loyalty) -> None:
+    """One record at a time: these are rare next to purchases."""
+    runtime, settings = loyalty.runtime, loyalty.settings
+
+    def subscribe(topic: str) -> Any:
+        # A group per topic: a rare topic's consumer joining never rebalances purchases.
+        group = f"{settings.service_name}.{topic}"
+        return runtime.broker.subscriber(
+            runtime.topics(topic), **subscriber_options(settings, group=group)
+        )
+
+    @subscribe(PurchaseReturned.TOPIC)
+    async def on_return(event: PurchaseReturned) -> None:
+        await handlers_returns.record_return(loyalty, event, loyalty.owned())
+
+    @subscribe(GoodwillGranted.TOPIC)
+    async def on_goodwill(event: GoodwillGranted) -> None:
+        await handlers_bonus.grant_goodwill(loyalty, event)
+
+    @subscribe(ComplaintFiled.TOPIC)
+    async def on_complaint_filed(event: ComplaintFiled) -> None:
+        await handlers_bonus.complaint_opened(loyalty, event)
+
+    @subscribe(ComplaintResolved.TOPIC)
+    async def on_complaint_resolved(event: ComplaintResolved) -> None:
+        await handlers_bonus.complaint_closed(loyalty, event)
+
+    @subscribe(ClientUpdated.TOPIC)
+    async def on_client_updated(event: ClientUpdated) -> None:
+        await handlers_clients.update_client(loyalty, event)
+
+    @subscribe(ClientMerged.TOPIC)
+    async def on_client_merged(event: ClientMerged) -> None:
+        await handlers_clients.merge_clients(loyalty, event)
+
+    @subscribe(ClientErased.TOPIC)
+    async def on_client_erased(event: ClientErased) -> None:
+        await handlers_clients.erase_client(loyalty, event)

@@ -1,0 +1,67 @@
+"""Loyalty: bonus ledgers, the POS quote, category rules, economics and employee reports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Body, Request
+from fastapi.responses import Response
+
+from services.gateway.upstream import forward
+
+router = APIRouter(prefix="/api/v1", tags=["loyalty"])
+
+
+@router.get("/clients/{client_id}/ledger")
+async def client_ledger(client_id: str, request: Request) -> Response:
+    return await forward(request, "loyalty", f"/internal/v1/clients/{client_id}/ledger")
+
+
+@router.post("/pos/quote")
+async def pos_quote(
+    request: Request,
+    body: dict[str, Any] = Body(
+        ...,
+        examples=[
+            {
+                "card_number": "4000123",
+                "lines": [{"sku": "A1", "quantity": "2", "unit_price": "3.50"}],
+            }
+        ],
+        description="Card, phone or client id and the basket; loyalty validates it.",
+    ),
+) -> Response:
+    return await forward(request, "loyalty", "/internal/v1/quote", json_body=body)
+
+
+@router.get("/reports/categories")
+async def categories_report(request: Request) -> Response:
+    return await forward(request, "loyalty", "/internal/v1/reports/categories")
+
+
+@router.get("/reports/clients/{client_id}")
+async def client_economics(client_id: str, request: Request) -> Response:
+    return await forward(request, "loyalty", f"/internal/v1/reports/clients/{client_id}")
+
+
+@router.get("/reports/employees")
+async def employees_report(request: Request) -> Response:
+    return await forward(request, "loyalty", "/internal/v1/reports/employees")
+
+
+@router.get("/loyalty/rules")
+async def list_rules(request: Request) -> Response:
+    return await forward(request, "loyalty", "/internal/v1/rules")
+
+
+@router.put("/loyalty/rules/{category}")
+async def put_rule(category: str, request: Request, body: dict[str, Any] = Body(...)) -> Response:
+    return await forward(request, "loyalty", f"/internal/v1/rules/{category}", json_body=body)
+
+
+@router.post("/clients/{client_id}/bonus-adjustments", status_code=201)
+async def adjust_bonus(
+    client_id: str, request: Request, body: dict[str, Any] = Body(...)
+) -> Response:
+    path = f"/internal/v1/accounts/{client_id}/adjustments"
+    return await forward(request, "loyalty", path, json_body=body)

@@ -1,0 +1,144 @@
+"""Reports (read models, point reads only), manual adjustments and scheduled jobs."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Query, Request
+
+from services.loyalty import handlers_bonus
+from services.loyalty.api import loyalty_of
+from services.loyalty.model import AccountNotFound, InsufficientBonus, month_of
+from services.loyalty.model_reports import (
+    Economics,
+    economics_of,
+    months_between,
+    per_client,
+    rank_categories,
+)
+from services.loyalty.repository import AccountRepository
+from services.loyalty.schemas import AdjustmentRequest, JobResult
+from shared.contracts import from_minor_units, to_minor_units
+
+router = APIRouter(prefix="/internal/v1", tags=["reports", "jobs"])
+MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
+
+
+def money(cents: int) -> str:
+    return f"{from_minor_units(cents):.2f}"
+
+
+def economics_json(e: Economics) -> dict[str, Any]:
+    return {
+        "revenue": money(e.revenue_cents), "cost_of_goods": money(e.cost_cents),
+        "discounts": money(e.discount_cents), "bonus_cost": money(e.bonus_cents),
+        "goodwill_cost": money(e.goodwill_cents), "net_margin": money(e.net_margin_cents),
+        "purchases": e.purchases,
+    }  # fmt: skip
+
+
+def period(first: str | None, last: str | None) -> list[str]:
+    now = month_of(datetime.now(UTC))
+    months = months_between(first or now, last or first or now)
+    if not months:
+        raise HTTPException(422, detail="from must not be after to (months as YYYY-MM)")
+    return months
+
+
+async def sum_months(repo: AccountRepository, prefix: str, months: list[str]) -> Economics:
+    docs = await repo.reports(f"{prefix}:{m}" for m in months)
+    return economics_of(docs.values())
+
+
+@router.get("/reports/categories")
+async def categories_report(
+    request: Request,
+    first: str | None = Query(None, alias="from", pattern=MONTH),
+    last: str | None = Query(None, alias="to", pattern=MONTH),
+) -> dict[str, Any]:
+    """Economics per category over the period, ranked by net margin per client."""
+    repo, months = loyalty_of(request).repo, period(first, last)
+    names = sorted({*(await repo.rules()), "anonymous", "unmatched"})
+    counts = await repo.reports(f"category:{n}" for n in names)
+    rows = {}
+    for name in names:
+        clients = int(counts.get(f"category:{name}", {}).get("clients", 0))
+        rows[name] = (await sum_months(repo, f"category:{name}", months), clients)
+    return {
+        "from": months[0], "to": months[-1], "ranking": rank_categories(rows),
+        "categories": [
+            {"category": n, "clients": c, **economics_json(e),
+             "net_margin_per_client": money(int(per_client(e, c).quantize(1)))}
+            for n, (e, c) in rows.items()
+        ],
+    }  # fmt: skip
+
+
+@router.get("/reports/clients/{client_id}")
+async def client_report(
+    client_id: str,
+    request: Request,
+    first: str | None = Query(None, alias="from", pattern=MONTH),
+    last: str | None = Query(None, alias="to", pattern=MONTH),
+) -> dict[str, Any]:
+    """One client's economics over the period, and their lifetime value (CLV)."""
+    repo, months = loyalty_of(request).repo, period(first, last)
+    lifetime = economics_of((await repo.reports([f"client:{client_id}"])).values())
+    return {
+        "client_id": client_id, "from": months[0], "to": months[-1],
+        "period": economics_json(await sum_months(repo, f"client:{client_id}", months)),
+        "lifetime": economics_json(lifetime), "clv": money(lifetime.net_margin_cents),
+    }  # fmt: skip
+
+
+@router.get("/reports/employees")
+async def employees_report(
+    request: Request, month: str | None = Query(None, pattern=MONTH)
+) -> dict[str, Any]:
+    """Sales contribution per employee in a month, weighted by product weights."""
+    repo = loyalty_of(request).repo
+    month = month or month_of(datetime.now(UTC))
+    index = await repo.reports([f"employees:{month}"])
+    members = sorted(index.get(f"employees:{month}", {}).get("members", ()))
+    docs = await repo.reports(f"employee:{e}:{month}" for e in members)
+    found = [(e, d) for e in members if (d := docs.get(f"employee:{e}:{month}"))]
+    found.sort(key=lambda pair: (-int(pair[1].get("weighted_cents", 0)), pair[0]))
+    rows = [
+        {"employee_id": e, "sales": money(int(d.get("sales_cents", 0))),
+         "weighted_sales": money(int(d.get("weighted_cents", 0))),
+         "purchases": int(d.get("purchases", 0))}
+        for e, d in found
+    ]  # fmt: skip
+    return {"month": month, "employees": rows}
+
+
+@router.post("/accounts/{client_id}/adjustments", status_code=201)
+async def adjust(client_id: str, body: AdjustmentRequest, request: Request) -> dict[str, Any]:
+    loyalty = loyalty_of(request)
+    try:
+        done = await handlers_bonus.adjust(
+            loyalty,
+            client_id,
+            to_minor_units(body.amount),
+            body.actor,
+            body.reason,
+            body.request_id,
+        )
+    except AccountNotFound as exc:
+        raise HTTPException(404, detail=f"no bonus account for client {client_id}") from exc
+    except InsufficientBonus as exc:
+        raise HTTPException(409, detail=f"the balance may not go below zero ({exc})") from exc
+    return {"client_id": client_id, "applied": done, "request_id": body.request_id}
+
+
+@router.post("/jobs/birthdays", response_model=JobResult)
+async def birthdays(request: Request, day: date | None = None) -> JobResult:
+    count = await handlers_bonus.run_birthdays(loyalty_of(request), day or datetime.now(UTC).date())
+    return JobResult(job="birthdays", affected=count)
+
+
+@router.post("/jobs/expiry", response_model=JobResult)
+async def expiry(request: Request, at: datetime | None = None) -> JobResult:
+    count = await handlers_bonus.run_expiry(loyalty_of(request), at or datetime.now(UTC))
+    return JobResult(job="expiry", affected=count)

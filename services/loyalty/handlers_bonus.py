@@ -1,0 +1,161 @@
+"""Bonus that does not come from a purchase: goodwill, birthdays, manual adjustments,
+expiry; and the open complaints that pause expiry and tier downgrades.
+
+Each credit has a receipt key that makes it happen once: `grant:<grant_id>`,
+`birthday:<client>:<year>`, `adjustment:<request id>`, `expiry:<client>:<YYYY-MM>`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from services.loyalty.context import Loyalty
+from services.loyalty.journal import Journal
+from services.loyalty.model import AccountNotFound, Effect, credit, expire, month_of
+from services.loyalty.model_rules import rule_for
+from services.loyalty.planning import account_changes, effect_events
+from services.loyalty.repository import ledger_doc, state_of
+from shared.contracts import to_minor_units
+from shared.contracts.complaints import ComplaintFiled, ComplaintResolved, GoodwillGranted
+from shared.contracts.loyalty import AccrualReason
+from shared.logging import get_logger
+
+log = get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class Credit:
+    client_id: str
+    receipt_id: str
+    kind: str
+    amount_cents: int
+    at: datetime
+    cause: str
+    report_field: str
+    event_reason: AccrualReason | None
+    actor: str | None = None
+    reason: str | None = None
+
+
+def plan_effect(
+    journal: Journal, loyalty: Loyalty, doc: dict[str, Any], effect: Effect, c: Credit
+) -> None:
+    before = state_of(doc)
+    journal.account(c.client_id, *account_changes(before, effect.state))
+    journal.ledger.extend(ledger_doc(e, loyalty.policy.currency) for e in effect.entries)
+    journal.receipts.append(
+        {"_id": c.receipt_id, "client_id": c.client_id, "kind": c.kind, "at": c.at,
+         "amount_cents": c.amount_cents, "actor": c.actor, "reason": c.reason}
+    )  # fmt: skip
+    month, category = month_of(c.at), before.category
+    cost = {c.report_field: effect.entries[0].amount_cents if effect.entries else 0}
+    for key in (f"category:{category}:{month}", f"client:{c.client_id}:{month}",
+                f"client:{c.client_id}"):  # fmt: skip
+        journal.report(key, cost)
+    if c.event_reason:
+        for event in effect_events(effect, loyalty.policy.currency, None, c.event_reason):
+            journal.event(event)
+
+
+async def apply_credit(loyalty: Loyalty, c: Credit) -> bool:
+    """Post one credit once; False when its receipt says it was already done."""
+    store, repo = loyalty.journals, loyalty.repo
+    async with store.lock:
+        await store.replay_open(loyalty.owned())
+        if await repo.receipts([c.receipt_id]):
+            return False
+        doc = await repo.load_raw(c.client_id)
+        if doc is None or doc.get("merged_into"):
+            raise AccountNotFound(c.client_id)
+        effect = credit(
+            state_of(doc), c.kind, c.amount_cents, c.at, c.cause, actor=c.actor, reason=c.reason
+        )
+        journal = Journal()
+        plan_effect(journal, loyalty, doc, effect, c)
+        await store.commit(journal)
+    return True
+
+
+async def grant_goodwill(loyalty: Loyalty, event: GoodwillGranted) -> bool:
+    return await apply_credit(
+        loyalty,
+        Credit(
+            client_id=event.client_id, receipt_id=f"grant:{event.grant_id}", kind="goodwill",
+            amount_cents=to_minor_units(event.amount), at=event.occurred_at,
+            cause=f"goodwill.granted:{event.event_id}", report_field="goodwill_cents",
+            event_reason="goodwill", reason=event.reason,
+        ),
+    )  # fmt: skip
+
+
+async def adjust(
+    loyalty: Loyalty, client_id: str, amount_cents: int, actor: str, reason: str, request_id: str
+) -> bool:
+    """A manual adjustment by staff (with actor and reason); never below zero."""
+    return await apply_credit(
+        loyalty,
+        Credit(
+            client_id=client_id, receipt_id=f"adjustment:{request_id}", kind="adjustment",
+            amount_cents=amount_cents, at=datetime.now(UTC), cause=f"adjustment:{request_id}",
+            report_field="bonus_cents", event_reason="adjustment" if amount_cents > 0 else None,
+            actor=actor, reason=reason,
+        ),
+    )  # fmt: skip
+
+
+async def run_birthdays(loyalty: Loyalty, today: date) -> int:
+    """Credit every client whose birthday is `today`, once per year (run it twice: no-op)."""
+    repo = loyalty.repo
+    ids = await repo.birthday_clients(f"{today.month:02d}-{today.day:02d}")
+    rules = await repo.rules()
+    credited = 0
+    for client_id in ids:
+        doc = await repo.load_raw(client_id)
+        if doc is None or doc.get("merged_into") or doc.get("erased"):
+            continue
+        amount = to_minor_units(rule_for(doc.get("category") or "regular", rules).birthday_bonus)
+        if amount <= 0:
+            continue
+        receipt = f"birthday:{client_id}:{today.year}"
+        at = datetime(today.year, today.month, today.day, tzinfo=UTC)
+        done = await apply_credit(
+            loyalty,
+            Credit(client_id, receipt, "birthday", amount, at, receipt, "bonus_cents", "birthday"),
+        )
+        credited += int(done)
+    log.info("birthdays_run", day=today.isoformat(), credited=credited)
+    return credited
+
+
+async def run_expiry(loyalty: Loyalty, now: datetime) -> int:
+    """Expire old unspent bonus (paused while a complaint is open); a scan: a job."""
+    store, repo, expired = loyalty.journals, loyalty.repo, 0
+    for client_id in await repo.clients_with_balance():
+        async with store.lock:
+            doc = await repo.load_raw(client_id)
+            if doc is None or await repo.receipts([f"expiry:{client_id}:{month_of(now)}"]):
+                continue
+            cause = f"expiry:{client_id}:{month_of(now)}"
+            effect = expire(state_of(doc), now, loyalty.policy.expiry_months, cause)
+            if not effect.entries:
+                continue
+            journal = Journal()
+            amount = effect.entries[0].amount_cents
+            c = Credit(client_id, cause, "expiry", amount, now, cause, "bonus_cents", None)
+            plan_effect(journal, loyalty, doc, effect, c)
+            await store.commit(journal)
+            expired += 1
+    log.info("expiry_run", at=now.isoformat(), accounts=expired)
+    return expired
+
+
+async def complaint_opened(loyalty: Loyalty, event: ComplaintFiled) -> None:
+    async with loyalty.journals.lock:
+        await loyalty.repo.track_complaint(event.client_id, event.complaint_id, open_=True)
+
+
+async def complaint_closed(loyalty: Loyalty, event: ComplaintResolved) -> None:
+    async with loyalty.journals.lock:
+        await loyalty.repo.track_complaint(event.client_id, event.complaint_id, open_=False)

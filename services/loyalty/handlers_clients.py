@@ -1,0 +1,128 @@
+"""What loyalty keeps of the registry's clients: category, card, phone, birthday; merges
+and erasures. Updates are `$set`s (a redelivery changes nothing); a merge is a
+journal with the receipt `merge:<merged_id>`, so it happens once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from services.loyalty.context import Loyalty
+from services.loyalty.journal import Journal
+from services.loyalty.matching import normalize_phone
+from services.loyalty.model import AccountState, add_spend, post
+from services.loyalty.planning import account_changes
+from services.loyalty.repository import ledger_doc, state_of
+from shared.contracts.registry import ClientErased, ClientMerged, ClientUpdated
+from shared.logging import get_logger
+
+log = get_logger(__name__)
+
+KEPT_FIELDS = ("category", "card_number", "phone", "birthday")
+
+
+async def update_client(loyalty: Loyalty, event: ClientUpdated) -> None:
+    changed = {k: v for k, v in event.changed.items() if k in KEPT_FIELDS}
+    if not changed:
+        return
+    repo = loyalty.repo
+    async with loyalty.journals.lock:
+        doc = await repo.load_raw(event.client_id)
+        if doc is None:
+            log.info("update_for_unknown_client", client_id=event.client_id)
+            return
+        old_category = doc.get("category") or "regular"
+        await repo.set_fields(event.client_id, changed)
+        if changed.get("category") and changed["category"] != old_category:
+            await repo.count_client(old_category, -1)
+            await repo.count_client(str(changed["category"]), 1)
+        keys = []
+        if changed.get("card_number"):
+            keys.append(f"card:{str(changed['card_number']).strip()}")
+        if changed.get("phone"):
+            keys.append(f"phone:{normalize_phone(str(changed['phone']), loyalty.policy.region)}")
+        await repo.set_lookups(keys, event.client_id)
+        if changed.get("birthday"):
+            await repo.index_birthday(event.client_id, str(changed["birthday"]))
+
+
+def plan_merge(
+    survivor: AccountState, merged: AccountState, event: ClientMerged, currency: str
+) -> Journal:
+    """The merged balance leaves one ledger and enters the other; spend moves too."""
+    at, cause = event.occurred_at, f"client.merged:{event.event_id}"
+    journal = Journal()
+    new_survivor, new_merged = survivor, merged
+    entries = []
+    if merged.balance_cents:
+        reason = f"merged from {merged.client_id}"
+        new_merged, out = post(
+            merged,
+            "adjustment",
+            -merged.balance_cents,
+            at,
+            cause,
+            actor=event.actor,
+            reason=f"merged into {survivor.client_id}",
+        )
+        new_survivor, into = post(survivor, "adjustment", merged.balance_cents, at, cause,
+                                  actor=event.actor, reason=reason)  # fmt: skip
+        entries = [out, into]
+    for month, cents in merged.spend_by_month.items():
+        new_survivor = add_spend(new_survivor, cents, _month_start(month))
+        new_merged = add_spend(new_merged, -cents, _month_start(month))
+    new_survivor = replace(new_survivor, open_complaints=survivor.open_complaints)
+    journal.account(survivor.client_id, *account_changes(survivor, new_survivor))
+    changes, fields = account_changes(merged, new_merged)
+    journal.account(merged.client_id, changes, fields | {"merged_into": survivor.client_id})
+    journal.ledger.extend(ledger_doc(e, currency) for e in entries)
+    journal.receipts.append({"_id": f"merge:{merged.client_id}", "survivor_id": survivor.client_id,
+                             "at": at, "moved_cents": merged.balance_cents})  # fmt: skip
+    return journal
+
+
+def _month_start(month: str) -> datetime:
+    year, mon = (int(x) for x in month.split("-"))
+    return datetime(year, mon, 1, tzinfo=UTC)
+
+
+async def merge_clients(loyalty: Loyalty, event: ClientMerged) -> None:
+    store, repo = loyalty.journals, loyalty.repo
+    async with store.lock:
+        await store.replay_open(loyalty.owned())
+        if await repo.receipts([f"merge:{event.merged_id}"]):
+            return
+        docs = await repo.load_many([event.survivor_id, event.merged_id])
+        if event.survivor_id not in docs or event.merged_id not in docs:
+            log.info("merge_without_accounts", survivor=event.survivor_id, merged=event.merged_id)
+            return
+        merged_doc = docs[event.merged_id]
+        journal = plan_merge(
+            state_of(docs[event.survivor_id]), state_of(merged_doc), event, loyalty.policy.currency
+        )
+        keys = [f"card:{merged_doc['card_number']}"] if merged_doc.get("card_number") else []
+        if merged_doc.get("phone"):
+            keys.append(f"phone:{normalize_phone(merged_doc['phone'], loyalty.policy.region)}")
+        for key in keys:
+            journal.lookups[key] = {"client_id": event.survivor_id}
+        await store.commit(journal)
+        await repo.add_merged_from(event.survivor_id, event.merged_id)
+
+
+async def erase_client(loyalty: Loyalty, event: ClientErased) -> None:
+    """Personal data goes (card, phone, birthday, lookups); anonymous money history stays."""
+    repo = loyalty.repo
+    async with loyalty.journals.lock:
+        doc = await repo.load_raw(event.client_id)
+        if doc is None:
+            return
+        keys = []
+        if doc.get("card_number"):
+            keys.append(f"card:{doc['card_number']}")
+        if doc.get("phone"):
+            keys.append(f"phone:{normalize_phone(doc['phone'], loyalty.policy.region)}")
+        await repo.delete_lookups(keys)
+        await repo.set_fields(
+            event.client_id, {"card_number": None, "phone": None, "birthday": None, "erased": True}
+        )

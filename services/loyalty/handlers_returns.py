@@ -1,0 +1,122 @@
+"""`purchase.returned`: reverse exactly the returned share of bonus, redemption and spend.
+
+The return receipt `return:<return_id>` is the dedup key. Each returned line is
+priced by cumulative rounding against the purchase line (model.cumulative_share),
+so the parts of a purchase returned bit by bit add up to the whole, cent for cent.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from services.loyalty.context import Loyalty
+from services.loyalty.journal import Journal
+from services.loyalty.model import apply_return, cumulative_share, month_of, return_share
+from services.loyalty.planning import account_changes, effect_events
+from services.loyalty.repository import ledger_doc, state_of
+from shared.contracts.pos import PurchaseReturned
+from shared.logging import get_logger
+from shared.messaging.dead_letters import Unprocessable
+
+log = get_logger(__name__)
+
+
+def returned_amounts(
+    purchase: dict[str, Any], event: PurchaseReturned
+) -> tuple[int, int, dict[str, str]]:
+    """(money, cost, new returned quantities per SKU); refuses more than was bought."""
+    lines = {line["sku"]: line for line in purchase["lines"]}
+    done = {k: Decimal(v) for k, v in (purchase.get("returned_qty") or {}).items()}
+    money = cost = 0
+    for item in event.lines:
+        line = lines.get(item.sku)
+        if line is None:
+            raise Unprocessable(f"purchase {event.purchase_id} has no line with sku {item.sku}")
+        bought, before = Decimal(line["quantity"]), done.get(item.sku, Decimal(0))
+        if before + item.quantity > bought:
+            raise Unprocessable(
+                f"sku {item.sku}: returning {item.quantity} after {before} of {bought} bought"
+            )
+        money += cumulative_share(int(line["amount_cents"]), bought, before, item.quantity)
+        cost += cumulative_share(int(line.get("cost_cents", 0)), bought, before, item.quantity)
+        done[item.sku] = before + item.quantity
+    return money, cost, {k: str(v) for k, v in done.items()}
+
+
+async def record_return(loyalty: Loyalty, event: PurchaseReturned, owned: set[str] | None) -> None:
+    store, repo = loyalty.journals, loyalty.repo
+    rid, pid = f"return:{event.return_id}", f"purchase:{event.purchase_id}"
+    async with store.lock:
+        await store.replay_open(owned)
+        found = await repo.receipts([rid, pid])
+        if rid in found:
+            log.info("duplicate_return_ignored", return_id=event.return_id)
+            return
+        purchase = found.get(pid)
+        if purchase is None:
+            raise Unprocessable(f"unknown purchase {event.purchase_id}")
+        doc = await repo.load_raw(purchase["client_id"]) if purchase.get("client_id") else None
+        journal = plan_return(loyalty, event, purchase, doc)
+        await store.commit(journal)
+
+
+def plan_return(
+    loyalty: Loyalty, event: PurchaseReturned, purchase: dict[str, Any], doc: dict[str, Any] | None
+) -> Journal:
+    money, cost, quantities = returned_amounts(purchase, event)
+    share = return_share(
+        total_cents=int(purchase["total_cents"]), accrued_cents=int(purchase["accrued_cents"]),
+        redeemed_cents=int(purchase["redeemed_cents"]),
+        returned_before_cents=int(purchase["returned_cents"]), returned_now_cents=money,
+        reversed_before_cents=int(purchase["reversed_cents"]),
+        refunded_before_cents=int(purchase["refunded_cents"]),
+    )  # fmt: skip
+    journal, reversed_now = Journal(), 0
+    cause = f"purchase.returned:{event.event_id}"
+    if doc is not None:
+        before = state_of(doc)
+        effect = apply_return(
+            before, share, purchase_id=event.purchase_id, at=event.occurred_at, cause=cause,
+            policy=loyalty.policy.tiers, purchased_at=purchase["at"],
+        )  # fmt: skip
+        reversed_now = -effect.accrued_cents
+        journal.account(before.client_id, *account_changes(before, effect.state))
+        journal.ledger.extend(ledger_doc(e, loyalty.policy.currency) for e in effect.entries)
+        for e in effect_events(
+            effect, loyalty.policy.currency, event.purchase_id, "return_reversal"
+        ):
+            journal.event(e)
+    journal.receipts.append(
+        {"_id": f"return:{event.return_id}", "purchase_id": event.purchase_id,
+         "event_id": str(event.event_id), "at": event.occurred_at, "amount_cents": money,
+         "reversed_cents": reversed_now, "refunded_cents": share.redemption_cents,
+         "uncollected_cents": share.accrual_cents - reversed_now}
+    )  # fmt: skip
+    journal.receipt_updates[purchase["_id"]] = {
+        "returned_cents": int(purchase["returned_cents"]) + share.amount_cents,
+        "reversed_cents": int(purchase["reversed_cents"]) + share.accrual_cents,
+        "refunded_cents": int(purchase["refunded_cents"]) + share.redemption_cents,
+        "returned_qty": quantities,
+    }
+    plan_return_reports(journal, purchase, money, cost, reversed_now)
+    return journal
+
+
+def plan_return_reports(
+    journal: Journal, purchase: dict[str, Any], money: int, cost: int, bonus: int
+) -> None:
+    month = month_of(purchase["at"])
+    economics = {"revenue_cents": -money, "cost_cents": -cost, "bonus_cents": -bonus}
+    keys = [f"category:{purchase['category']}:{month}", f"store:{purchase['store_id']}:{month}"]
+    if purchase.get("client_id"):
+        keys += [f"client:{purchase['client_id']}:{month}", f"client:{purchase['client_id']}"]
+    for key in keys:
+        journal.report(key, economics)
+    if purchase.get("employee_id"):
+        share = Decimal(money) / Decimal(purchase["total_cents"] or 1)
+        weighted = int(purchase.get("weighted_cents", purchase["total_cents"]))
+        journal.report(
+            f"employee:{purchase['employee_id']}:{month}",
+            {"sales_cents": -money, "weighted_cents": -round(weighted * share)},
+        )
