@@ -59,7 +59,7 @@ async def put_rule(category: str, request: Request, body: dict[str, Any] = Body(
     return await forward(request, "loyalty", f"/internal/v1/rules/{category}", json_body=body)
 
 
-@router.post("/clients/{client_id}/bonus-adjustments", status_code=201)
+@router.post("/loyalty/accounts/{client_id}/adjustments", status_code=201)
 async def adjust_bonus(
     client_id: str, request: Request, body: dict[str, Any] = Body(...)
 ) -> Response:
