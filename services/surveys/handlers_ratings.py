@@ -9,6 +9,8 @@ followed, once resolved, by a re-survey.
 
 from __future__ import annotations
 
+from typing import Any
+
 from services.surveys.handlers import Surveys
 from services.surveys.handlers_outreach import re_survey
 from services.surveys.model_ratings import month_of, periods_of, score_increments
@@ -54,25 +56,30 @@ async def complaint_filed(ctx: Surveys, event: ComplaintFiled) -> None:
     inbox = ctx.inbox(event.TOPIC)
     if await inbox.seen(key):
         return
-    low = await ctx.complaints.get(f"low_score:{event.client_id}")
-    from_survey = event.channel == "survey" or bool(
-        low and event.purchase_id and low.get("purchase_id") == event.purchase_id
-    )
+    survey_id = event.survey_id
+    if survey_id is None and event.channel == "survey":
+        low = await ctx.complaints.get(f"low_score:{event.client_id}") or {}
+        survey_id = low.get("survey_id")
+    # complaint.resolved travels on another topic and may have arrived first.
+    earlier = await ctx.complaints.get(event.complaint_id) or {}
+    resolved = earlier.get("open") is False
     month = month_of(event.occurred_at, ctx.settings.timezone)
-    await ctx.complaints.record(
-        event.complaint_id,
-        {
-            "client_id": event.client_id,
-            "employee_id": event.employee_id,
-            "open": True,
-            "month": month,
-            "from_survey": from_survey,
-        },
-    )
-    await ctx.complaints.mark_open(event.client_id, event.complaint_id, True)
+    fields: dict[str, Any] = {"client_id": event.client_id, "employee_id": event.employee_id}
+    fields |= {"open": not resolved, "month": month, "survey_id": survey_id}
+    await ctx.complaints.record(event.complaint_id, fields)
+    if not resolved:
+        await ctx.complaints.mark_open(event.client_id, event.complaint_id, True)
     if event.employee_id:
-        await ctx.ratings.add(EMPLOYEE_COMPLAINTS, event.employee_id, month, {"complaints": 1}, key)
+        counts = {"complaints": 1, "complaints_founded": int(bool(earlier.get("founded")))}
+        await ctx.ratings.add(EMPLOYEE_COMPLAINTS, event.employee_id, month, counts, key)
+    if resolved and survey_id:
+        await _re_survey(ctx, event.complaint_id, event.client_id, survey_id)
     await inbox.remember([key])
+
+
+async def _re_survey(ctx: Surveys, complaint_id: str, client_id: str, survey_id: str) -> None:
+    original = await ctx.messages.get(survey_id) or {}
+    await re_survey(ctx, complaint_id, client_id, original)
 
 
 async def complaint_resolved(ctx: Surveys, event: ComplaintResolved) -> None:
@@ -84,10 +91,10 @@ async def complaint_resolved(ctx: Surveys, event: ComplaintResolved) -> None:
     await ctx.complaints.record(event.complaint_id, {"open": False, "founded": event.founded})
     await ctx.complaints.mark_open(event.client_id, event.complaint_id, False)
     employee = event.employee_id or case.get("employee_id")
-    if event.founded and employee:
-        month = case.get("month") or month_of(event.occurred_at, ctx.settings.timezone)
-        await ctx.ratings.add(EMPLOYEE_COMPLAINTS, employee, month, {"complaints_founded": 1}, key)
-    if case.get("from_survey"):
-        low = await ctx.complaints.get(f"low_score:{event.client_id}") or {}
-        await re_survey(ctx, event.complaint_id, event.client_id, low)
+    if event.founded and employee and case:
+        await ctx.ratings.add(
+            EMPLOYEE_COMPLAINTS, employee, case["month"], {"complaints_founded": 1}, key
+        )
+    if case.get("survey_id"):
+        await _re_survey(ctx, event.complaint_id, event.client_id, case["survey_id"])
     await inbox.remember([key])
