@@ -101,13 +101,13 @@ class WeeklySeriesResponse(BaseModel):
 
 class EmployeeQuality(BaseModel):
     employee_id: str
+    quality_index: float | None = Field(None, description="None: too few answers to take part")
     answers: int
     average: float | None
     nps: float | None
     csat: float | None
     complaints: int
     complaints_founded: int
-    quality_index: float | None = Field(None, description="None: too few answers to take part")
     rank: int | None = None
 
 
