@@ -21,6 +21,7 @@ from shared.logging import get_logger
 log = get_logger(__name__)
 
 EMPLOYEE_COMPLAINTS = "employee_complaints"
+SURVEY_CHANNELS = frozenset({"survey", "sms_survey"})
 
 
 async def count_answer(ctx: Surveys, event: SurveyAnswered) -> None:
@@ -57,7 +58,7 @@ async def complaint_filed(ctx: Surveys, event: ComplaintFiled) -> None:
     if await inbox.seen(key):
         return
     survey_id = event.survey_id
-    if survey_id is None and event.channel == "survey":
+    if survey_id is None and event.channel in SURVEY_CHANNELS:
         low = await ctx.complaints.get(f"low_score:{event.client_id}") or {}
         survey_id = low.get("survey_id")
     # complaint.resolved travels on another topic and may have arrived first.

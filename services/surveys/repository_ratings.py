@@ -78,9 +78,10 @@ class RatingStore:
             },
             upsert=True,
         )
-        await self.members.update_one(
-            {"_id": f"{kind}:{period}"}, {"$addToSet": {"keys": key}}, upsert=True
-        )
+        if current is None:  # a new document: its key joins the period's list
+            await self.members.update_one(
+                {"_id": f"{kind}:{period}"}, {"$addToSet": {"keys": key}}, upsert=True
+            )
 
     async def get(self, kind: str, key: str, period: str) -> Rating:
         subject = f"{kind}:{key}" if kind != "all" else "all"

@@ -1,12 +1,14 @@
 """Surveys' Kafka subscribers: decode, call a handler, nothing else.
 
-Each topic has its own consumer group (`surveys.<topic>`), so a subscriber joining or
-leaving never rebalances the others.
+Each subscriber has its own consumer group (`surveys.<name>`), so one joining or leaving
+never rebalances the others.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from faststream.kafka.annotations import KafkaMessage
 
 from services.surveys import handlers, handlers_outreach, handlers_ratings
 from services.surveys.handlers import Surveys
@@ -22,24 +24,28 @@ from shared.service import ServiceRuntime
 def register_subscribers(runtime: ServiceRuntime, ctx: Surveys) -> None:
     broker, settings = runtime.broker, runtime.settings
 
-    def options(topic: str) -> dict[str, Any]:
-        return subscriber_options(settings, group=f"surveys.{topic}")
+    def options(name: str) -> dict[str, Any]:
+        return subscriber_options(settings, group=f"surveys.{name}")
 
-    @broker.subscriber(runtime.topics(ClientRegistered.TOPIC), **options(ClientRegistered.TOPIC))
-    async def on_client_registered(event: ClientRegistered) -> None:
-        await handlers.remember_client(ctx, event)
+    client_topics = [
+        runtime.topics(e.TOPIC)
+        for e in (ClientRegistered, ClientUpdated, ClientMerged, ClientErased)
+    ]
+    complaint_topics = [runtime.topics(e.TOPIC) for e in (ComplaintFiled, ComplaintResolved)]
 
-    @broker.subscriber(runtime.topics(ClientUpdated.TOPIC), **options(ClientUpdated.TOPIC))
-    async def on_client_updated(event: ClientUpdated) -> None:
-        await handlers.update_client(ctx, event)
-
-    @broker.subscriber(runtime.topics(ClientMerged.TOPIC), **options(ClientMerged.TOPIC))
-    async def on_client_merged(event: ClientMerged) -> None:
-        await handlers.merge_clients(ctx, event)
-
-    @broker.subscriber(runtime.topics(ClientErased.TOPIC), **options(ClientErased.TOPIC))
-    async def on_client_erased(event: ClientErased) -> None:
-        await handlers.erase_client(ctx, event)
+    # One consumer for every client.* topic, one for both complaint topics: each keeps
+    # one writer per document (FerretDB does not make concurrent upserts atomic).
+    @broker.subscriber(*client_topics, **options("clients"))
+    async def on_client_event(body: dict[str, Any], msg: KafkaMessage) -> None:
+        topic = runtime.topics.logical(getattr(msg.raw_message, "topic", ""))
+        if topic == ClientRegistered.TOPIC:
+            await handlers.remember_client(ctx, ClientRegistered.model_validate(body))
+        elif topic == ClientUpdated.TOPIC:
+            await handlers.update_client(ctx, ClientUpdated.model_validate(body))
+        elif topic == ClientMerged.TOPIC:
+            await handlers.merge_clients(ctx, ClientMerged.model_validate(body))
+        else:
+            await handlers.erase_client(ctx, ClientErased.model_validate(body))
 
     @broker.subscriber(runtime.topics(PurchaseRecorded.TOPIC), **options(PurchaseRecorded.TOPIC))
     async def on_purchase_recorded(event: PurchaseRecorded) -> None:
@@ -53,13 +59,13 @@ def register_subscribers(runtime: ServiceRuntime, ctx: Surveys) -> None:
     async def on_client_at_risk(event: ClientAtRisk) -> None:
         await handlers_outreach.win_back(ctx, event)
 
-    @broker.subscriber(runtime.topics(ComplaintFiled.TOPIC), **options(ComplaintFiled.TOPIC))
-    async def on_complaint_filed(event: ComplaintFiled) -> None:
-        await handlers_ratings.complaint_filed(ctx, event)
-
-    @broker.subscriber(runtime.topics(ComplaintResolved.TOPIC), **options(ComplaintResolved.TOPIC))
-    async def on_complaint_resolved(event: ComplaintResolved) -> None:
-        await handlers_ratings.complaint_resolved(ctx, event)
+    @broker.subscriber(*complaint_topics, **options("complaints"))
+    async def on_complaint_event(body: dict[str, Any], msg: KafkaMessage) -> None:
+        topic = runtime.topics.logical(getattr(msg.raw_message, "topic", ""))
+        if topic == ComplaintFiled.TOPIC:
+            await handlers_ratings.complaint_filed(ctx, ComplaintFiled.model_validate(body))
+        else:
+            await handlers_ratings.complaint_resolved(ctx, ComplaintResolved.model_validate(body))
 
     @broker.subscriber(runtime.topics(SurveyAnswered.TOPIC), **options(SurveyAnswered.TOPIC))
     async def on_survey_answered(event: SurveyAnswered) -> None:

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+from aiokafka import AIOKafkaProducer
 
 from services.surveys.config import SurveysSettings
 from services.surveys.webhook_signature import HEADER, sign
@@ -85,6 +86,22 @@ async def publish(slate: Slate, event: Event) -> None:
         event.model_dump_json().encode(),
         key=event.partition_key().encode(),
     )
+
+
+async def publish_all(slate: Slate, events: list[Event]) -> None:
+    """Many events through one producer (starting a producer per event is slow)."""
+    producer = AIOKafkaProducer(bootstrap_servers=slate.infra.kafka, enable_idempotence=True)
+    await producer.start()
+    try:
+        for event in events:
+            await producer.send(
+                slate.topic(event.TOPIC),
+                event.model_dump_json().encode(),
+                key=event.partition_key().encode(),
+            )
+        await producer.flush()
+    finally:
+        await producer.stop()
 
 
 async def known(api: httpx.AsyncClient, client_id: str) -> Any:

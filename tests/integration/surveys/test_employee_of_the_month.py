@@ -11,7 +11,7 @@ from services.surveys.main import create_app
 from shared.contracts.complaints import ComplaintFiled, ComplaintResolved
 from shared.contracts.surveys import SurveyAnswered
 from tests.conftest import Slate, running
-from tests.integration.surveys.support import ManualClock, publish, surveys_settings
+from tests.integration.surveys.support import ManualClock, publish_all, surveys_settings
 from tests.support.kafka import eventually
 
 EMPLOYEES = ["E1", "E2", "E3", "E4", "E5"]
@@ -81,10 +81,7 @@ async def test_employee_of_the_month_is_the_best_quality_index_as_recomputed(
     answers, filed, resolved = generated()
     clock = ManualClock(datetime(2026, 11, 30, 12, 0, tzinfo=UTC))
     async with running(create_app(surveys_settings(slate), clock)) as api:
-        for event in [*answers, *filed]:
-            await publish(slate, event)
-        for event in resolved:
-            await publish(slate, event)
+        await publish_all(slate, [*answers, *filed, *resolved])
 
         async def report() -> Any:
             got = (await api.get("/internal/v1/reports/employees")).json()
@@ -93,7 +90,7 @@ async def test_employee_of_the_month_is_the_best_quality_index_as_recomputed(
             founded = rows.get("E3", {}).get("complaints_founded") == 1
             return got if complete and founded else None
 
-        found = await eventually(report)
+        found = await eventually(report, timeout_s=120)
 
     expected = recompute(answers, filed, founded={"k-0"})
     assert {r["employee_id"]: r["quality_index"] for r in found["employees"]} == expected
