@@ -23,7 +23,7 @@ from services.gateway.api import client_ip
 from services.gateway.auth import SESSION_COOKIE, GatewayRuntime, caller, gateway
 from services.gateway.console_view import as_list, field_errors
 from services.gateway.model import Caller, InvalidCredentials, TooManyAttempts, UpstreamError
-from services.gateway.upstream import actor_headers
+from services.gateway.upstream import UnsendableInput, actor_headers
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -63,6 +63,8 @@ async def call(
         )
     except httpx.HTTPError:
         return 0, None
+    except UnsendableInput as exc:
+        return 422, {"detail": str(exc)}
     try:
         return response.status_code, response.json()
     except ValueError:

@@ -6,7 +6,7 @@ import asyncio
 from typing import Any
 
 from services.gateway.model import ClientCard, UpstreamError
-from services.gateway.upstream import Upstreams
+from services.gateway.upstream import UnsendableInput, Upstreams
 from shared.logging import get_logger
 
 log = get_logger(__name__)
@@ -47,6 +47,8 @@ async def client_card(up: Upstreams, client_id: str, timeout_s: float | None = N
     registry = got.pop("registry")
     if isinstance(registry, UpstreamError) and registry.status < 500:
         raise registry
+    if isinstance(registry, UnsendableInput):
+        raise UpstreamError(422, {"detail": str(registry)})
     if isinstance(registry, BaseException):
         log.warning("card_registry_unavailable", error=repr(registry))
         raise UpstreamError(503, {"detail": "the registry service does not answer; try again"})

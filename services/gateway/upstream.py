@@ -8,7 +8,9 @@ gateway adds auth, audit and fan-out, not business rules.
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 from fastapi import Request
@@ -35,8 +37,30 @@ class Upstreams:
         await asyncio.gather(*(c.aclose() for c in self.clients.values()))
 
     async def call(self, service: str, method: str, path: str, **kw: Any) -> httpx.Response:
+        """`path` is built from decoded values (path parameters): it is percent-encoded
+        here, so a `%`, `?` or control character in an id stays part of that id."""
         headers = {HEADER: current_correlation_id(), **kw.pop("headers", {})}
-        return await self.clients[service].request(method, path, headers=headers, **kw)
+        if kw.get("json") is not None:
+            kw["content"] = encode_json(kw.pop("json"))
+            headers["content-type"] = "application/json"
+        else:
+            kw.pop("json", None)
+        safe_path = quote(path, safe="/:@!$&'()*+,;=-._~")
+        try:
+            return await self.clients[service].request(method, safe_path, headers=headers, **kw)
+        except (httpx.InvalidURL, UnicodeError) as exc:
+            raise UnsendableInput(f"the request cannot be passed on: {exc}") from exc
+
+
+class UnsendableInput(ValueError):
+    """Input the gateway cannot pass on (text that is not valid Unicode, say): a 4xx."""
+
+
+def encode_json(body: Any) -> bytes:
+    try:
+        return json.dumps(body, ensure_ascii=False, allow_nan=False).encode("utf-8")
+    except (UnicodeError, ValueError) as exc:
+        raise UnsendableInput(f"the body is not valid JSON text: {exc}") from exc
 
 
 def actor_headers(request: Request) -> dict[str, str]:
@@ -113,4 +137,6 @@ async def forward(
         )
     except httpx.HTTPError:
         return unavailable(service)
+    except UnsendableInput as exc:
+        return problem(422, "Invalid request", str(exc))
     return relay_answer(response)

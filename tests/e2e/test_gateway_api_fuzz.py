@@ -1,0 +1,72 @@
+"""schemathesis against the gateway's own OpenAPI, logged in as an admin, with every
+service running as a process: whatever it sends, no answer is a 5xx.
+
+The run is bounded (examples per operation and a time budget) to stay under two
+minutes on the shared CI machine. Excluded: the login (its throttle would lock the
+token's own user out) and changing staff users (a fuzzer could disable the admin it
+runs as).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+
+from tests.support.infra import ROOT
+from tests.support.processes import ServiceProcess
+from tests.support.staff import admin_env, login
+
+EXCLUDED = r"^/api/v1/(auth/token|users/)"
+
+
+async def test_fuzzing_the_api_as_an_admin_finds_no_server_error(
+    spawn: Callable[..., ServiceProcess], tmp_path: Path
+) -> None:
+    registry, loyalty, surveys = spawn("registry"), spawn("loyalty"), spawn("surveys")
+    complaints = spawn("complaints", {"COMPLAINTS_REGISTRY_URL": registry.url})
+    gateway = spawn(
+        "gateway",
+        {
+            "GATEWAY_REGISTRY_URL": registry.url,
+            "GATEWAY_LOYALTY_URL": loyalty.url,
+            "GATEWAY_SURVEYS_URL": surveys.url,
+            "GATEWAY_COMPLAINTS_URL": complaints.url,
+            **admin_env(),
+        },
+    )
+    for p in (registry, loyalty, surveys, complaints, gateway):
+        p.wait_healthy()
+    async with httpx.AsyncClient(base_url=gateway.url, timeout=10) as api:
+        auth = await login(api)
+        schema = (await api.get("/openapi.json", headers=auth)).json()
+    schema_file = tmp_path / "openapi.json"
+    schema_file.write_text(json.dumps(schema))
+    report = tmp_path / "report.xml"
+    run = await asyncio.to_thread(
+        subprocess.run,
+        [
+            *(sys.executable, "-m", "schemathesis.cli", "run", str(schema_file)),
+            *("--url", gateway.url, "--header", f"Authorization: {auth['Authorization']}"),
+            *("--checks", "not_a_server_error", "--phases", "examples,coverage,fuzzing"),
+            *("--max-examples", "5", "--max-time", "60", "--workers", "2", "--seed", "7"),
+            *("--exclude-path-regex", EXCLUDED, "--request-timeout", "10"),
+            *("--report", "junit", "--report-junit-path", str(report)),
+            "--no-color",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    tail = run.stdout[-6000:]
+    print(tail[-1500:])
+    assert run.returncode == 0, f"schemathesis found server errors:\n{tail}\n{run.stderr[-2000:]}"
+    cases = ET.parse(report).getroot()
+    assert int(cases.get("tests", "0")) >= 30, tail  # every operation was exercised
