@@ -123,6 +123,34 @@ async def guard(request: Request) -> None:
         raise HTTPException(403, detail=f"this needs the {needed.value} role; you are {who.role}")
 
 
+def has_credentials(request: Request) -> bool:
+    headers = request.headers
+    return bool(
+        headers.get("authorization")
+        or headers.get(API_KEY_HEADER)
+        or request.cookies.get(SESSION_COOKIE)
+    )
+
+
+def anonymous_gate(
+    refuse: Callable[[Request], Response],
+) -> Callable[[Request, Callable[[Request], Awaitable[Response]]], Awaitable[Response]]:
+    """Refuse a caller with no credentials at all before anything reads the request, so
+    not even a malformed body gets an answer but 401. Public routes have no path
+    parameters, so the raw path decides here exactly as the template does in `guard`."""
+
+    async def middleware(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        if has_credentials(request) or rule_for(request.method, request.url.path).access is (
+            Access.public
+        ):
+            return await call_next(request)
+        return refuse(request)
+
+    return middleware
+
+
 def audit_middleware(
     audit: Callable[[], AuditLog],
 ) -> Callable[[Request, Callable[[Request], Awaitable[Response]]], Awaitable[Response]]:

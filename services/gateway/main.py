@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.base import BaseHTTPMiddleware
 
 from services.gateway import api, console, console_pages, docs, handlers_auth
-from services.gateway.auth import GatewayRuntime, audit_middleware, guard
+from services.gateway.auth import GatewayRuntime, anonymous_gate, audit_middleware, guard
 from services.gateway.config import GatewaySettings
 from services.gateway.repository import (
     AuditLog,
@@ -115,6 +115,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.add_middleware(
         BaseHTTPMiddleware, dispatch=audit_middleware(lambda: app.state.gateway.audit)
     )
+    app.add_middleware(BaseHTTPMiddleware, dispatch=anonymous_gate(_not_logged_in))
     add_ops_routes(app, "gateway", ready)
     _error_handlers(app)
     protected = [Depends(guard)]
@@ -127,6 +128,15 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     console.mount_static(app, protected)
     docs.add_security_schemes(app)
     return app
+
+
+def _not_logged_in(request: Request) -> Response:
+    exc = StarletteHTTPException(401, "log in first: send 'Authorization: Bearer <token>'")
+    if request.url.path == "/" or request.url.path.startswith("/console"):
+        return console.error_page(request, exc)
+    answer = problem(401, _TITLES[401], str(exc.detail))
+    answer.headers["WWW-Authenticate"] = "Bearer"
+    return answer
 
 
 def _error_handlers(app: FastAPI) -> None:

@@ -85,6 +85,8 @@ async def test_every_route_refuses_a_caller_without_a_token(slate: Slate) -> Non
             assert r.status_code == 401, f"{e} answered {r.status_code} without a token"
             bad = await call(api, e, {"Authorization": "Bearer not-a-token"})
             assert bad.status_code == 401, f"{e} accepted a forged token ({bad.status_code})"
+            garbled = await api.request(e.method, e.path, content=b"{not json")
+            assert garbled.status_code == 401, f"{e} read a body before the login check"
 
 
 async def test_every_route_refuses_a_role_below_the_one_it_needs(slate: Slate) -> None:
