@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import AsyncIterator
-
 import httpx
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from pymongo import IndexModel
 
 from services.complaints import api, api_reports
 from services.complaints.config import ComplaintsSettings
 from services.complaints.dependencies import Desk, Policies, utc_now
 from services.complaints.handlers_problem import ProposalNotFound, RegistryRefused
 from services.complaints.model import CaseNotFound, InvalidTransition, UnknownTopic
+from services.complaints.repository import BOARD
+from services.complaints.repository_reports import PROPOSALS, TRENDS
 from services.complaints.schedule import SlaSchedule
 from services.complaints.subscribers import register_subscribers
+from shared.contracts.base import Event
 from shared.contracts.complaints import (
     ComplaintEscalated,
     ComplaintFiled,
@@ -27,8 +28,16 @@ from shared.contracts.loyalty import TierChanged
 from shared.contracts.pos import PurchaseReturned
 from shared.contracts.registry import ClientErased, ClientMerged, ClientRegistered, ClientUpdated
 from shared.contracts.surveys import SurveyAnswered
+from shared.periodic import PeriodicTask
 from shared.service import ServiceRuntime, build_app
 
+PUBLISHES: list[type[Event]] = [
+    ComplaintFiled,
+    ComplaintEscalated,
+    ComplaintResolved,
+    GoodwillGranted,
+    ComplaintTrendDetected,
+]
 TOPICS = [
     ClientRegistered.TOPIC,
     ClientUpdated.TOPIC,
@@ -37,12 +46,14 @@ TOPICS = [
     TierChanged.TOPIC,
     SurveyAnswered.TOPIC,
     PurchaseReturned.TOPIC,
-    ComplaintFiled.TOPIC,
-    ComplaintEscalated.TOPIC,
-    ComplaintResolved.TOPIC,
-    GoodwillGranted.TOPIC,
-    ComplaintTrendDetected.TOPIC,
+    *(e.TOPIC for e in PUBLISHES),
 ]
+# For MongoDB; FerretDB 1.x scans anyway (the board and the checker read only open cases).
+INDEXES = {
+    BOARD: [IndexModel([("deadline", 1)]), IndexModel([("check_at", 1)])],
+    TRENDS: [IndexModel([("week", 1)])],
+    PROPOSALS: [IndexModel([("status", 1), ("updated_at", -1)])],
+}
 
 
 def create_app(settings: ComplaintsSettings | None = None) -> FastAPI:
@@ -50,29 +61,26 @@ def create_app(settings: ComplaintsSettings | None = None) -> FastAPI:
     policies = Policies.from_settings(settings)
     runtime = ServiceRuntime(settings, TOPICS)
     register_subscribers(runtime, policies)
-    app = build_app(runtime, title="Clientele complaints", routers=[api.router, api_reports.router])
-    app.state.policies = policies
-    schedule = SlaSchedule(
-        lambda: Desk.of(runtime, policies), settings.sla_check_interval_s, utc_now
+    if settings.sla_check_interval_s > 0:
+        schedule = SlaSchedule(lambda: Desk.of(runtime, policies), utc_now)
+        runtime.tasks.append(
+            PeriodicTask(
+                "complaints-sla-check",
+                settings.sla_check_interval_s,
+                schedule.run_once,
+                run_first_at_once=False,
+            )
+        )
+    app = build_app(
+        runtime,
+        title="Clientele complaints",
+        routers=[api.router, api_reports.router],
+        publishes=PUBLISHES,
+        indexes=INDEXES,
     )
-    run_schedule_in_lifespan(app, schedule)
+    app.state.policies = policies
     map_domain_errors(app)
     return app
-
-
-def run_schedule_in_lifespan(app: FastAPI, schedule: SlaSchedule) -> None:
-    inner = app.router.lifespan_context
-
-    @contextlib.asynccontextmanager
-    async def lifespan(a: FastAPI) -> AsyncIterator[None]:
-        async with inner(a):
-            schedule.start()
-            try:
-                yield
-            finally:
-                await schedule.stop()
-
-    app.router.lifespan_context = lifespan
 
 
 def map_domain_errors(app: FastAPI) -> None:

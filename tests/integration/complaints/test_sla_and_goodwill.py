@@ -99,3 +99,24 @@ async def test_a_managers_goodwill_decision_is_granted_once(slate: Slate) -> Non
 
 async def _status(api: httpx.AsyncClient, path: str) -> bool:
     return (await api.get(path)).status_code == 200
+
+
+async def test_the_scheduled_checker_escalates_a_breach_on_its_own(slate: Slate) -> None:
+    seconds = {p: 1 / 3600 for p in ("low", "normal", "high", "critical")}  # one second
+    settings = complaints_settings(
+        slate, sla_first_response_hours=seconds, sla_resolution_hours=seconds
+    )
+    settings.sla_check_interval_s = 0.3
+    async with running(create_app(settings)) as api:
+        case = await open_case(api, "c-4")
+
+        async def breached() -> Any:
+            stored = (await api.get(f"/internal/v1/complaints/{case['id']}")).json()
+            return stored if len(stored["breaches"]) == 2 else None
+
+        stored = await eventually(breached, timeout_s=20)
+        granted = await read_topic(
+            slate.infra.kafka, slate.topic("goodwill.granted"), expect=1, timeout_s=10
+        )
+    assert [e["reason"].split(":")[0] for e in stored["escalations"]] == ["SLA breached"] * 2
+    assert [g["complaint_id"] for g in unique(granted)] == [case["id"]]
