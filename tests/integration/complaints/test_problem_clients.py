@@ -68,10 +68,10 @@ async def test_confirming_an_aggressive_client_makes_them_a_problem_client_in_th
 ) -> None:
     registry = spawn("registry")
     registry.wait_healthy()
-    settings = complaints_settings(slate, registry_url=registry.url)
+    settings = complaints_settings(slate, registry_url=registry.url, registry_timeout_s=30)
     async with (
         running(create_app(settings)) as api,
-        httpx.AsyncClient(base_url=registry.url, timeout=10) as reg,
+        httpx.AsyncClient(base_url=registry.url, timeout=30) as reg,
     ):
         r = await reg.post("/internal/v1/clients", json={"name": "Rex", "tags": ["aggressive"]})
         assert r.status_code == 201, r.text
