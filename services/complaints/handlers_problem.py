@@ -46,6 +46,10 @@ async def review_client(desk: Desk, client_id: str, now: datetime) -> bool:
     existing = await desk.problems.proposal(client_id)
     if existing and existing.get("status") in ("confirmed", "dismissed"):
         return False
+    if client.category == "problem":
+        if existing:  # the registry made them one (maybe a confirmation under way)
+            await desk.problems.mark(client_id, "confirmed", None, now)
+        return False
     if not should_propose(evidence, client.category, desk.policies.problem):
         if existing:
             await desk.problems.drop_proposal(client_id)
