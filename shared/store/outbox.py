@@ -14,7 +14,7 @@ Downstream consumers deduplicate on `event_id`, so a second publish is harmless.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
@@ -43,6 +43,10 @@ def outbox_entry(event: Event) -> dict[str, Any]:
     }
 
 
+def _aware(at: datetime) -> datetime:
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
+
+
 class Outbox:
     def __init__(self, db: AsyncDatabase[dict[str, Any]], publisher: EventPublisher) -> None:
         self.db = db
@@ -52,7 +56,10 @@ class Outbox:
     async def _mark(self, collection: str, doc_id: str) -> None:
         await self.markers.update_one(
             {"_id": f"{collection}/{doc_id}"},
-            {"$setOnInsert": {"collection": collection, "doc_id": doc_id, "at": datetime.now(UTC)}},
+            {
+                "$setOnInsert": {"collection": collection, "doc_id": doc_id},
+                "$set": {"at": datetime.now(UTC)},  # the latest write, for the relay's grace
+            },
             upsert=True,
         )
 
@@ -117,21 +124,26 @@ class Outbox:
                 "outbox_flush_deferred", collection=collection, doc_id=doc_id, error=repr(exc)
             )
 
-    async def relay_once(self) -> int:
-        """Publish everything that markers point at; returns events published."""
+    async def relay_once(self, min_age_s: float = 0.0) -> int:
+        """Publish what markers point at; returns events published.
+
+        Markers younger than `min_age_s` are left to the writer's own immediate flush,
+        so the relay rarely publishes an event a second time (consumers dedup anyway).
+        """
         published = 0
-        markers = [m async for m in self.markers.find({})]
+        cutoff = datetime.now(UTC) - timedelta(seconds=min_age_s)
+        markers = [m async for m in self.markers.find({}) if _aware(m["at"]) <= cutoff]
         OUTBOX_PENDING.labels(service=self.publisher.service).set(len(markers))
         for marker in markers:
             published += await self.flush(marker["collection"], marker["doc_id"])
         return published
 
 
-def outbox_relay(outbox: Outbox, interval_s: float) -> PeriodicTask:
-    """Background task: sweep outbox markers until stopped."""
+def outbox_relay(outbox: Outbox, interval_s: float, grace_s: float = 2.0) -> PeriodicTask:
+    """Background task: sweep outbox markers older than `grace_s` until stopped."""
 
     async def step() -> None:
-        count = await outbox.relay_once()
+        count = await outbox.relay_once(min_age_s=grace_s)
         if count:
             log.info("outbox_relayed", events=count)
 

@@ -64,3 +64,19 @@ async def test_relay_publishes_what_a_crash_left_between_write_and_publish(
     assert await db[MARKERS].count_documents({}) == 0
     records = await read_topic(slate.infra.kafka, slate.topic("client.registered"), expect=1)
     assert payloads(records)[0]["event_id"] == str(event.event_id)
+
+
+async def test_relay_leaves_a_fresh_write_to_its_writer_and_takes_it_after_the_grace(
+    slate: Slate, mongo: AsyncMongoClient[dict[str, Any]]
+) -> None:
+    db = mongo[slate.db_name("registry")]
+    broker, publisher = await started(slate)
+    try:
+        outbox = Outbox(db, publisher)
+        await outbox.insert(
+            "clients", {"_id": "o-3"}, [ClientRegistered(client_id="o-3", name="A")]
+        )
+        assert await outbox.relay_once(min_age_s=60) == 0  # the writer is still flushing
+        assert await outbox.relay_once(min_age_s=0) == 1  # ...it never did: the relay does
+    finally:
+        await broker.stop()
