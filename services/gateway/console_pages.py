@@ -122,7 +122,14 @@ async def complaints_board(request: Request) -> HTMLResponse:
 
 # (title, service, internal path, list key, label fields, value field)
 REPORTS: tuple[tuple[str, str, str, str, tuple[str, ...], str | None], ...] = (
-    ("Category profitability", "loyalty", "/internal/v1/reports/categories", "items", (), None),
+    (
+        "Category profitability (net margin)",
+        "loyalty",
+        "/internal/v1/reports/categories",
+        "categories",
+        ("category",),
+        "net_margin",
+    ),
     (
         "NPS trend by week",
         "surveys",
@@ -144,7 +151,7 @@ REPORTS: tuple[tuple[str, str, str, str, tuple[str, ...], str | None], ...] = (
         "complaints",
         "/internal/v1/reports/complaint-trends",
         "items",
-        ("topic", "week"),
+        ("topic", "segment"),
         "count",
     ),
 )
