@@ -73,6 +73,8 @@ ROLE_OVERRIDES: tuple[tuple[str, str, Role], ...] = (
     ("POST", "/api/v1/complaints/{case_id}/goodwill", Role.manager),
     ("*", "/api/v1/problem-clients*", Role.manager),
     ("PUT", "/api/v1/surveys/templates*", Role.manager),
+    ("PUT", "/api/v1/loyalty/rules*", Role.manager),
+    ("POST", "/api/v1/loyalty/accounts/*/adjustments", Role.manager),
     ("GET", "/console/reports*", Role.manager),
 )
 

@@ -48,7 +48,7 @@ async def shot(page: Page, name: str) -> None:
 async def test_front_desk_registers_finds_and_files_a_complaint_in_the_browser(
     spawn: Callable[..., ServiceProcess], browser: Browser
 ) -> None:
-    registry, loyalty = spawn("registry"), spawn("loyalty")
+    registry, loyalty, surveys = spawn("registry"), spawn("loyalty"), spawn("surveys")
     complaints = spawn("complaints", {"COMPLAINTS_REGISTRY_URL": registry.url})
     gateway = spawn(
         "gateway",
@@ -56,10 +56,11 @@ async def test_front_desk_registers_finds_and_files_a_complaint_in_the_browser(
             "GATEWAY_REGISTRY_URL": registry.url,
             "GATEWAY_LOYALTY_URL": loyalty.url,
             "GATEWAY_COMPLAINTS_URL": complaints.url,
+            "GATEWAY_SURVEYS_URL": surveys.url,
             **admin_env(),
         },
     )
-    for p in (registry, loyalty, complaints):
+    for p in (registry, loyalty, surveys, complaints):
         p.wait_healthy()
     gateway.wait_healthy(path="/healthz")
     # a tablet at the front desk
@@ -93,6 +94,7 @@ async def test_front_desk_registers_finds_and_files_a_complaint_in_the_browser(
     await expect(page.get_by_role("heading", name="Grace Hopper")).to_be_visible()
     assert page.url == card_url
     await expect(page.locator("#loyalty")).to_contain_text("0.00")
+    await expect(page.locator("#scores")).to_contain_text("No answers yet")
     await shot(page, "04-card")
 
     await page.get_by_text("File a complaint").click()
@@ -119,5 +121,6 @@ async def test_front_desk_registers_finds_and_files_a_complaint_in_the_browser(
     await page.goto(card_url)
     await expect(page.get_by_role("heading", name="Grace Hopper")).to_be_visible()
     await expect(page.locator("#loyalty")).to_contain_text("Loyalty is unavailable")
+    await expect(page.locator("#complaints")).to_contain_text("waiting_time")  # the rest stays
     await shot(page, "10-card-loyalty-down")
     assert sorted(p.name for p in SHOTS.glob("*.png"))[-1] == "10-card-loyalty-down.png"

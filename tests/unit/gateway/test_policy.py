@@ -24,6 +24,12 @@ from services.gateway.security import TokenSigner, hash_password, verify_passwor
         ("GET", "/api/v1/dlq/{topic}", Rule(Access.staff, Role.admin)),
         ("POST", "/api/v1/users", Rule(Access.staff, Role.admin)),
         ("POST", "/api/v1/pos/quote", Rule(Access.pos_key)),
+        ("PUT", "/api/v1/loyalty/rules/{category}", Rule(Access.staff, Role.manager)),
+        (
+            "POST",
+            "/api/v1/loyalty/accounts/{client_id}/adjustments",
+            Rule(Access.staff, Role.manager),
+        ),
         ("POST", "/api/v1/clients/{client_id}/{action}", Rule(Access.staff, Role.manager)),
         ("POST", "/api/v1/complaints/{case_id}/status", Rule(Access.staff, Role.operator)),
         ("POST", "/api/v1/complaints/{case_id}/goodwill", Rule(Access.staff, Role.manager)),
