@@ -34,7 +34,8 @@ StatusFilter = Literal[
 
 
 def desk_of(request: Request) -> Desk:
-    return Desk.of(request.app.state.runtime, request.app.state.policies)
+    state = request.app.state
+    return Desk.of(state.runtime, state.policies, state.locks)
 
 
 @router.post("/complaints", status_code=201, response_model=Case)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+import weakref
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from services.complaints.config import ComplaintsSettings
@@ -66,6 +68,26 @@ class Policies:
         )
 
 
+class KeyedLocks:
+    """One asyncio lock per document key, alive while someone holds or waits for it.
+
+    The API, the consumers and the periodic checker of one process may write the same
+    case (or goodwill budget) at once, and FerretDB 1.x does not make concurrent updates
+    of one document atomic: they take turns here. (Replicas are not covered: there the
+    ids of escalations and grants keep a second write harmless.)
+    """
+
+    def __init__(self) -> None:
+        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+
+    def __call__(self, key: str) -> asyncio.Lock:
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = asyncio.Lock()
+            self._locks[key] = lock
+        return lock
+
+
 @dataclass(frozen=True)
 class Desk:
     """Everything a complaints handler needs, built per message or request."""
@@ -77,11 +99,13 @@ class Desk:
     trends: TrendRepository
     goodwill: GoodwillRepository
     problems: ProblemRepository
+    locks: KeyedLocks = field(default_factory=KeyedLocks)
 
     @classmethod
-    def of(cls, runtime: ServiceRuntime, policies: Policies) -> Desk:
+    def of(cls, runtime: ServiceRuntime, policies: Policies, locks: KeyedLocks) -> Desk:
         db, outbox = runtime.db, runtime.outbox
         return cls(
+            locks=locks,
             policies=policies,
             outbox=outbox,
             cases=CaseRepository(db, outbox),

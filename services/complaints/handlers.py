@@ -167,6 +167,25 @@ async def change_status(
     founded: bool | None = None,
 ) -> Case:
     """Move a case along the workflow; InvalidTransition names the allowed statuses."""
+    async with desk.locks(f"case:{case_id}"):
+        updated, case, resolves = await _change_status(
+            desk, case_id, to, actor, now, comment, founded
+        )
+    if resolves and founded is False and case.kind == "claim":
+        await note_unfounded_claim(desk, case.client_id, case.id, now)
+    log.info("case_status_changed", case_id=case.id, status=to, actor=actor)
+    return updated
+
+
+async def _change_status(
+    desk: Desk,
+    case_id: str,
+    to: str,
+    actor: str | None,
+    now: datetime,
+    comment: str | None,
+    founded: bool | None,
+) -> tuple[Case, Case, bool]:
     case = await get_case(desk, case_id)
     change = transition(case, to, actor, now, comment)
     fields: dict[str, object] = dict(change.fields)
@@ -188,7 +207,4 @@ async def change_status(
     updated = await get_case(desk, case.id)
     await desk.cases.sync_board(updated)
     await desk.outbox.flush_quietly(CASES, case.id, entries)
-    if change.resolves and founded is False and case.kind == "claim":
-        await note_unfounded_claim(desk, case.client_id, case.id, now)
-    log.info("case_status_changed", case_id=case.id, status=to, actor=actor)
-    return updated
+    return updated, case, change.resolves

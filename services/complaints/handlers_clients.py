@@ -6,7 +6,6 @@ the stored value), so a replay or an out-of-order delivery changes nothing.
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime
 from typing import Any
 
@@ -48,10 +47,11 @@ async def merge_clients(desk: Desk, event: ClientMerged, now: datetime) -> None:
     if case_ids:
         await desk.cases.index(survivor, case_ids)
     for case_id in case_ids:
-        case = await desk.cases.get(case_id)
-        if case is not None and case.client_id == merged:
-            await desk.cases.update(case_id, {"client_id": survivor}, {}, [])
-            await desk.cases.sync_board(case.model_copy(update={"client_id": survivor}))
+        async with desk.locks(f"case:{case_id}"):
+            case = await desk.cases.get(case_id)
+            if case is not None and case.client_id == merged:
+                await desk.cases.update(case_id, {"client_id": survivor}, {}, [])
+                await desk.cases.sync_board(case.model_copy(update={"client_id": survivor}))
     for kind in ("returns", "unfounded_claims"):
         for item in await desk.problems.signal(kind, merged):
             await desk.problems.add_signal(kind, survivor, item)
@@ -71,7 +71,11 @@ def anonymised(case: Case) -> dict[str, Any]:
 async def erase_client(desk: Desk, event: ClientErased) -> None:
     """Personal data goes (the client's words, comments, the projection); counts stay."""
     cases = await desk.cases.of_client(event.client_id)
-    await asyncio.gather(*(desk.cases.update(c.id, anonymised(c), {}, []) for c in cases))
+    for case in cases:
+        async with desk.locks(f"case:{case.id}"):
+            fresh = await desk.cases.get(case.id)
+            if fresh is not None:
+                await desk.cases.update(case.id, anonymised(fresh), {}, [])
     await desk.clients.forget(event.client_id)
     await desk.problems.drop_proposal(event.client_id)
     log.info("client_erased", client_id=event.client_id, cases=len(cases))

@@ -52,9 +52,22 @@ async def grant_goodwill(
     actor: str | None = None,
 ) -> GoodwillOutcome:
     """Grant goodwill for a case once per (case, reason), within the client's cap."""
+    period = goodwill_period(now, desk.policies.goodwill_period)
+    async with desk.locks(f"goodwill:{case.client_id}|{period}"):
+        return await _grant(desk, case, reason, now, period, amount_cents, actor)
+
+
+async def _grant(
+    desk: Desk,
+    case: Case,
+    reason: str,
+    now: datetime,
+    period: str,
+    amount_cents: int | None,
+    actor: str | None,
+) -> GoodwillOutcome:
     p = desk.policies
     gid = grant_id(case.id, reason)
-    period = goodwill_period(now, p.goodwill_period)
     budget = await desk.goodwill.budget(case.client_id, period)
     grants: dict[str, Any] = budget.get("grants", {})
     if gid in grants:
@@ -141,24 +154,29 @@ async def escalate_breaches(desk: Desk, case: Case, breaches: list[Breach], now:
     await desk.outbox.flush_quietly(CASES, case.id, entries)
 
 
+async def check_case(desk: Desk, case_id: str, now: datetime, report: SlaCheckReport) -> None:
+    case = await desk.cases.get(case_id)
+    if case is None or not case.is_open:
+        await desk.cases.drop_from_board(case_id)  # left by a crash or a race
+        return
+    report.cases_checked += 1
+    breaches = due_breaches(case, now)
+    if not breaches:
+        await desk.cases.sync_board(case)
+        return
+    if "resolution" in breaches:
+        # Granted before the breach is recorded: a crash in between re-runs both.
+        report.goodwill.append(await grant_goodwill(desk, case, "sla_resolution_breached", now))
+    await escalate_breaches(desk, case, breaches, now)
+    report.escalations.extend({"complaint_id": case.id, "breach": b} for b in breaches)
+
+
 async def check_sla(desk: Desk, now: datetime) -> SlaCheckReport:
     """Escalate every deadline missed by `now`; goodwill for a missed resolution."""
     report = SlaCheckReport(checked_at=now)
     for entry in await desk.cases.due_for_check(now):
-        case = await desk.cases.get(entry["_id"])
-        if case is None or not case.is_open:
-            await desk.cases.drop_from_board(entry["_id"])  # left by a crash or a race
-            continue
-        report.cases_checked += 1
-        breaches = due_breaches(case, now)
-        if not breaches:
-            await desk.cases.sync_board(case)
-            continue
-        if "resolution" in breaches:
-            # Granted before the breach is recorded: a crash in between re-runs both.
-            report.goodwill.append(await grant_goodwill(desk, case, "sla_resolution_breached", now))
-        await escalate_breaches(desk, case, breaches, now)
-        report.escalations.extend({"complaint_id": case.id, "breach": b} for b in breaches)
+        async with desk.locks(f"case:{entry['_id']}"):
+            await check_case(desk, entry["_id"], now, report)
     if report.escalations:
         log.info("sla_breaches_escalated", count=len(report.escalations))
     return report

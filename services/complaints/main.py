@@ -9,7 +9,7 @@ from pymongo import IndexModel
 
 from services.complaints import api, api_reports
 from services.complaints.config import ComplaintsSettings
-from services.complaints.dependencies import Desk, Policies, utc_now
+from services.complaints.dependencies import Desk, KeyedLocks, Policies, utc_now
 from services.complaints.handlers_problem import ProposalNotFound, RegistryRefused
 from services.complaints.model import CaseNotFound, InvalidTransition, UnknownTopic
 from services.complaints.repository import BOARD
@@ -60,9 +60,10 @@ def create_app(settings: ComplaintsSettings | None = None) -> FastAPI:
     settings = settings or ComplaintsSettings()
     policies = Policies.from_settings(settings)
     runtime = ServiceRuntime(settings, TOPICS)
-    register_subscribers(runtime, policies)
+    locks = KeyedLocks()
+    register_subscribers(runtime, policies, locks)
     if settings.sla_check_interval_s > 0:
-        schedule = SlaSchedule(lambda: Desk.of(runtime, policies), utc_now)
+        schedule = SlaSchedule(lambda: Desk.of(runtime, policies, locks), utc_now)
         runtime.tasks.append(
             PeriodicTask(
                 "complaints-sla-check",
@@ -79,6 +80,7 @@ def create_app(settings: ComplaintsSettings | None = None) -> FastAPI:
         indexes=INDEXES,
     )
     app.state.policies = policies
+    app.state.locks = locks
     map_domain_errors(app)
     return app
 

@@ -11,7 +11,7 @@ from typing import Any
 from faststream.kafka.annotations import KafkaMessage
 
 from services.complaints import handlers, handlers_clients, handlers_problem, handlers_trends
-from services.complaints.dependencies import Desk, Policies, utc_now
+from services.complaints.dependencies import Desk, KeyedLocks, Policies, utc_now
 from shared.contracts.complaints import ComplaintFiled
 from shared.contracts.loyalty import TierChanged
 from shared.contracts.pos import PurchaseReturned
@@ -23,7 +23,7 @@ from shared.service import ServiceRuntime
 CLIENT_TOPICS = (ClientRegistered, ClientUpdated, ClientMerged, ClientErased)
 
 
-def register_subscribers(runtime: ServiceRuntime, policies: Policies) -> None:
+def register_subscribers(runtime: ServiceRuntime, policies: Policies, locks: KeyedLocks) -> None:
     def options(name: str) -> dict[str, Any]:
         # One consumer group per subscriber: joining one group five times would cost
         # five rebalances at every start.
@@ -32,7 +32,7 @@ def register_subscribers(runtime: ServiceRuntime, policies: Policies) -> None:
     by_topic = {runtime.topics(e.TOPIC): e for e in CLIENT_TOPICS}
 
     def desk() -> Desk:
-        return Desk.of(runtime, policies)
+        return Desk.of(runtime, policies, locks)
 
     @runtime.broker.subscriber(*by_topic, **options("client-events"))
     async def on_client_event(body: dict[str, Any], message: KafkaMessage) -> None:

@@ -3,6 +3,7 @@ goodwill once, however often the checker runs."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -120,3 +121,21 @@ async def test_the_scheduled_checker_escalates_a_breach_on_its_own(slate: Slate)
         )
     assert [e["reason"].split(":")[0] for e in stored["escalations"]] == ["SLA breached"] * 2
     assert [g["complaint_id"] for g in unique(granted)] == [case["id"]]
+
+
+async def test_the_checker_and_staff_writing_one_case_at_once_lose_nothing(slate: Slate) -> None:
+    async with running(create_app(complaints_settings(slate))) as api:
+        cases = [await open_case(api, f"c-{n}") for n in range(4)]
+        late = max(datetime.fromisoformat(c["resolution_due"]) for c in cases)
+        moves = [
+            api.post(f"/internal/v1/complaints/{c['id']}/status", json={"status": "in_progress"})
+            for c in cases
+        ]
+        results = await asyncio.gather(check(api, late + timedelta(minutes=1)), *moves)
+        assert all(r.status_code == 200 for r in results[1:])
+        stored = [(await api.get(f"/internal/v1/complaints/{c['id']}")).json() for c in cases]
+    for case in stored:
+        actions = [h["action"] for h in case["history"]]
+        assert actions.count("status") == 1, actions
+        assert actions.count("escalated") == len(case["escalations"]) == len(case["breaches"])
+        assert "resolution" in case["breaches"] and case["status"] == "in_progress"
