@@ -38,6 +38,9 @@ async def test_fuzzing_the_api_as_an_admin_finds_no_server_error(
             "GATEWAY_LOYALTY_URL": loyalty.url,
             "GATEWAY_SURVEYS_URL": surveys.url,
             "GATEWAY_COMPLAINTS_URL": complaints.url,
+            # a slow shared machine must not turn into 503s ("does not answer")
+            "GATEWAY_UPSTREAM_TIMEOUT_S": "20",
+            "GATEWAY_CARD_TIMEOUT_S": "10",
             **admin_env(),
         },
     )
@@ -48,15 +51,16 @@ async def test_fuzzing_the_api_as_an_admin_finds_no_server_error(
         schema = (await api.get("/openapi.json", headers=auth)).json()
     schema_file = tmp_path / "openapi.json"
     schema_file.write_text(json.dumps(schema))
-    report = tmp_path / "report.xml"
+    report = ROOT / "test-artifacts" / "schemathesis-gateway.xml"  # read it when this fails
+    report.parent.mkdir(exist_ok=True)
     run = await asyncio.to_thread(
         subprocess.run,
         [
             *(sys.executable, "-m", "schemathesis.cli", "run", str(schema_file)),
             *("--url", gateway.url, "--header", f"Authorization: {auth['Authorization']}"),
             *("--checks", "not_a_server_error", "--phases", "examples,coverage,fuzzing"),
-            *("--max-examples", "5", "--max-time", "60", "--workers", "2", "--seed", "7"),
-            *("--exclude-path-regex", EXCLUDED, "--request-timeout", "10"),
+            *("--max-examples", "5", "--max-time", "60", "--workers", "1", "--seed", "7"),
+            *("--exclude-path-regex", EXCLUDED, "--request-timeout", "30"),
             *("--report", "junit", "--report-junit-path", str(report)),
             "--no-color",
         ],
