@@ -9,7 +9,7 @@ from shared.contracts.registry import ClientRegistered
 from shared.contracts.surveys import SurveyAnswered
 from tests.conftest import Slate, running
 from tests.integration.complaints.support import complaints_settings, publish
-from tests.support.kafka import eventually, payloads, read_topic
+from tests.support.kafka import eventually, payloads, produce, read_topic
 
 
 async def test_low_survey_score_opens_one_case_linked_to_the_employee(slate: Slate) -> None:
@@ -102,3 +102,26 @@ async def test_a_topic_outside_the_taxonomy_is_a_422_naming_the_topics(slate: Sl
     assert r.status_code == 422
     assert "weather" in r.json()["detail"]
     assert "staff_behaviour" in r.json()["topics"]
+
+
+async def test_an_impossible_survey_score_is_parked_and_the_next_answer_opens_a_case(
+    slate: Slate,
+) -> None:
+    topic = slate.topic(SurveyAnswered.TOPIC)
+    async with running(create_app(complaints_settings(slate))) as api:
+        await produce(
+            slate.infra.kafka,
+            topic,
+            b'{"survey_id": "sv-x", "client_id": "c-5", "score": 11}',
+            key=b"c-5",
+        )
+        await publish(slate, SurveyAnswered(survey_id="sv-y", client_id="c-5", score=1))
+
+        async def opened() -> Any:
+            r = await api.get("/internal/v1/clients/c-5/complaints")
+            return r.json() or None
+
+        (case,) = await eventually(opened)
+        parked = await read_topic(slate.infra.kafka, topic + ".dlq", expect=1)
+    assert case["survey_id"] == "sv-y"
+    assert b"score" in dict(parked[0].headers)["x-dlq-reason"]
