@@ -25,6 +25,7 @@ class SurveysSettings(ServiceSettings):
     contact_budget: int = Field(4, ge=0)
     budget_window_days: int = Field(30, ge=1)
     dispatch_interval_s: float = Field(5.0, gt=0)
+    claim_timeout_s: float = Field(300, gt=0)
     name_day_hour: int = Field(10, ge=0, le=23)
     low_score_max: int = Field(6, ge=0, le=10)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -20,6 +20,7 @@ from services.surveys.handlers import Surveys
 from services.surveys.handlers_outreach import contact_state, greet_name_days, policy_of
 from services.surveys.model import SURVEY_KINDS, contact_decision, in_quiet_hours, quiet_hours_end
 from services.surveys.repository_messages import MESSAGES
+from services.surveys.sms_providers import SMS_OUTCOMES
 from shared.contracts.surveys import SurveyRequested
 from shared.logging import get_logger
 
@@ -30,6 +31,7 @@ async def _skip(ctx: Surveys, doc: dict[str, Any], reason: str) -> None:
     await ctx.messages.update(doc["_id"], {"status": "skipped", "reason": reason})
     await ctx.budget.release(doc["client_id"], doc["_id"])
     await ctx.messages.unplan(doc["_id"])
+    SMS_OUTCOMES.labels(doc["kind"], "skipped", reason).inc()
     log.info("message_skipped", message_id=doc["_id"], kind=doc["kind"], reason=reason)
 
 
@@ -54,12 +56,14 @@ async def _sent(ctx: Surveys, doc: dict[str, Any], provider_id: str | None) -> N
     entries = await ctx.outbox.update(MESSAGES, doc["_id"], {"$set": fields}, events)
     await ctx.messages.unplan(doc["_id"])
     await ctx.outbox.flush_quietly(MESSAGES, doc["_id"], entries)
+    SMS_OUTCOMES.labels(doc["kind"], "sent", "").inc()
     log.info("message_sent", message_id=doc["_id"], kind=doc["kind"], client_id=doc["client_id"])
 
 
 async def send_one(ctx: Surveys, msg_id: str) -> None:
     now = ctx.clock()
-    if not await ctx.messages.claim(msg_id, now):
+    stale_before = now - timedelta(seconds=ctx.settings.claim_timeout_s)
+    if not await ctx.messages.claim(msg_id, now, stale_before):
         return
     try:
         await _deliver(ctx, msg_id, now)
@@ -99,6 +103,7 @@ async def _deliver(ctx: Surveys, msg_id: str, now: datetime) -> None:
     await ctx.messages.update(msg_id, {"status": "failed", "reason": "provider_error"})
     await ctx.budget.release(doc["client_id"], msg_id)
     await ctx.messages.unplan(msg_id)
+    SMS_OUTCOMES.labels(doc["kind"], "failed", "provider_error").inc()
     log.warning("message_failed", message_id=msg_id, failures=result.failures)
 
 

@@ -17,6 +17,7 @@ from services.surveys.handlers import Surveys
 from services.surveys.handlers_outreach import normalise_phone
 from services.surveys.model import ParsedReply, parse_reply
 from services.surveys.repository_messages import MESSAGES
+from services.surveys.sms_providers import SMS_REPLIES
 from services.surveys.webhook_signature import verify
 from shared.contracts.surveys import SurveyAnswered
 from shared.logging import get_logger
@@ -85,6 +86,7 @@ async def receive_sms(
 async def _store(ctx: Surveys, answer: dict[str, Any]) -> dict[str, Any]:
     if not await ctx.answers.add(answer):
         log.info("inbound_duplicate", answer_id=answer["_id"])
+    SMS_REPLIES.labels(answer["status"]).inc()
     log.info("sms_received", answer_id=answer["_id"], status=answer["status"])
     return {k: answer.get(k) for k in ("status", "survey_id", "score")} | {"id": answer["_id"]}
 

@@ -66,11 +66,16 @@ class MessageStore:
     async def planned(self) -> list[dict[str, Any]]:
         return [d async for d in self.schedule.find({})]
 
-    async def claim(self, message_id: str, at: datetime) -> bool:
+    async def claim(self, message_id: str, at: datetime, stale_before: datetime) -> bool:
+        """Take a message for sending; a claim older than `stale_before` (its dispatcher
+        died mid-send) is taken over."""
         try:
             await self.claims.insert_one({"_id": message_id, "at": at})
         except DuplicateKeyError:
-            return False
+            held = await self.claims.find_one({"_id": message_id})
+            if held is None or held["at"] >= stale_before:
+                return False
+            await self.claims.replace_one({"_id": message_id}, {"_id": message_id, "at": at})
         return True
 
     async def release_claim(self, message_id: str) -> None:

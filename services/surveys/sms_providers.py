@@ -16,10 +16,18 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 import httpx
+from prometheus_client import Counter
 
 from shared.logging import get_logger
 
 log = get_logger(__name__)
+
+SMS_OUTCOMES = Counter(
+    "clientele_sms_messages_total",
+    "Outbound SMS by kind and outcome (sent, skipped, failed) with the skip reason",
+    ["kind", "outcome", "reason"],
+)
+SMS_REPLIES = Counter("clientele_sms_replies_total", "Inbound SMS by what they did", ["status"])
 
 
 @dataclass

@@ -91,6 +91,19 @@ async def test_employee_of_the_month_is_the_best_quality_index_as_recomputed(
             return got if complete and founded else None
 
         found = await eventually(report, timeout_s=120)
+        breakdown = (
+            await api.get("/internal/v1/reports/nps/breakdown?kind=employee&period=2026-11")
+        ).json()
+        weekly = (await api.get("/internal/v1/reports/nps/weekly?subject=all&weeks=8")).json()
+        refused = [
+            (await api.get(path)).status_code
+            for path in (
+                "/internal/v1/reports/nps?subject=planet:mars",
+                "/internal/v1/reports/nps?period=last-week",
+                "/internal/v1/reports/employees?month=2026-13",
+                "/internal/v1/reports/nps/weekly?weeks=0",
+            )
+        ]
 
     expected = recompute(answers, filed, founded={"k-0"})
     assert {r["employee_id"]: r["quality_index"] for r in found["employees"]} == expected
@@ -99,3 +112,8 @@ async def test_employee_of_the_month_is_the_best_quality_index_as_recomputed(
     assert found["month"] == "2026-11"
     assert "founded complaint" in found["formula"]
     assert [r["rank"] for r in found["employees"]] == [1, 2, 3, 4, None]
+    assert sorted(r["subject"] for r in breakdown) == [f"employee:{e}" for e in EMPLOYEES]
+    assert sum(r["count"] for r in breakdown) == 60
+    assert [w["period"] for w in weekly["weeks"]][-1] == "2026-W49"
+    assert sum(w["count"] for w in weekly["weeks"]) == 61  # October's answer too
+    assert refused == [422, 422, 422, 422]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 
 from pymongo import AsyncMongoClient
 
 from services.surveys.main import create_app
+from services.surveys.repository_messages import MessageStore
 from shared.contracts.registry import ClientErased, ClientMerged
 from shared.contracts.surveys import SurveyAnswered
 from tests.conftest import Slate, running
@@ -144,3 +146,15 @@ async def test_erasure_removes_phone_texts_and_replies_but_keeps_the_counts(
     assert reply is not None and reply["text"] is None and reply["phone"] is None
     assert scores["latest"] == []
     assert report["count"] == 1  # anonymous counts stay
+
+
+async def test_a_message_is_claimed_once_unless_its_dispatcher_died(
+    slate: Slate, mongo: AsyncMongoClient[dict[str, Any]]
+) -> None:
+    store = MessageStore(mongo[slate.db_name("surveys")])
+    now = ManualClock().now
+    first = await store.claim("m-1", now, stale_before=now - timedelta(minutes=5))
+    second = await store.claim("m-1", now, stale_before=now - timedelta(minutes=5))
+    later = now + timedelta(minutes=10)
+    taken_over = await store.claim("m-1", later, stale_before=later - timedelta(minutes=5))
+    assert (first, second, taken_over) == (True, False, True)
