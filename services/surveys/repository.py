@@ -16,6 +16,7 @@ from typing import Any
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.surveys.model import KnownClient
+from services.surveys.store_writes import upsert
 from shared.messaging.idempotency import LAST_APPLIED
 from shared.store.outbox import OUTBOX_FIELD
 
@@ -35,7 +36,7 @@ class ClientProjection:
 
     async def save(self, client: KnownClient, event_key: str) -> None:
         doc = client.model_dump(exclude={"client_id"}) | {LAST_APPLIED: [event_key]}
-        await self.clients.update_one({"_id": client.client_id}, {"$set": doc}, upsert=True)
+        await upsert(self.clients, client.client_id, {"$set": doc})
 
     async def get(self, client_id: str) -> KnownClient | None:
         doc = await self.clients.find_one({"_id": client_id}, {LAST_APPLIED: 0, OUTBOX_FIELD: 0})
@@ -51,7 +52,7 @@ class ClientProjection:
         return client
 
     async def point(self, key: str, client_id: str) -> None:
-        await self.lookups.replace_one({"_id": key}, {"_id": key, "client_id": client_id}, True)
+        await upsert(self.lookups, key, {"_id": key, "client_id": client_id}, replace=True)
 
     async def unpoint(self, key: str, client_id: str) -> None:
         # Read, then delete by `_id` alone: any other filter scans the collection.
@@ -64,7 +65,7 @@ class ClientProjection:
 
     async def set_open_survey(self, phone: str, survey_id: str) -> None:
         key = f"open_survey:{phone}"
-        await self.lookups.replace_one({"_id": key}, {"_id": key, "survey_id": survey_id}, True)
+        await upsert(self.lookups, key, {"_id": key, "survey_id": survey_id}, replace=True)
 
     async def open_survey(self, phone: str) -> str | None:
         doc = await self.lookups.find_one({"_id": f"open_survey:{phone}"})
@@ -88,7 +89,7 @@ class ComplaintState:
         return await self.complaints.find_one({"_id": complaint_id})
 
     async def record(self, complaint_id: str, fields: dict[str, Any]) -> None:
-        await self.complaints.update_one({"_id": complaint_id}, {"$set": fields}, upsert=True)
+        await upsert(self.complaints, complaint_id, {"$set": fields})
 
     async def open_count(self, client_ids: list[str]) -> int:
         """Open complaints of these clients (the `open:<client>` index documents)."""
@@ -103,9 +104,7 @@ class ComplaintState:
 
     async def mark_open(self, client_id: str, complaint_id: str, is_open: bool) -> None:
         op = "$addToSet" if is_open else "$pull"
-        await self.complaints.update_one(
-            {"_id": f"open:{client_id}"}, {op: {"ids": complaint_id}}, upsert=True
-        )
+        await upsert(self.complaints, f"open:{client_id}", {op: {"ids": complaint_id}})
 
 
 class OptOuts:
@@ -113,11 +112,8 @@ class OptOuts:
         self.opt_outs = db[OPT_OUTS]
 
     async def add(self, phone: str, at: datetime, client_id: str | None) -> None:
-        await self.opt_outs.update_one(
-            {"_id": f"phone:{phone}"},
-            {"$setOnInsert": {"at": at, "client_id": client_id}},
-            upsert=True,
-        )
+        change = {"$setOnInsert": {"at": at, "client_id": client_id}}
+        await upsert(self.opt_outs, f"phone:{phone}", change)
 
     async def has(self, phone: str | None) -> bool:
         if not phone:

@@ -19,6 +19,7 @@ from typing import Any
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from services.surveys.store_writes import upsert
 from shared.store.outbox import OUTBOX_FIELD
 
 MESSAGES = "messages"
@@ -56,9 +57,7 @@ class MessageStore:
             )
 
     async def plan(self, message_id: str, due_at: datetime) -> None:
-        await self.schedule.replace_one(
-            {"_id": message_id}, {"_id": message_id, "due_at": due_at}, upsert=True
-        )
+        await upsert(self.schedule, message_id, {"_id": message_id, "due_at": due_at}, replace=True)
 
     async def due(self, now: datetime) -> list[str]:
         return [d["_id"] async for d in self.schedule.find({}) if d["due_at"] <= now]
@@ -101,9 +100,7 @@ class ContactBudget:
 
     async def reserve(self, client_id: str, message_id: str, at: datetime) -> None:
         # A map keyed by message id: reserving twice for one message counts once.
-        await self.budgets.update_one(
-            {"_id": client_id}, {"$set": {f"sent.{message_id}": at}}, upsert=True
-        )
+        await upsert(self.budgets, client_id, {"$set": {f"sent.{message_id}": at}})
 
     async def release(self, client_id: str, message_id: str) -> None:
         await self.budgets.update_one({"_id": client_id}, {"$unset": {f"sent.{message_id}": ""}})
@@ -118,9 +115,8 @@ class TemplateStore:
         return str(doc["text"]) if doc else None
 
     async def put(self, key: str, text: str, at: datetime) -> None:
-        await self.templates.replace_one(
-            {"_id": key}, {"_id": key, "text": text, "updated_at": at}, upsert=True
-        )
+        doc = {"_id": key, "text": text, "updated_at": at}
+        await upsert(self.templates, key, doc, replace=True)
 
     async def all(self) -> dict[str, str]:
         return {d["_id"]: d["text"] async for d in self.templates.find({})}

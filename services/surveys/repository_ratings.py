@@ -18,6 +18,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from services.surveys.model_ratings import Rating
+from services.surveys.store_writes import upsert
 from shared.messaging.idempotency import LAST_APPLIED, applied_in_last_write
 
 ANSWERS = "answers"
@@ -70,18 +71,13 @@ class RatingStore:
         current = await self.ratings.find_one({"_id": doc_id}, {LAST_APPLIED: 1})
         if applied_in_last_write(current, event_key):
             return
-        await self.ratings.update_one(
-            {"_id": doc_id},
-            {
-                "$inc": dict(increments),
-                "$set": {LAST_APPLIED: [event_key], "kind": kind, "key": key, "period": period},
-            },
-            upsert=True,
-        )
+        change = {
+            "$inc": dict(increments),
+            "$set": {LAST_APPLIED: [event_key], "kind": kind, "key": key, "period": period},
+        }
+        await upsert(self.ratings, doc_id, change)
         if current is None:  # a new document: its key joins the period's list
-            await self.members.update_one(
-                {"_id": f"{kind}:{period}"}, {"$addToSet": {"keys": key}}, upsert=True
-            )
+            await upsert(self.members, f"{kind}:{period}", {"$addToSet": {"keys": key}})
 
     async def get(self, kind: str, key: str, period: str) -> Rating:
         subject = f"{kind}:{key}" if kind != "all" else "all"
@@ -105,7 +101,7 @@ class RatingStore:
         if any(e.get("survey_id") == entry["survey_id"] for e in latest):
             return
         kept = [entry, *latest][:LATEST_SCORES]
-        await self.scores.update_one({"_id": client_id}, {"$set": {"latest": kept}}, upsert=True)
+        await upsert(self.scores, client_id, {"$set": {"latest": kept}})
 
     async def forget_client(self, client_id: str) -> None:
         await self.scores.delete_one({"_id": client_id})
