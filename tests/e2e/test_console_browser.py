@@ -97,6 +97,12 @@ async def test_front_desk_registers_finds_and_files_a_complaint_in_the_browser(
     await expect(page.locator("#scores")).to_contain_text("No answers yet")
     await shot(page, "04-card")
 
+    await page.get_by_role("link", name="Edit").click()
+    await page.get_by_label("Category").fill("vip")
+    await page.get_by_label("Reason for the change").fill("spends a lot")
+    await page.get_by_role("button", name="Save").click()
+    await expect(page.locator("h1 .badge")).to_have_text("vip")
+
     await page.get_by_text("File a complaint").click()
     await page.get_by_label("Topic").select_option("waiting_time")
     await page.get_by_label("What happened").fill("Waited 40 minutes at the desk")
