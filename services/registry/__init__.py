@@ -1,6 +1,7 @@
 """Registry: the one source of truth about who a client is.
 
-Owns: clients, categories, cards, contact channels and consents, managers.
-Consumes: (later) complaint.*, survey.answered, tier.changed for signals on the card.
-Publishes: client.registered (through the outbox).
+Owns: clients, categories, behaviour tags, club cards, contact channels and consents,
+managers, and the lookup documents that make cards, phones, emails and names findable.
+Consumes: complaint.filed, complaint.resolved, survey.answered, tier.changed (signals).
+Publishes: client.registered, client.updated, client.merged, client.erased (outbox).
 """

@@ -24,6 +24,7 @@ from services.registry.model_changes import ClientChanges
 from services.registry.repository import ClientRepository
 from services.registry.repository_catalog import CatalogRepository
 from services.registry.repository_index import ListIndex
+from services.registry.repository_signals import SignalRepository
 from services.registry.schemas import (
     BlockCardRequest,
     CardRequest,
@@ -47,9 +48,15 @@ def registry(request: Request) -> Registry:
         clients=ClientRepository(runtime.db, runtime.outbox),
         index=ListIndex(runtime.db, request.app.state.locks),
         catalog=CatalogRepository(runtime.db),
+        signals=SignalRepository(runtime.db),
         default_region=settings.default_region,
         card_prefix=settings.card_prefix,
     )
+
+
+def actor_of(request: Request, given: str | None) -> str | None:
+    """Who acts: the body's `actor`, else the `X-Actor` header the gateway or a service sets."""
+    return given or request.headers.get("x-actor")
 
 
 async def card_view(reg: Registry, client_id: str) -> ClientResponse:
@@ -96,7 +103,8 @@ async def get_client(client_id: str, request: Request) -> ClientResponse:
 @router.patch("/clients/{client_id}", response_model=ClientResponse)
 async def change_client(client_id: str, body: ClientChanges, request: Request) -> ClientResponse:
     reg = registry(request)
-    await handlers_changes.update_client(reg, client_id, body)
+    changes = body.model_copy(update={"actor": actor_of(request, body.actor)})
+    await handlers_changes.update_client(reg, client_id, changes)
     return await card_view(reg, client_id)
 
 

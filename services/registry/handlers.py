@@ -19,6 +19,7 @@ from services.registry.model_names import buckets_of, similar_names
 from services.registry.repository import ClientRepository
 from services.registry.repository_catalog import CatalogRepository
 from services.registry.repository_index import ListIndex, NameEntry
+from services.registry.repository_signals import SignalRepository
 from shared.contracts.registry import ClientRegistered
 from shared.contracts.registry import Consent as ConsentContract
 from shared.logging import get_logger
@@ -34,6 +35,7 @@ class Registry:
     clients: ClientRepository
     index: ListIndex
     catalog: CatalogRepository
+    signals: SignalRepository
     default_region: str
     card_prefix: str
 
@@ -143,4 +145,5 @@ async def client_view(reg: Registry, client_id: str) -> ClientView:
         client = await get_client(reg, survivor_id)
         extra["resolved_from"] = client_id
     extra["handling_tips"] = await reg.catalog.tags_of(client.tags)
+    extra["signals"] = await reg.signals.read(client.id)
     return ClientView(client, extra)

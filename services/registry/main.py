@@ -7,13 +7,13 @@ from fastapi import FastAPI
 from services.registry import api, api_catalog, api_identity
 from services.registry.config import RegistrySettings
 from services.registry.repository_index import KeyedLocks
-from services.registry.subscribers import register_subscribers
+from services.registry.subscribers import CONSUMES, register_subscribers
 from shared.contracts.base import Event
 from shared.contracts.registry import ClientErased, ClientMerged, ClientRegistered, ClientUpdated
 from shared.service import ServiceRuntime, build_app
 
 PUBLISHES: list[type[Event]] = [ClientRegistered, ClientUpdated, ClientMerged, ClientErased]
-TOPICS = [e.TOPIC for e in PUBLISHES]
+TOPICS = [*(e.TOPIC for e in PUBLISHES), *CONSUMES]
 
 
 def create_app(settings: RegistrySettings | None = None) -> FastAPI:
