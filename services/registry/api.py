@@ -9,7 +9,6 @@ from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import JSONResponse
 
 from services.registry import handlers, handlers_changes, handlers_search
-from services.registry.config import RegistrySettings
 from services.registry.handlers import Registry
 from services.registry.model import (
     ClientGone,
@@ -21,10 +20,6 @@ from services.registry.model import (
 from services.registry.model_cards import CardNotActive, CardNotFound, InvalidCardNumber
 from services.registry.model_catalog import CodeTaken, UnknownCode
 from services.registry.model_changes import ClientChanges
-from services.registry.repository import ClientRepository
-from services.registry.repository_catalog import CatalogRepository
-from services.registry.repository_index import ListIndex
-from services.registry.repository_signals import SignalRepository
 from services.registry.schemas import (
     BlockCardRequest,
     CardRequest,
@@ -35,23 +30,12 @@ from services.registry.schemas import (
     ReplaceCardRequest,
     SearchResponse,
 )
-from shared.service import ServiceRuntime
 
 router = APIRouter(prefix="/internal/v1", tags=["clients"])
 
 
 def registry(request: Request) -> Registry:
-    runtime: ServiceRuntime = request.app.state.runtime
-    settings = runtime.settings
-    assert isinstance(settings, RegistrySettings)
-    return Registry(
-        clients=ClientRepository(runtime.db, runtime.outbox),
-        index=ListIndex(runtime.db, request.app.state.locks),
-        catalog=CatalogRepository(runtime.db),
-        signals=SignalRepository(runtime.db),
-        default_region=settings.default_region,
-        card_prefix=settings.card_prefix,
-    )
+    return Registry.of(request.app.state.runtime, request.app.state.locks)
 
 
 def actor_of(request: Request, given: str | None) -> str | None:

@@ -6,6 +6,7 @@ import asyncio
 from dataclasses import dataclass
 from typing import Any
 
+from services.registry.config import RegistrySettings
 from services.registry.model import (
     Client,
     ClientDraft,
@@ -18,11 +19,12 @@ from services.registry.model_cards import Card, new_card_number, normalise_card_
 from services.registry.model_names import buckets_of, similar_names
 from services.registry.repository import ClientRepository
 from services.registry.repository_catalog import CatalogRepository
-from services.registry.repository_index import ListIndex, NameEntry
+from services.registry.repository_index import KeyedLocks, ListIndex, NameEntry
 from services.registry.repository_signals import SignalRepository
 from shared.contracts.registry import ClientRegistered
 from shared.contracts.registry import Consent as ConsentContract
 from shared.logging import get_logger
+from shared.service import ServiceRuntime
 
 log = get_logger(__name__)
 CARD_ATTEMPTS = 5
@@ -38,6 +40,19 @@ class Registry:
     signals: SignalRepository
     default_region: str
     card_prefix: str
+
+    @classmethod
+    def of(cls, runtime: ServiceRuntime, locks: KeyedLocks) -> Registry:
+        settings = runtime.settings
+        assert isinstance(settings, RegistrySettings)
+        return cls(
+            clients=ClientRepository(runtime.db, runtime.outbox),
+            index=ListIndex(runtime.db, locks),
+            catalog=CatalogRepository(runtime.db),
+            signals=SignalRepository(runtime.db),
+            default_region=settings.default_region,
+            card_prefix=settings.card_prefix,
+        )
 
 
 @dataclass

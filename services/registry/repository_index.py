@@ -1,8 +1,9 @@
 """Lookup documents that hold lists: name buckets for search, a manager's clients.
 
-Both are arrays in one document read by `_id`. FerretDB 1.x applies an update as
+Both are arrays in documents read by `_id`. FerretDB 1.x applies an update as
 read-modify-write, so two concurrent updates of one list could lose one: within a
-process, writes to one list document are serialised by a lock per key.
+process, writes to one list are serialised by a lock per key (the bulk import writes
+each list from one task at a time too).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from services.registry.model_names import buckets_of
 from services.registry.repository import LOOKUPS
 
 SEP = "\t"
+CHUNK = 2000
 
 
 @dataclass(frozen=True)
@@ -49,23 +51,57 @@ class KeyedLocks:
 
 
 class ListIndex:
-    def __init__(self, db: AsyncDatabase[dict[str, Any]], locks: KeyedLocks) -> None:
+    """Lists of strings under one key, kept in chunk documents of at most CHUNK items.
+
+    `<key>` holds the number of chunks, `<key>#0`, `<key>#1`, ... the items. A write
+    touches only the last chunk, so appending costs the same however long the list
+    grows (FerretDB rewrites a whole document on every update); a read is a few
+    concurrent point reads. Items may repeat across chunks: readers deduplicate.
+    """
+
+    def __init__(
+        self, db: AsyncDatabase[dict[str, Any]], locks: KeyedLocks, chunk: int = CHUNK
+    ) -> None:
         self.lookups = db[LOOKUPS]
         self.locks = locks
+        self.chunk = chunk
+
+    async def _chunks(self, key: str) -> int:
+        head = await self.lookups.find_one({"_id": key})
+        return int((head or {}).get("chunks", 0))
 
     async def add(self, key: str, values: Iterable[str]) -> None:
+        todo = list(values)
         async with self.locks(key):
-            await self.lookups.update_one(
-                {"_id": key}, {"$addToSet": {"items": {"$each": list(values)}}}, upsert=True
-            )
+            chunks = await self._chunks(key)
+            last = await self.lookups.find_one({"_id": f"{key}#{chunks - 1}"}) if chunks else None
+            room = self.chunk - len((last or {}).get("items", ())) if last else 0
+            if room > 0 and todo:
+                await self.lookups.update_one(
+                    {"_id": f"{key}#{chunks - 1}"},
+                    {"$push": {"items": {"$each": todo[:room]}}},
+                )
+                todo = todo[room:]
+            while todo:
+                await self.lookups.replace_one(
+                    {"_id": f"{key}#{chunks}"}, {"items": todo[: self.chunk]}, upsert=True
+                )
+                chunks, todo = chunks + 1, todo[self.chunk :]
+                await self.lookups.replace_one({"_id": key}, {"chunks": chunks}, upsert=True)
 
     async def remove(self, key: str, values: Iterable[str]) -> None:
+        gone = list(values)
         async with self.locks(key):
-            await self.lookups.update_one({"_id": key}, {"$pullAll": {"items": list(values)}})
+            for i in range(await self._chunks(key)):
+                await self.lookups.update_one({"_id": f"{key}#{i}"}, {"$pullAll": {"items": gone}})
 
     async def items(self, key: str) -> list[str]:
-        doc = await self.lookups.find_one({"_id": key})
-        return [str(v) for v in (doc or {}).get("items", ())]
+        chunks = await self._chunks(key)
+        docs = await asyncio.gather(
+            *(self.lookups.find_one({"_id": f"{key}#{i}"}) for i in range(chunks))
+        )
+        found = (str(v) for d in docs for v in (d or {}).get("items", ()))
+        return list(dict.fromkeys(found))
 
     # names
 

@@ -1,0 +1,144 @@
+"""The store side of one import batch: claim keys, file lists, write, announce.
+
+Every step is a bulk write or a set of concurrent point writes; no step scans.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from pymongo import DeleteOne, UpdateOne
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.errors import BulkWriteError
+
+from services.registry.handlers import Registry, name_entry, registered_event
+from services.registry.model import Client, DuplicateClient
+from services.registry.model_cards import Card
+from services.registry.model_names import buckets_of
+from services.registry.repository import CLIENTS
+from shared.logging import get_logger
+from shared.messaging.broker import EventPublisher
+from shared.store.outbox import OUTBOX_FIELD, outbox_entry
+
+log = get_logger(__name__)
+DUPLICATE_KEY = 11000
+
+
+@dataclass
+class Candidate:
+    """A row that passed normalisation: its client and the lookup keys it needs."""
+
+    row: int
+    client: Client
+    keys: list[str] = field(default_factory=list)
+
+
+async def insert_all(collection: AsyncCollection[dict[str, Any]], docs: list[Any]) -> set[int]:
+    """Insert every document; the positions refused as duplicates."""
+    if not docs:
+        return set()
+    try:
+        await collection.insert_many(docs, ordered=False)
+    except BulkWriteError as exc:
+        errors = exc.details.get("writeErrors", [])
+        if any(e.get("code") != DUPLICATE_KEY for e in errors):
+            raise
+        return {int(e["index"]) for e in errors}
+    return set()
+
+
+async def _claim_again(
+    reg: Registry, candidate: Candidate, key: str, new_number: Callable[[], str]
+) -> None:
+    """A key taken at the bulk insert: an orphan is taken over, a drawn card redrawn."""
+    field_, value = key.split(":", 1)
+    client = candidate.client
+    if field_ == "card" and client.cards[0].source == "issued":
+        for _ in range(5):
+            number = new_number()
+            try:
+                await reg.clients.claim("card", number, client.id)
+            except DuplicateClient:
+                continue
+            client.cards = [Card(number=number, source="issued")]
+            candidate.keys = [k for k in candidate.keys if k != key] + [f"card:{number}"]
+            return
+    await reg.clients.claim(field_, value, client.id)
+
+
+async def claim_keys(
+    reg: Registry, candidates: Sequence[Candidate], new_number: Callable[[], str]
+) -> tuple[list[Candidate], list[tuple[int, str]]]:
+    """Insert every lookup of the batch at once; rows with a taken key are refused."""
+    docs = [{"_id": k, "client_id": c.client.id} for c in candidates for k in c.keys]
+    taken = {docs[i]["_id"] for i in await insert_all(reg.clients.lookups, docs)}
+    ready: list[Candidate] = []
+    refused: list[tuple[int, str]] = []
+    for candidate in candidates:
+        clashes = [k for k in candidate.keys if k in taken]
+        try:
+            for key in clashes:
+                await _claim_again(reg, candidate, key, new_number)
+        except DuplicateClient as exc:
+            refused.append((candidate.row, str(exc)))
+            mine = [DeleteOne({"_id": k}) for k in candidate.keys if k not in clashes]
+            if mine:
+                await reg.clients.lookups.bulk_write(mine, ordered=False)
+            continue
+        ready.append(candidate)
+    return ready, refused
+
+
+async def file_lists(reg: Registry, candidates: Sequence[Candidate], parallel: int) -> None:
+    """Add the batch to the name buckets and managers' lists: one write per list."""
+    lists: defaultdict[str, list[str]] = defaultdict(list)
+    for c in candidates:
+        entry = name_entry(c.client).encode()
+        for bucket in buckets_of(c.client.name_norm):
+            lists[bucket].append(entry)
+        if c.client.manager_id:
+            lists[f"manager:{c.client.manager_id}"].append(c.client.id)
+    limit = asyncio.Semaphore(parallel)
+
+    async def one(key: str, values: list[str]) -> None:
+        async with limit:
+            await reg.index.add(key, values)
+
+    await asyncio.gather(*(one(k, v) for k, v in lists.items()))
+
+
+async def _publish(publisher: EventPublisher, entry: dict[str, Any]) -> None:
+    payload = entry["payload"].encode()
+    await publisher.publish_raw(entry["topic"], entry["key"], payload, entry["correlation_id"])
+
+
+async def write_and_announce(
+    reg: Registry, publisher: EventPublisher, candidates: Sequence[Candidate]
+) -> int:
+    """Clients with their `client.registered` in their outboxes, then publish and clear."""
+    if not candidates:
+        return 0
+    at = datetime.now(UTC)
+    entries = {c.client.id: outbox_entry(registered_event(c.client)) for c in candidates}
+    markers = reg.clients.outbox.markers
+    marks = {cid: f"{CLIENTS}/{cid}" for cid in entries}
+    await insert_all(
+        markers,
+        [{"_id": m, "collection": CLIENTS, "doc_id": cid, "at": at} for cid, m in marks.items()],
+    )
+    docs = [c.client.to_doc() | {OUTBOX_FIELD: [entries[c.client.id]]} for c in candidates]
+    await insert_all(reg.clients.clients, docs)
+    try:
+        await asyncio.gather(*(_publish(publisher, e) for e in entries.values()))
+    except Exception as exc:  # the markers stay: the registry's relay publishes later
+        log.warning("import_publish_deferred", clients=len(entries), error=repr(exc))
+        return 0
+    cleared = [UpdateOne({"_id": cid}, {"$set": {OUTBOX_FIELD: []}}) for cid in entries]
+    await reg.clients.clients.bulk_write(cleared, ordered=False)
+    await markers.bulk_write([DeleteOne({"_id": m}) for m in marks.values()], ordered=False)
+    return len(entries)
