@@ -135,8 +135,29 @@ class Outbox:
         markers = [m async for m in self.markers.find({}) if _aware(m["at"]) <= cutoff]
         OUTBOX_PENDING.labels(service=self.publisher.service).set(len(markers))
         for marker in markers:
-            published += await self.flush(marker["collection"], marker["doc_id"])
+            # A batch marker (see `mark_many`) names many documents.
+            for doc_id in marker.get("doc_ids") or [marker["doc_id"]]:
+                published += await self.flush(marker["collection"], doc_id)
+            if "doc_ids" in marker:
+                await self.unmark(marker["_id"])
         return published
+
+    async def mark_many(self, collection: str, batch_id: str, doc_ids: Sequence[str]) -> str:
+        """One marker for many documents a bulk insert writes with their events (an import
+        batch): written before them, removed with `unmark` once their events are out."""
+        marker_id = f"{collection}/batch:{batch_id}"
+        await self.markers.insert_one(
+            {
+                "_id": marker_id,
+                "collection": collection,
+                "doc_ids": list(doc_ids),
+                "at": datetime.now(UTC),
+            }
+        )
+        return marker_id
+
+    async def unmark(self, marker_id: str) -> None:
+        await self.markers.delete_one({"_id": marker_id})
 
 
 def outbox_relay(outbox: Outbox, interval_s: float, grace_s: float = 2.0) -> PeriodicTask:
