@@ -9,10 +9,10 @@ import asyncio
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
+from uuid import uuid4
 
-from pymongo import DeleteOne, UpdateOne
+from pymongo import DeleteOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import BulkWriteError
 
@@ -94,8 +94,8 @@ async def claim_keys(
     return ready, refused
 
 
-async def file_lists(reg: Registry, candidates: Sequence[Candidate], parallel: int) -> None:
-    """Add the batch to the name buckets and managers' lists: one write per list."""
+async def file_lists(reg: Registry, candidates: Sequence[Candidate]) -> None:
+    """Add the batch to the name buckets and managers' lists: new chunks, one insert."""
     lists: defaultdict[str, list[str]] = defaultdict(list)
     for c in candidates:
         entry = name_entry(c.client).encode()
@@ -103,13 +103,7 @@ async def file_lists(reg: Registry, candidates: Sequence[Candidate], parallel: i
             lists[bucket].append(entry)
         if c.client.manager_id:
             lists[f"manager:{c.client.manager_id}"].append(c.client.id)
-    limit = asyncio.Semaphore(parallel)
-
-    async def one(key: str, values: list[str]) -> None:
-        async with limit:
-            await reg.index.add(key, values)
-
-    await asyncio.gather(*(one(k, v) for k, v in lists.items()))
+    await reg.index.append_chunks(lists)
 
 
 async def _publish(publisher: EventPublisher, entry: dict[str, Any]) -> None:
@@ -120,25 +114,24 @@ async def _publish(publisher: EventPublisher, entry: dict[str, Any]) -> None:
 async def write_and_announce(
     reg: Registry, publisher: EventPublisher, candidates: Sequence[Candidate]
 ) -> int:
-    """Clients with their `client.registered` in their outboxes, then publish and clear."""
+    """Clients with their `client.registered` in their outboxes, then publish.
+
+    One batch marker (written first) covers the whole insert; once every event is out,
+    the marker goes. Updates cost FerretDB a write transaction per document, so the
+    published entries are not pulled from each outbox here: the registry's next change
+    of that client flushes them once more (a duplicate consumers drop by `event_id`).
+    """
     if not candidates:
         return 0
-    at = datetime.now(UTC)
     entries = {c.client.id: outbox_entry(registered_event(c.client)) for c in candidates}
-    markers = reg.clients.outbox.markers
-    marks = {cid: f"{CLIENTS}/{cid}" for cid in entries}
-    await insert_all(
-        markers,
-        [{"_id": m, "collection": CLIENTS, "doc_id": cid, "at": at} for cid, m in marks.items()],
-    )
+    outbox = reg.clients.outbox
+    marker = await outbox.mark_many(CLIENTS, uuid4().hex, list(entries))
     docs = [c.client.to_doc() | {OUTBOX_FIELD: [entries[c.client.id]]} for c in candidates]
     await insert_all(reg.clients.clients, docs)
     try:
         await asyncio.gather(*(_publish(publisher, e) for e in entries.values()))
-    except Exception as exc:  # the markers stay: the registry's relay publishes later
+    except Exception as exc:  # the marker stays: the registry's relay publishes later
         log.warning("import_publish_deferred", clients=len(entries), error=repr(exc))
         return 0
-    cleared = [UpdateOne({"_id": cid}, {"$set": {OUTBOX_FIELD: []}}) for cid in entries]
-    await reg.clients.clients.bulk_write(cleared, ordered=False)
-    await markers.bulk_write([DeleteOne({"_id": m}) for m in marks.values()], ordered=False)
+    await outbox.unmark(marker)
     return len(entries)

@@ -55,7 +55,7 @@ class BatchImporter:
         publisher: EventPublisher,
         report: ErrorReport,
         *,
-        check_similar: bool = True,
+        check_similar: bool = False,
         parallel: int = 8,
     ) -> None:
         self.reg = reg
@@ -145,7 +145,7 @@ class BatchImporter:
             self.report.add(row, reason)
         if self.check_similar:
             await self._warn_similar(ready)
-        await import_writes.file_lists(self.reg, ready, self.parallel)
+        await import_writes.file_lists(self.reg, ready)
         published = await import_writes.write_and_announce(self.reg, self.publisher, ready)
         self.summary.imported += len(ready)
         self.summary.published += published

@@ -10,17 +10,23 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import BulkWriteError
 
 from services.registry.model_names import buckets_of
-from services.registry.repository import LOOKUPS
 
 SEP = "\t"
 CHUNK = 2000
+# Heads and chunks live apart from the (large) lookups collection: FerretDB 1.24
+# answers a point *read* from storage, but an update or replace costs time in
+# proportion to the collection's size, and these small collections get the updates.
+LIST_HEADS = "list_heads"
+LIST_CHUNKS = "list_chunks"
+DUPLICATE_KEY = 11000
 
 
 @dataclass(frozen=True)
@@ -62,43 +68,68 @@ class ListIndex:
     def __init__(
         self, db: AsyncDatabase[dict[str, Any]], locks: KeyedLocks, chunk: int = CHUNK
     ) -> None:
-        self.lookups = db[LOOKUPS]
+        self.heads = db[LIST_HEADS]
+        self.chunks = db[LIST_CHUNKS]
         self.locks = locks
         self.chunk = chunk
 
     async def _chunks(self, key: str) -> int:
-        head = await self.lookups.find_one({"_id": key})
+        head = await self.heads.find_one({"_id": key})
         return int((head or {}).get("chunks", 0))
 
     async def add(self, key: str, values: Iterable[str]) -> None:
         todo = list(values)
         async with self.locks(key):
             chunks = await self._chunks(key)
-            last = await self.lookups.find_one({"_id": f"{key}#{chunks - 1}"}) if chunks else None
+            last = await self.chunks.find_one({"_id": f"{key}#{chunks - 1}"}) if chunks else None
             room = self.chunk - len((last or {}).get("items", ())) if last else 0
             if room > 0 and todo:
-                await self.lookups.update_one(
+                await self.chunks.update_one(
                     {"_id": f"{key}#{chunks - 1}"},
                     {"$push": {"items": {"$each": todo[:room]}}},
                 )
                 todo = todo[room:]
             while todo:
-                await self.lookups.replace_one(
+                await self.chunks.replace_one(
                     {"_id": f"{key}#{chunks}"}, {"items": todo[: self.chunk]}, upsert=True
                 )
                 chunks, todo = chunks + 1, todo[self.chunk :]
-                await self.lookups.replace_one({"_id": key}, {"chunks": chunks}, upsert=True)
+                await self.heads.replace_one({"_id": key}, {"chunks": chunks}, upsert=True)
+
+    async def append_chunks(self, lists: Mapping[str, Sequence[str]]) -> None:
+        """Bulk append (the import): each list gets new chunks, all in one insert.
+
+        The head moves first, so a crash leaves a gap (read as empty), never a clash.
+        """
+        keys = list(lists)
+        heads = await asyncio.gather(*(self._chunks(k) for k in keys))
+        docs: list[dict[str, Any]] = []
+        for key, start in zip(keys, heads, strict=True):
+            values = list(lists[key])
+            pieces = [values[i : i + self.chunk] for i in range(0, len(values), self.chunk)]
+            docs.extend({"_id": f"{key}#{start + n}", "items": p} for n, p in enumerate(pieces))
+            await self.heads.update_one(
+                {"_id": key}, {"$set": {"chunks": start + len(pieces)}}, upsert=True
+            )
+        try:
+            await self.chunks.insert_many(docs, ordered=False)
+        except BulkWriteError as exc:  # a chunk a concurrent writer made first: append
+            for error in exc.details.get("writeErrors", []):
+                if error.get("code") != DUPLICATE_KEY:
+                    raise
+                doc = docs[int(error["index"])]
+                await self.add(str(doc["_id"]).rsplit("#", 1)[0], doc["items"])
 
     async def remove(self, key: str, values: Iterable[str]) -> None:
         gone = list(values)
         async with self.locks(key):
             for i in range(await self._chunks(key)):
-                await self.lookups.update_one({"_id": f"{key}#{i}"}, {"$pullAll": {"items": gone}})
+                await self.chunks.update_one({"_id": f"{key}#{i}"}, {"$pullAll": {"items": gone}})
 
     async def items(self, key: str) -> list[str]:
         chunks = await self._chunks(key)
         docs = await asyncio.gather(
-            *(self.lookups.find_one({"_id": f"{key}#{i}"}) for i in range(chunks))
+            *(self.chunks.find_one({"_id": f"{key}#{i}"}) for i in range(chunks))
         )
         found = (str(v) for d in docs for v in (d or {}).get("items", ()))
         return list(dict.fromkeys(found))
