@@ -12,6 +12,7 @@ from uuid import NAMESPACE_URL, uuid4, uuid5
 from pymongo.errors import DuplicateKeyError
 
 from services.complaints.dependencies import Desk
+from services.complaints.handlers_priority import VALUABLE
 from services.complaints.handlers_problem import note_unfounded_claim
 from services.complaints.model import (
     Case,
@@ -66,7 +67,7 @@ def new_case(
         history=[HistoryEntry(at=now, actor=actor, action="opened", to_status="new")],
     )
     if decision.escalate:
-        reason = "valuable client: " + ", ".join(decision.reasons[1:])
+        reason = VALUABLE + ", ".join(decision.reasons[1:])
         case.escalations.append(Escalation(at=now, reason=reason, manager_id=client.manager_id))
         case.history.append(HistoryEntry(at=now, actor=actor, action="escalated", comment=reason))
     return case

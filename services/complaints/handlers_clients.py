@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from services.complaints.dependencies import Desk
+from services.complaints.handlers_priority import follow_client_value
 from services.complaints.handlers_problem import review_client
 from services.complaints.model import Case
 from shared.contracts.loyalty import TierChanged
@@ -23,6 +24,7 @@ async def remember_client(desk: Desk, event: ClientRegistered, now: datetime) ->
     await desk.clients.apply(event.client_id, event.model_dump(), event.occurred_at)
     if set(event.tags) & desk.policies.problem.tags:
         await review_client(desk, event.client_id, now)
+    await follow_client_value(desk, event.client_id, now)  # cases filed before we knew them
 
 
 async def update_client(desk: Desk, event: ClientUpdated, now: datetime) -> None:
@@ -32,12 +34,15 @@ async def update_client(desk: Desk, event: ClientUpdated, now: datetime) -> None
     changed = await desk.clients.apply(event.client_id, changes, event.occurred_at)
     if "tags" in changed or "category" in changed:
         await review_client(desk, event.client_id, now)
+    if "category" in changed:
+        await follow_client_value(desk, event.client_id, now)
 
 
-async def change_tier(desk: Desk, event: TierChanged) -> None:
+async def change_tier(desk: Desk, event: TierChanged, now: datetime) -> None:
     await desk.clients.set_tier(
         event.client_id, event.new_tier, event.lifetime_spend, event.occurred_at
     )
+    await follow_client_value(desk, event.client_id, now)
 
 
 async def merge_clients(desk: Desk, event: ClientMerged, now: datetime) -> None:

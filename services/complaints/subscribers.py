@@ -50,7 +50,7 @@ def register_subscribers(runtime: ServiceRuntime, policies: Policies, locks: Key
 
     @runtime.broker.subscriber(runtime.topics(TierChanged.TOPIC), **options("tier-changed"))
     async def on_tier_changed(event: TierChanged) -> None:
-        await handlers_clients.change_tier(desk(), event)
+        await handlers_clients.change_tier(desk(), event, utc_now())
 
     @runtime.broker.subscriber(runtime.topics(SurveyAnswered.TOPIC), **options("survey-answered"))
     async def on_survey_answered(event: SurveyAnswered) -> None:

@@ -10,10 +10,15 @@ import httpx
 
 from services.complaints.main import create_app
 from shared.contracts.loyalty import TierChanged
-from shared.contracts.registry import ClientErased, ClientMerged, ClientRegistered
+from shared.contracts.registry import (
+    ClientErased,
+    ClientMerged,
+    ClientRegistered,
+    ClientUpdated,
+)
 from tests.conftest import Slate, running
 from tests.integration.complaints.support import complaints_settings, publish
-from tests.support.kafka import eventually
+from tests.support.kafka import eventually, payloads, read_topic
 
 
 async def open_case(api: httpx.AsyncClient, client_id: str) -> dict[str, Any]:
@@ -96,3 +101,43 @@ async def test_merge_moves_cases_to_the_survivor_and_erasure_blanks_the_clients_
 
 async def _ok(api: httpx.AsyncClient, path: str) -> bool:
     return (await api.get(path)).status_code == 200
+
+
+async def test_a_client_who_becomes_vip_has_open_cases_escalated_to_the_manager_once(
+    slate: Slate,
+) -> None:
+    async with running(create_app(complaints_settings(slate))) as api:
+        await publish(slate, ClientRegistered(client_id="up-1", name="Eve", manager_id="M-3"))
+        await eventually(lambda: _ok(api, "/internal/v1/clients/up-1"))
+        case = await open_case(api, "up-1")
+        await publish(slate, ClientUpdated(client_id="up-1", changed={"category": "vip"}))
+        await publish(
+            slate,
+            TierChanged(
+                client_id="up-1",
+                old_tier="gold",
+                new_tier="platinum",
+                lifetime_spend=Decimal("9000.00"),
+                currency="EUR",
+            ),
+        )
+
+        async def raised() -> Any:
+            stored = (await api.get(f"/internal/v1/complaints/{case['id']}")).json()
+            return stored if stored["priority"] == "critical" else None
+
+        stored = await eventually(raised)
+        await eventually(lambda: _tier(api, "up-1"))
+        escalated = await read_topic(
+            slate.infra.kafka, slate.topic("complaint.escalated"), expect=2, timeout_s=4
+        )
+        stored = (await api.get(f"/internal/v1/complaints/{case['id']}")).json()
+    assert case["priority"] == "normal" and case["escalations"] == []
+    assert [e["manager_id"] for e in stored["escalations"]] == ["M-3"]
+    assert stored["resolution_due"] < case["resolution_due"]  # the critical clock is shorter
+    events = {e["event_id"]: e for e in payloads(escalated)}.values()
+    assert [(e["complaint_id"], e["manager_id"]) for e in events] == [(case["id"], "M-3")]
+
+
+async def _tier(api: httpx.AsyncClient, client_id: str) -> bool:
+    return bool((await api.get(f"/internal/v1/clients/{client_id}")).json()["tier"])
