@@ -1,15 +1,18 @@
 """A private Kafka + store for tests that restart them (never the shared instance).
 
-`private_infra` starts `infra/local.sh` on its own ports and state dir
-(`RELIABILITY_KAFKA_PORT` [19092], `RELIABILITY_KAFKA_CONTROLLER_PORT` [19093],
-`RELIABILITY_MONGO_PORT` [37017], `RELIABILITY_INFRA_DIR` [/tmp/clientele-reliability-infra])
-and can restart either, so other tests on the shared instance are never disturbed.
+`private_infra` starts `infra/local.sh` on free ports with a fresh state dir of its
+own, so neither the shared instance nor another run of this suite (a CI clone, a
+colleague) is disturbed, and stops and purges it at the end of the session. To reuse
+a long-lived private instance instead, set all of `RELIABILITY_KAFKA_PORT`,
+`RELIABILITY_KAFKA_CONTROLLER_PORT`, `RELIABILITY_MONGO_PORT` and
+`RELIABILITY_INFRA_DIR` (it is then left running).
 """
 
 from __future__ import annotations
 
 import os
 import subprocess
+import tempfile
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
@@ -46,21 +49,31 @@ class PrivateInfra:
 
 @pytest.fixture(scope="session")
 def private_infra() -> Iterator[PrivateInfra]:
-    kafka = os.environ.get("RELIABILITY_KAFKA_PORT", "19092")
-    mongo = os.environ.get("RELIABILITY_MONGO_PORT", "37017")
+    names = ("KAFKA_PORT", "KAFKA_CONTROLLER_PORT", "MONGO_PORT", "INFRA_DIR")
+    given = {n: os.environ.get(f"RELIABILITY_{n}", "") for n in names}
+    reuse = all(given.values())
     env = {
-        "KAFKA_PORT": kafka,
-        "KAFKA_CONTROLLER_PORT": os.environ.get("RELIABILITY_KAFKA_CONTROLLER_PORT", "19093"),
-        "MONGO_PORT": mongo,
-        "CLIENTELE_INFRA_DIR": os.environ.get(
-            "RELIABILITY_INFRA_DIR", "/tmp/clientele-reliability-infra"
-        ),
+        "KAFKA_PORT": given["KAFKA_PORT"] if reuse else str(free_port()),
+        "KAFKA_CONTROLLER_PORT": given["KAFKA_CONTROLLER_PORT"] if reuse else str(free_port()),
+        "MONGO_PORT": given["MONGO_PORT"] if reuse else str(free_port()),
+        "CLIENTELE_INFRA_DIR": given["INFRA_DIR"]
+        if reuse
+        else tempfile.mkdtemp(prefix="clientele-reliability-"),
     }
     found = PrivateInfra(
-        env, Infra(f"127.0.0.1:{kafka}", f"mongodb://127.0.0.1:{mongo}", "private instance")
+        env,
+        Infra(
+            f"127.0.0.1:{env['KAFKA_PORT']}",
+            f"mongodb://127.0.0.1:{env['MONGO_PORT']}",
+            "private instance",
+        ),
     )
     found.run("up")
-    yield found
+    try:
+        yield found
+    finally:
+        if not reuse:
+            found.run("purge")
 
 
 @pytest.fixture
