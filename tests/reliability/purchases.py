@@ -1,0 +1,65 @@
+"""Helpers for the purchase reliability tests: load the stream, compare balances."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from aiokafka import AIOKafkaProducer
+from pymongo.asynchronous.database import AsyncDatabase
+
+from bench.purchase_data import expected_balances
+from tests.support.processes import ServiceProcess
+
+
+async def send_all(bootstrap: str, topic: str, records: Iterable[tuple[bytes, bytes]]) -> int:
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True, linger_ms=5)
+    await producer.start()
+    sent = 0
+    try:
+        pending = []
+        for key, value in records:
+            pending.append(await producer.send(topic, value, key=key))
+            sent += 1
+            if len(pending) >= 2000:
+                await asyncio.gather(*pending)
+                pending.clear()
+        await asyncio.gather(*pending)
+    finally:
+        await producer.stop()
+    return sent
+
+
+async def balances(db: AsyncDatabase[dict[str, Any]]) -> dict[str, int]:
+    return {
+        doc["_id"]: int(doc.get("balance_cents", 0))
+        async for doc in db.accounts.find({}, {"balance_cents": 1})
+    }
+
+
+async def compare(
+    db: AsyncDatabase[dict[str, Any]], purchases: int, clients: int
+) -> dict[str, int]:
+    """Counts of exact, short (lost) and over (doubled) balances."""
+    expected = expected_balances(purchases, clients)
+    actual = await balances(db)
+    return {
+        "exact": sum(actual.get(c) == v for c, v in expected.items()),
+        "short": sum(actual.get(c, 0) < v for c, v in expected.items()),
+        "over": sum(actual.get(c, 0) > v for c, v in expected.items()),
+    }
+
+
+def duplicates_ignored(*processes: ServiceProcess) -> int:
+    """Purchases the loyalty processes recognised as already counted (from their logs)."""
+    total = 0
+    for process in processes:
+        for line in process.log_text().splitlines():
+            if "duplicate_purchases_ignored" in line:
+                try:
+                    total += int(json.loads(line).get("count", 0))
+                except ValueError:
+                    continue
+    return total
