@@ -52,7 +52,7 @@ async def test_broker_outage_during_registrations_loses_no_event(
     private_spawn: Callable[..., ServiceProcess],
     mongo_private: AsyncMongoClient[dict[str, Any]],
 ) -> None:
-    total = scaled(150, 2_000)
+    total = scaled(60, 2_000)
     registry, loyalty = private_spawn("registry"), private_spawn("loyalty")
     registry.wait_healthy()
     loyalty.wait_healthy()
@@ -100,7 +100,7 @@ async def test_store_outage_pauses_the_consumer_and_it_resumes_losing_nothing(
     private_spawn: Callable[..., ServiceProcess],
     mongo_private: AsyncMongoClient[dict[str, Any]],
 ) -> None:
-    total = scaled(300, 5_000)
+    total = scaled(150, 5_000)
     loyalty = private_spawn("loyalty")
     loyalty.wait_healthy()
     db = private_slate.db_name("loyalty")
