@@ -8,8 +8,6 @@ through the provider, then record the outcome. A sent survey opens
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -126,28 +124,7 @@ async def name_days_once_a_day(ctx: Surveys) -> None:
     log.info("name_day_greetings_planned", day=str(local.date()), planned=planned)
 
 
-class Dispatcher:
-    """Background task: dispatch every `interval_s` until stopped."""
-
-    def __init__(self, ctx: Surveys, interval_s: float) -> None:
-        self.ctx = ctx
-        self.interval_s = interval_s
-        self._task: asyncio.Task[None] | None = None
-
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="sms-dispatcher")
-
-    async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-
-    async def _run(self) -> None:
-        while True:
-            try:
-                await dispatch_due(self.ctx)
-                await name_days_once_a_day(self.ctx)
-            except Exception as exc:
-                log.warning("dispatch_failed", error=repr(exc))
-            await asyncio.sleep(self.interval_s)
+async def dispatch_round(ctx: Surveys) -> None:
+    """One round of the periodic dispatcher (a `PeriodicTask` of the service)."""
+    await dispatch_due(ctx)
+    await name_days_once_a_day(ctx)

@@ -6,13 +6,17 @@ import contextlib
 from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
+from pymongo import IndexModel
 
 from services.surveys.api import router
 from services.surveys.api_reports import router as reports_router
 from services.surveys.config import SurveysSettings
-from services.surveys.dispatcher import Dispatcher
+from services.surveys.dispatcher import dispatch_round
 from services.surveys.handlers import Surveys
 from services.surveys.model import Clock, system_clock
+from services.surveys.repository import CLIENTS
+from services.surveys.repository_messages import MESSAGES
+from services.surveys.repository_ratings import ANSWERS
 from services.surveys.sms_providers import DevelopmentProvider, HttpProvider, SmsProvider
 from services.surveys.subscribers import register_subscribers
 from shared.contracts.complaints import ComplaintFiled, ComplaintResolved
@@ -20,7 +24,9 @@ from shared.contracts.loyalty import BonusAccrued, ClientAtRisk
 from shared.contracts.pos import PurchaseRecorded
 from shared.contracts.registry import ClientErased, ClientMerged, ClientRegistered, ClientUpdated
 from shared.contracts.surveys import SurveyAnswered, SurveyRequested
+from shared.periodic import PeriodicTask
 from shared.service import ServiceRuntime, build_app
+from shared.store.indexes import IndexPlan
 
 TOPICS = [
     ClientRegistered.TOPIC,
@@ -35,6 +41,15 @@ TOPICS = [
     SurveyRequested.TOPIC,
     SurveyAnswered.TOPIC,
 ]
+
+
+# Declared for MongoDB (FerretDB reads by `_id` only): the admin scans of erasure, the
+# staff message list and the daily name-day job.
+INDEXES: IndexPlan = {
+    MESSAGES: [IndexModel([("client_id", 1)])],
+    ANSWERS: [IndexModel([("client_id", 1)])],
+    CLIENTS: [IndexModel([("name_day", 1)])],
+}
 
 
 def sms_provider(settings: SurveysSettings) -> SmsProvider:
@@ -57,11 +72,16 @@ def create_app(settings: SurveysSettings | None = None, clock: Clock | None = No
     runtime = ServiceRuntime(settings, TOPICS)
     ctx = Surveys(runtime, settings, clock or system_clock, sms_provider(settings))
     register_subscribers(runtime, ctx)
+    runtime.tasks.append(
+        PeriodicTask("sms-dispatcher", settings.dispatch_interval_s, lambda: dispatch_round(ctx))
+    )
     app = build_app(
         runtime,
         title="Clientele surveys",
         routers=[router, reports_router],
         description="Outbound SMS, the contact budget, survey answers, ratings and NPS.",
+        publishes=[SurveyRequested, SurveyAnswered],
+        indexes=INDEXES,
     )
     app.state.surveys = ctx
     inner = app.router.lifespan_context
@@ -69,12 +89,9 @@ def create_app(settings: SurveysSettings | None = None, clock: Clock | None = No
     @contextlib.asynccontextmanager
     async def lifespan(a: FastAPI) -> AsyncIterator[None]:
         async with inner(a):
-            dispatcher = Dispatcher(ctx, settings.dispatch_interval_s)
-            dispatcher.start()
             try:
                 yield
             finally:
-                await dispatcher.stop()
                 await ctx.provider.close()
 
     app.router.lifespan_context = lifespan

@@ -142,3 +142,11 @@ async def test_reply_from_an_unknown_phone_is_stored_as_unmatched(
     assert r.json()["status"] == "unmatched"
     stored = await mongo[slate.db_name("surveys")].answers.find_one({"_id": "in-u"})
     assert stored is not None and stored["status"] == "unmatched" and stored["text"] == "10"
+
+
+async def test_asyncapi_names_what_surveys_consumes_and_publishes(slate: Slate) -> None:
+    async with running(create_app(surveys_settings(slate), ManualClock())) as api:
+        doc = (await api.get("/asyncapi.json")).json()
+    addresses = {ch["address"] for ch in doc["channels"].values()}
+    wanted = ["purchase.recorded", "complaint.filed", "survey.requested", "survey.answered"]
+    assert {slate.topic(t) for t in wanted} <= addresses
