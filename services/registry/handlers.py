@@ -105,25 +105,34 @@ async def check_codes(reg: Registry, category: str, tags: list[str]) -> None:
     await reg.catalog.tags_of(tags)
 
 
+async def _insert(reg: Registry, client: Client, bound: str | None) -> list[dict[str, Any]]:
+    """Claim the keys and insert the client with its event; a taken drawn card is redrawn."""
+    for attempt in range(CARD_ATTEMPTS):
+        number = bound or new_card_number(reg.card_prefix)
+        client.cards = [Card(number=number, source="bound" if bound else "issued")]
+        try:
+            return await reg.clients.add(client, [registered_event(client)])
+        except DuplicateClient as exc:
+            if bound or exc.field != "card" or attempt == CARD_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
 async def register_client(reg: Registry, draft: ClientDraft) -> Registration:
     client = new_client(draft, reg.default_region)
     await check_codes(reg, client.category, client.tags)
     bound = normalise_card_number(draft.card_number) if draft.card_number else None
     duplicates = await possible_duplicates(reg, client)
-    await reg.index.file_name(name_entry(client))  # before the client: orphans are skipped
-    entries: list[dict[str, Any]] = []
-    for attempt in range(CARD_ATTEMPTS):
-        number = bound or new_card_number(reg.card_prefix)
-        client.cards = [Card(number=number, source="bound" if bound else "issued")]
-        try:
-            entries = await reg.clients.add(client, [registered_event(client)])
-            break
-        except DuplicateClient as exc:
-            # A freshly drawn number that is taken is drawn again; anything else is a 409.
-            if bound or exc.field != "card" or attempt == CARD_ATTEMPTS - 1:
-                raise
-    if client.manager_id:
-        await reg.index.assign(client.id, None, client.manager_id)
+    # Lists first: a crash leaves entries of a client that does not exist, which every
+    # reader skips; the other order could leave a client nobody finds by name.
+    await reg.index.file_name(name_entry(client))
+    await reg.index.assign(client.id, None, client.manager_id)
+    try:
+        entries = await _insert(reg, client, bound)
+    except DuplicateClient:
+        await reg.index.unfile_name(name_entry(client))
+        await reg.index.assign(client.id, client.manager_id, None)
+        raise
     await reg.clients.publish(client.id, entries)
     log.info("client_registered", client_id=client.id, possible_duplicates=len(duplicates))
     return Registration(client, duplicates)

@@ -80,9 +80,11 @@ async def test_a_refused_duplicate_leaves_its_other_keys_free(api: httpx.AsyncCl
     await register(api, name="A", phone="030 1234567")
     refused = await api.post(
         "/internal/v1/clients",
-        json={"name": "B", "email": "b@example.com", "phone": "030 1234567"},
+        json={"name": "Bertram", "email": "b@example.com", "phone": "030 1234567"},
     )
     assert refused.status_code == 409
+    by_name = (await api.get("/internal/v1/clients", params={"q": "bertram"})).json()
+    assert by_name["total"] == 0
     await register(api, name="B", email="b@example.com")
 
 
