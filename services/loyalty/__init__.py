@@ -3,8 +3,13 @@
 Owns (database `loyalty`): bonus accounts (`accounts`, balance and spend in integer
 cents), the ledger, purchase receipts, card/phone lookups, category rules, report
 read models, unmatched purchases and batch journals.
-Consumes: `purchase.recorded` (in batches), `client.registered`.
-Publishes: `bonus.accrued`, `bonus.redeemed`, `tier.changed`.
+Consumes: `purchase.recorded` (in batches), `purchase.returned`, `client.registered`,
+`client.updated`, `client.merged`, `client.erased`, `goodwill.granted`,
+`complaint.filed`, `complaint.resolved` (open complaints pause expiry and downgrades).
+Publishes: `bonus.accrued`, `bonus.redeemed`, `tier.changed`, `client.at_risk`.
+Jobs (idempotent by receipts; internal endpoints, `clientele loyalty ...` and an
+in-process periodic task): birthdays (`birthday:<client>:<year>`), expiry (FIFO by the
+month bonus was earned, `expiry:<client>:<month>`), churn (`at_risk:<client>:<day>`).
 
 ## The purchase pipeline (handlers_purchases.py)
 

@@ -142,3 +142,9 @@ async def birthdays(request: Request, day: date | None = None) -> JobResult:
 async def expiry(request: Request, at: datetime | None = None) -> JobResult:
     count = await handlers_bonus.run_expiry(loyalty_of(request), at or datetime.now(UTC))
     return JobResult(job="expiry", affected=count)
+
+
+@router.post("/jobs/churn", response_model=JobResult)
+async def churn(request: Request, day: date | None = None) -> JobResult:
+    count = await handlers_bonus.run_churn(loyalty_of(request), day or datetime.now(UTC).date())
+    return JobResult(job="churn", affected=count)

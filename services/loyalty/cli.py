@@ -33,3 +33,9 @@ def expire(at: str = typer.Option("", help="evaluate as of this RFC 3339 time"))
 def birthdays(day: str = typer.Option("", help="YYYY-MM-DD, default today")) -> None:
     """Credit today's birthday bonuses (once per client and year)."""
     _call("birthdays", {"day": day} if day else {})
+
+
+@app.command()
+def churn(day: str = typer.Option("", help="YYYY-MM-DD, default today")) -> None:
+    """Flag clients overdue against their own purchase rhythm (`client.at_risk`)."""
+    _call("churn", {"day": day} if day else {})

@@ -21,6 +21,7 @@ class LoyaltySettings(ServiceSettings):
     redeem_max_share: Decimal = Field(Decimal("0.5"), gt=0, le=1)
     tiers: str = "bronze:0:1,silver:500:1.25,gold:2000:1.5"
     expiry_months: int = Field(12, ge=1)
+    churn_factor: Decimal = Field(Decimal("2"), gt=1, description="overdue x median gap")
     employee_weights: str = Field("{}", description='JSON: {"A1": "1.5", "group:tea": "2"}')
     jobs_interval_s: float = Field(
         3600.0, gt=0, description="in-process expiry/birthday/churn runs"

@@ -31,6 +31,7 @@ class Policy:
     weights: dict[str, Decimal]
     region: str
     expiry_months: int
+    churn_factor: Decimal
 
     @classmethod
     def from_settings(cls, settings: LoyaltySettings) -> Policy:
@@ -44,6 +45,7 @@ class Policy:
             weights=weights,
             region=settings.default_region,
             expiry_months=settings.expiry_months,
+            churn_factor=settings.churn_factor,
         )
 
 

@@ -13,13 +13,20 @@ from typing import Any
 
 from services.loyalty.context import Loyalty
 from services.loyalty.journal import Journal
-from services.loyalty.model import AccountNotFound, Effect, credit, expire, month_of
+from services.loyalty.model import (
+    AccountNotFound,
+    Effect,
+    churn_risk,
+    credit,
+    expire,
+    month_of,
+)
 from services.loyalty.model_rules import rule_for
 from services.loyalty.planning import account_changes, effect_events
 from services.loyalty.repository import ledger_doc, state_of
 from shared.contracts import to_minor_units
 from shared.contracts.complaints import ComplaintFiled, ComplaintResolved, GoodwillGranted
-from shared.contracts.loyalty import AccrualReason
+from shared.contracts.loyalty import AccrualReason, ClientAtRisk
 from shared.logging import get_logger
 
 log = get_logger(__name__)
@@ -159,3 +166,29 @@ async def complaint_opened(loyalty: Loyalty, event: ComplaintFiled) -> None:
 async def complaint_closed(loyalty: Loyalty, event: ComplaintResolved) -> None:
     async with loyalty.journals.lock:
         await loyalty.repo.track_complaint(event.client_id, event.complaint_id, open_=False)
+
+
+async def run_churn(loyalty: Loyalty, today: date) -> int:
+    """`client.at_risk` once per client and last purchase (the receipt says so)."""
+    store, repo, flagged = loyalty.journals, loyalty.repo, 0
+    for doc in await repo.clients_with_rhythm():
+        risk = churn_risk(tuple(doc["purchase_days"]), today, loyalty.policy.churn_factor)
+        if risk is None:
+            continue
+        receipt = f"at_risk:{doc['_id']}:{risk.last_purchase.isoformat()}"
+        async with store.lock:
+            if await repo.receipts([receipt]):
+                continue
+            journal = Journal()
+            journal.receipts.append(
+                {"_id": receipt, "client_id": doc["_id"], "at": today.isoformat()}
+            )
+            journal.event(ClientAtRisk(
+                client_id=doc["_id"],
+                last_purchase_at=datetime.combine(risk.last_purchase, datetime.min.time(), UTC),
+                median_gap_days=float(risk.median_gap_days), overdue_days=float(risk.overdue_days),
+            ))  # fmt: skip
+            await store.commit(journal)
+            flagged += 1
+    log.info("churn_run", day=today.isoformat(), flagged=flagged)
+    return flagged

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from typing import Any, TypeAlias
 
@@ -75,6 +76,7 @@ async def record_purchases(
     for record, reason in bad:
         await park(loyalty.dead_letters, record, reason, "loyalty")
     store, repo = loyalty.journals, loyalty.repo
+    started = time.perf_counter()
     async with store.lock:
         await store.replay_open(owned)
         unique = first_of_each(purchases)
@@ -87,7 +89,13 @@ async def record_purchases(
         rules = await repo.rules()
         journal = plan_purchases(fresh, owners, docs, rules, loyalty.policy)
         journal.partitions = partitions_of(records)
+        planned = time.perf_counter()
         await store.commit(journal)
+    done = time.perf_counter()
+    log.info(
+        "purchase_batch", records=len(records), counted=len(fresh), parked=len(bad),
+        read_ms=round((planned - started) * 1000), write_ms=round((done - planned) * 1000),
+    )  # fmt: skip
     return len(fresh)
 
 

@@ -52,6 +52,7 @@ async def run_jobs_forever(loyalty: Loyalty) -> None:
                 await loyalty.journals.replay_open(loyalty.owned())
             await handlers_bonus.run_birthdays(loyalty, now.date())
             await handlers_bonus.run_expiry(loyalty, now)
+            await handlers_bonus.run_churn(loyalty, now.date())
         except Exception as exc:
             log.warning("loyalty_jobs_failed", error=repr(exc))
 

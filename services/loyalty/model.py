@@ -7,8 +7,9 @@ applies events with these functions and saves what they return.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from pydantic import BaseModel
@@ -36,6 +37,9 @@ class AccountNotFound(LookupError):
 
 class InsufficientBonus(ValueError):
     """A manual adjustment would take the balance below zero."""
+
+
+RHYTHM_DAYS = 12  # purchase days kept per account for the churn rhythm
 
 
 def cents_of(amount: Decimal, rounding: str = ROUND_HALF_UP) -> int:
@@ -84,6 +88,7 @@ class AccountState:
     category: str = "regular"
     open_complaints: frozenset[str] = frozenset()
     earned_by_month: dict[str, int] = field(default_factory=dict)
+    purchase_days: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -204,6 +209,8 @@ def apply_purchase(
         state, entry = post(state, "accrual", accrued, at, cause, purchase_id=purchase_id)
         entries.append(entry)
     state = retier(add_spend(state, paid, at), policy, at)
+    days = tuple(sorted({*state.purchase_days, at.date().isoformat()}))[-RHYTHM_DAYS:]
+    state = replace(state, purchase_days=days)
     return Effect(state, tuple(entries), redeemed, requested_cents - redeemed, accrued, old_tier)
 
 
@@ -291,3 +298,27 @@ def credit(
     """Birthday, goodwill or a manual adjustment (negative only down to zero)."""
     state, entry = post(state, kind, amount_cents, at, cause, actor=actor, reason=reason)
     return Effect(state, (entry,), accrued_cents=max(0, amount_cents))
+
+
+@dataclass(frozen=True)
+class ChurnRisk:
+    last_purchase: date
+    median_gap_days: Decimal
+    overdue_days: Decimal
+
+
+def churn_risk(days: tuple[str, ...], today: date, factor: Decimal) -> ChurnRisk | None:
+    """Overdue against the client's own rhythm: at least 3 purchase days, and more than
+    `factor` x the median gap between them since the last one."""
+    if len(days) < 3:
+        return None
+    dates = sorted(date.fromisoformat(d) for d in days)
+    gaps = sorted((b - a).days for a, b in itertools.pairwise(dates))
+    middle = len(gaps) // 2
+    median = (
+        Decimal(gaps[middle]) if len(gaps) % 2 else Decimal(gaps[middle - 1] + gaps[middle]) / 2
+    )
+    since = Decimal((today - dates[-1]).days)
+    if median <= 0 or since <= factor * median:
+        return None
+    return ChurnRisk(dates[-1], median, since - median)

@@ -39,6 +39,7 @@ def account_changes(
         "tier": after.tier,
         "ledger_seq": after.ledger_seq,
         "earned_by_month": after.earned_by_month,
+        "purchase_days": list(after.purchase_days),
     }
     return {k: v for k, v in inc.items() if v}, fields
 

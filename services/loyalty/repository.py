@@ -57,6 +57,7 @@ def state_of(doc: dict[str, Any]) -> AccountState:
         category=doc.get("category") or "regular",
         open_complaints=frozenset(doc.get("open_complaints") or ()),
         earned_by_month={k: int(v) for k, v in (doc.get("earned_by_month") or {}).items()},
+        purchase_days=tuple(doc.get("purchase_days") or ()),
     )
 
 
@@ -173,6 +174,11 @@ class AccountRepository:
         """A scan (FerretDB filters in memory): for scheduled jobs only, never a hot path."""
         cursor = self.accounts.find({"balance_cents": {"$gt": 0}}, {"_id": 1})
         return [d["_id"] async for d in cursor]
+
+    async def clients_with_rhythm(self) -> list[dict[str, Any]]:
+        """A scan for the churn job: accounts with at least 3 purchase days."""
+        cursor = self.accounts.find({}, {"purchase_days": 1})
+        return [d async for d in cursor if len(d.get("purchase_days") or ()) >= 3]
 
     async def track_complaint(self, client_id: str, complaint_id: str, *, open_: bool) -> None:
         op = "$addToSet" if open_ else "$pull"
