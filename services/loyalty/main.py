@@ -14,6 +14,7 @@ from services.loyalty.config import LoyaltySettings
 from services.loyalty.context import Loyalty, Policy
 from services.loyalty.subscribers import register_subscribers
 from shared.contracts import ClientRegistered
+from shared.contracts.base import Event
 from shared.contracts.complaints import ComplaintFiled, ComplaintResolved, GoodwillGranted
 from shared.contracts.loyalty import BonusAccrued, BonusRedeemed, ClientAtRisk, TierChanged
 from shared.contracts.pos import PurchaseRecorded, PurchaseReturned
@@ -34,7 +35,8 @@ CONSUMED = [
     ComplaintFiled.TOPIC,
     ComplaintResolved.TOPIC,
 ]
-PUBLISHED = [BonusAccrued.TOPIC, BonusRedeemed.TOPIC, TierChanged.TOPIC, ClientAtRisk.TOPIC]
+PUBLISHES: list[type[Event]] = [BonusAccrued, BonusRedeemed, TierChanged, ClientAtRisk]
+PUBLISHED = [e.TOPIC for e in PUBLISHES]
 TOPICS = CONSUMED + PUBLISHED
 
 
@@ -80,7 +82,7 @@ def create_app(settings: LoyaltySettings | None = None) -> FastAPI:
     loyalty = Loyalty(runtime, settings, Policy.from_settings(settings))
     register_subscribers(loyalty)
     routers = [api.router, api_rules.router, api_reports.router]
-    app = build_app(runtime, title="Clientele loyalty", routers=routers)
+    app = build_app(runtime, title="Clientele loyalty", routers=routers, publishes=PUBLISHES)
     app.state.loyalty = loyalty
     with_jobs(app, loyalty)
     return app

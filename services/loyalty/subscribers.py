@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from faststream import NoCast
 from faststream.kafka.annotations import KafkaMessage
 
 from services.loyalty import (
@@ -49,7 +50,9 @@ def register_subscribers(loyalty: Loyalty) -> None:
         decoder=raw_records,
         **subscriber_options(settings),
     )
-    async def on_purchases(body: Any, message: KafkaMessage) -> None:
+    async def on_purchases(body: NoCast[list[PurchaseRecorded]], message: KafkaMessage) -> None:
+        # `NoCast`: the payload type names the contract in the AsyncAPI document, but
+        # each record is validated by the handler, so one bad record spoils nothing.
         records = message.raw_message
         batch = records if isinstance(records, tuple) else (records,)
         await handlers_purchases.record_purchases(loyalty, batch, loyalty.owned())

@@ -94,3 +94,11 @@ async def test_a_bad_record_is_parked_alone_and_the_batch_goes_on(
     assert any(b"json_invalid" in r for r in reasons)
     store = await db.reports.find_one({"_id": "store:S1:2026-11"})
     assert store is not None and store["revenue_cents"] == 20000  # anonymous sales count
+
+
+async def test_the_asyncapi_document_shows_the_pos_contract(slate: Slate) -> None:
+    async with running(create_app(loyalty_settings(slate))) as api:
+        doc = (await api.get("/asyncapi.json")).json()
+    addresses = {ch["address"] for ch in doc["channels"].values()}
+    assert {slate.topic("purchase.recorded"), slate.topic("bonus.accrued")} <= addresses
+    assert "purchase_id" in str(doc["components"])
