@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -10,10 +11,13 @@ import httpx
 from pymongo import AsyncMongoClient
 
 from services.registry.cli import run_import
+from services.registry.handlers import registered_event
 from services.registry.import_sample import write_sample
+from services.registry.model import ClientDraft, new_client
+from shared.store.outbox import outbox_entry
 from tests.conftest import Slate
 from tests.integration.registry.conftest import distinct_events, register, registry_settings
-from tests.support.kafka import read_topic
+from tests.support.kafka import eventually, read_topic
 
 ROWS, BAD_EVERY = 2000, 97
 
@@ -61,3 +65,29 @@ async def test_import_reports_bad_rows_and_announces_every_new_client(
     assert found["items"][0]["name"] and found["items"][0]["card_number"].startswith("4000")
     by_name = (await api.get("/internal/v1/clients", params={"q": "schmi", "page_size": 5})).json()
     assert by_name["total"] > 5 and len(by_name["items"]) == 5
+
+
+async def test_a_batch_left_behind_by_a_crashed_import_is_announced_by_the_relay(
+    slate: Slate, api: httpx.AsyncClient, mongo: AsyncMongoClient[dict[str, Any]]
+) -> None:
+    db = mongo[slate.db_name("registry")]
+    client = new_client(ClientDraft(name="Left Behind"), "DE")
+    entry = outbox_entry(registered_event(client))
+    # What the import writes before publishing: the batch marker, then the client.
+    await db.outbox.insert_one(
+        {
+            "_id": "clients/batch:crashed",
+            "collection": "clients",
+            "doc_ids": [client.id],
+            "at": datetime.now(UTC) - timedelta(minutes=5),  # the import died long ago
+        }
+    )
+    await db.clients.insert_one(client.to_doc() | {"_outbox": [entry]})
+
+    records = await read_topic(slate.infra.kafka, slate.topic("client.registered"), expect=1)
+    assert [e["client_id"] for e in distinct_events(records)] == [client.id]
+
+    async def marker_gone() -> bool:
+        return await db.outbox.find_one({"_id": "clients/batch:crashed"}) is None
+
+    await eventually(marker_gone)
