@@ -26,6 +26,7 @@ from services.surveys.model import (
     sent_within,
 )
 from services.surveys.model_templates import default_template, render, template_key
+from services.surveys.sms_providers import SMS_OUTCOMES
 from shared.contracts.loyalty import BonusAccrued, ClientAtRisk
 from shared.contracts.pos import ClientRef, PurchaseRecorded
 from shared.logging import get_logger
@@ -81,6 +82,27 @@ async def plan_message(
             await ctx.budget.reserve(existing["client_id"], msg_id, existing["created_at"])
             await ctx.messages.plan(msg_id, existing["send_after"])
         return existing
+    doc = await _decide(ctx, kind, msg_id, client_id, values, dict(extra or {}))
+    await ctx.messages.create(doc)
+    if doc["reason"]:
+        SMS_OUTCOMES.labels(kind, "skipped", doc["reason"]).inc()
+        log.info("message_skipped", message_id=msg_id, kind=kind, reason=doc["reason"])
+        return doc
+    await ctx.budget.reserve(doc["client_id"], msg_id, doc["created_at"])
+    await ctx.messages.plan(msg_id, doc["send_after"])
+    log.info("message_scheduled", message_id=msg_id, kind=kind, client_id=doc["client_id"])
+    return doc
+
+
+async def _decide(
+    ctx: Surveys,
+    kind: str,
+    msg_id: str,
+    client_id: str | None,
+    values: dict[str, str],
+    extra: dict[str, Any],
+) -> dict[str, Any]:
+    """The new message document: when it would go out, or why it will not."""
     client = await ctx.clients.resolve(client_id) if client_id else None
     now = ctx.clock()
     delay = ctx.settings.send_delay_s if kind in SURVEY_KINDS else 0
@@ -88,7 +110,7 @@ async def plan_message(
     if kind not in SURVEY_KINDS:
         send_at = quiet_hours_end(send_at, policy_of(ctx))  # greetings wait for the morning
     state = await contact_state(ctx, client) if client else ContactState(False, 0, 0)
-    reason = extra.pop("skip", None) if extra else None
+    reason = extra.pop("skip", None)
     reason = reason or contact_decision(client, state, policy_of(ctx), kind, send_at)
     doc: dict[str, Any] = {
         "_id": msg_id,
@@ -100,19 +122,10 @@ async def plan_message(
         "reason": reason,
         "created_at": now,
         "send_after": send_at,
-        **(extra or {}),
+        **extra,
     }
     if kind in SURVEY_KINDS:
         doc["category"] = client.category if client else None
-    await ctx.messages.create(doc)
-    if reason:
-        log.info(
-            "message_skipped", message_id=msg_id, kind=kind, reason=reason, client_id=client_id
-        )
-        return doc
-    await ctx.budget.reserve(doc["client_id"], msg_id, now)
-    await ctx.messages.plan(msg_id, send_at)
-    log.info("message_scheduled", message_id=msg_id, kind=kind, client_id=doc["client_id"])
     return doc
 
 

@@ -31,7 +31,6 @@ def register_subscribers(runtime: ServiceRuntime, ctx: Surveys) -> None:
         runtime.topics(e.TOPIC)
         for e in (ClientRegistered, ClientUpdated, ClientMerged, ClientErased)
     ]
-    complaint_topics = [runtime.topics(e.TOPIC) for e in (ComplaintFiled, ComplaintResolved)]
 
     # One consumer for every client.* topic, one for both complaint topics: each keeps
     # one writer per document (FerretDB does not make concurrent upserts atomic).
@@ -46,6 +45,18 @@ def register_subscribers(runtime: ServiceRuntime, ctx: Surveys) -> None:
             await handlers.merge_clients(ctx, ClientMerged.model_validate(body))
         else:
             await handlers.erase_client(ctx, ClientErased.model_validate(body))
+
+    register_outreach_subscribers(runtime, ctx)
+
+
+def register_outreach_subscribers(runtime: ServiceRuntime, ctx: Surveys) -> None:
+    """Triggers of outbound messages, and the answers that feed the ratings."""
+    broker = runtime.broker
+
+    def options(name: str) -> dict[str, Any]:
+        return subscriber_options(runtime.settings, group=f"surveys.{name}")
+
+    complaint_topics = [runtime.topics(e.TOPIC) for e in (ComplaintFiled, ComplaintResolved)]
 
     @broker.subscriber(runtime.topics(PurchaseRecorded.TOPIC), **options(PurchaseRecorded.TOPIC))
     async def on_purchase_recorded(event: PurchaseRecorded) -> None:

@@ -121,5 +121,8 @@ async def test_purchase_survey_reply_answer_and_rating_across_processes(
                 return r.json() if r.json()["count"] else None
 
             after = await eventually(rating)
+            metrics = (await internal.get("/metrics")).text
     assert before["count"] == 0 and before["nps"] is None
     assert (after["count"], after["average"], after["nps"]) == (1, 10.0, 100.0)
+    assert 'clientele_sms_messages_total{kind="survey",outcome="sent",reason=""} 1.0' in metrics
+    assert 'clientele_sms_replies_total{status="answered"} 1.0' in metrics
