@@ -25,8 +25,26 @@ def plain_events(count: int) -> Iterator[tuple[bytes, bytes]]:
         yield f"k{n % 1000}".encode(), json.dumps(body).encode()
 
 
+def records(args: argparse.Namespace) -> Iterator[tuple[str, tuple[bytes, bytes]]]:
+    if args.kind == "plain":
+        for record in plain_events(args.count):
+            yield args.topic, record
+        return
+    from bench import purchase_data
+
+    for record in purchase_data.clients(args.clients):
+        yield f"{args.prefix}client.registered", record
+    for n in range(args.count):
+        yield f"{args.prefix}purchase.recorded", purchase_data.purchase(n, args.clients, "bench")
+
+
 async def produce(args: argparse.Namespace) -> dict[str, object]:
-    await declare_topics(args.bootstrap, [args.topic], args.partitions)
+    topics = (
+        [args.topic]
+        if args.kind == "plain"
+        else [f"{args.prefix}{t}" for t in ("client.registered", "purchase.recorded", "bonus.accrued")]
+    )
+    await declare_topics(args.bootstrap, topics, args.partitions, max_message_bytes=4 << 20)
     producer = AIOKafkaProducer(
         bootstrap_servers=args.bootstrap,
         enable_idempotence=True,
@@ -38,8 +56,8 @@ async def produce(args: argparse.Namespace) -> dict[str, object]:
     sent = 0
     try:
         pending = []
-        for key, value in plain_events(args.count):
-            pending.append(await producer.send(args.topic, value, key=key))
+        for topic, (key, value) in records(args):
+            pending.append(await producer.send(topic, value, key=key))
             sent += 1
             if len(pending) >= 5000:
                 await asyncio.gather(*pending)
@@ -53,7 +71,10 @@ async def produce(args: argparse.Namespace) -> dict[str, object]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--bootstrap", default="127.0.0.1:9092")
-    parser.add_argument("--topic", required=True)
+    parser.add_argument("--topic", default="")
+    parser.add_argument("--kind", choices=("plain", "purchases"), default="plain")
+    parser.add_argument("--prefix", default="", help="topic prefix for --kind purchases")
+    parser.add_argument("--clients", type=int, default=100)
     parser.add_argument("--count", type=int, required=True)
     parser.add_argument("--partitions", type=int, default=3)
     args = parser.parse_args()

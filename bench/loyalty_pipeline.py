@@ -1,0 +1,161 @@
+"""Loyalty pipeline: POS purchases -> ledger + balance + bonus.accrued.
+
+Project: the loyalty service as a process (`python -m services.loyalty`) consuming
+pre-produced `purchase.recorded` events (dedup, journal, ledger, receipts, reports,
+balances, events). Baseline: a hand-written aiokafka `getmany` + ONE pymongo
+`bulk_write` of balance increments + `bonus.accrued` produced per purchase + commit,
+on the same data. Each side gets a fresh prefix and database per round; throughput =
+purchases counted / seconds from the consumer being ready to the last one counted.
+A side that stops making progress for `STALL_S` is cut off and reported as stalled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+from uuid import uuid4
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from pymongo import AsyncMongoClient, UpdateOne
+
+from bench.common import PY, Result, Side, interleave, quick, run_json
+from bench.purchase_data import LOYALTY_ENV
+from tests.support.processes import ServiceProcess, free_port
+
+STALL_S = 30.0
+
+
+def produce(infra: dict[str, str], prefix: str, count: int, clients: int) -> None:
+    run_json(
+        [
+            PY, "-m", "bench.produce", "--bootstrap", infra["KAFKA_BOOTSTRAP_SERVERS"],
+            "--kind", "purchases", "--prefix", prefix, "--count", str(count),
+            "--clients", str(clients),
+        ],
+        timeout_s=600,
+    )  # fmt: skip
+
+
+async def wait_counted(db: Any, collection: str, count: int, started: float) -> float:
+    """Purchases per second until `count` are counted, or until progress stalls."""
+    last, last_change = -1, time.monotonic()
+    while True:
+        try:  # a wedged store does not answer at all: that is no progress either
+            done = await asyncio.wait_for(db[collection].count_documents({}), 10)
+        except TimeoutError:
+            done = last
+        now = time.monotonic()
+        if done >= count:
+            return done / (now - started)
+        if done != last:
+            last, last_change = done, now
+        elif now - last_change > STALL_S:
+            print(f"    stalled at {done}/{count}", flush=True)
+            return done / (last_change - started)
+        await asyncio.sleep(0.5)
+
+
+def project_round(infra: dict[str, str], count: int, clients: int, workdir: Path) -> float:
+    tag = f"lp{uuid4().hex[:8]}"
+    produce(infra, f"{tag}.", count, clients)
+    port = free_port()
+    env = {
+        **infra, **LOYALTY_ENV, "CLIENTELE_TOPIC_PREFIX": f"{tag}.",
+        "CLIENTELE_TOPIC_PARTITIONS": "3", "LOG_LEVEL": "WARNING",
+        "LOYALTY_HTTP_PORT": str(port), "LOYALTY_MONGODB_DB": f"{tag}_loyalty",
+    }  # fmt: skip
+    process = ServiceProcess("loyalty", env, workdir / f"{tag}.log", port).start()
+    try:
+        process.wait_healthy(timeout_s=90)
+        started = time.monotonic()
+        return asyncio.run(_count(infra, f"{tag}_loyalty", "receipts", count, started))
+    finally:
+        process.stop()
+
+
+async def _count(infra: dict[str, str], db: str, coll: str, count: int, started: float) -> float:
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(infra["MONGODB_URL"])
+    try:
+        return await wait_counted(client[db], coll, count, started)
+    finally:
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(client.drop_database(db), 10)
+        await client.close()
+
+
+async def raw_pipeline(infra: dict[str, str], prefix: str, db_name: str, count: int) -> float:
+    """The hand-written baseline: getmany, accrue, one bulk_write, produce, commit."""
+    bootstrap = infra["KAFKA_BOOTSTRAP_SERVERS"]
+    consumer = AIOKafkaConsumer(
+        f"{prefix}purchase.recorded", bootstrap_servers=bootstrap, group_id=f"{prefix}raw",
+        auto_offset_reset="earliest", enable_auto_commit=False,
+    )  # fmt: skip
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True, linger_ms=5)
+    mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(infra["MONGODB_URL"])
+    accounts = mongo[db_name].accounts
+    await consumer.start()
+    await producer.start()
+    started, done = time.monotonic(), 0
+    try:
+        while done < count and time.monotonic() - started < 120:
+            batches = await consumer.getmany(timeout_ms=200, max_records=500)
+            purchases = [json.loads(r.value) for rs in batches.values() for r in rs]
+            if not purchases:
+                continue
+            ops, sends = [], []
+            for p in purchases:
+                cents = round(float(p["total"]) * 100) * 5 // 100
+                cid = p["client"]["client_id"]
+                ops.append(UpdateOne({"_id": cid}, {"$inc": {"balance_cents": cents}}, upsert=True))
+                body = {
+                    "client_id": cid,
+                    "amount": f"{cents / 100:.2f}",
+                    "purchase_id": p["purchase_id"],
+                }
+                sends.append(
+                    await producer.send(f"{prefix}bonus.accrued", json.dumps(body).encode())
+                )
+            await accounts.bulk_write(ops, ordered=False)
+            await asyncio.gather(*sends)
+            await consumer.commit()
+            done += len(purchases)
+        return done / (time.monotonic() - started)
+    finally:
+        await consumer.stop()
+        await producer.stop()
+        await mongo.drop_database(db_name)
+        await mongo.close()
+
+
+def baseline_round(infra: dict[str, str], count: int, clients: int) -> float:
+    tag = f"lr{uuid4().hex[:8]}"
+    produce(infra, f"{tag}.", count, clients)
+    return asyncio.run(raw_pipeline(infra, f"{tag}.", f"{tag}_raw", count))
+
+
+def loyalty_pipeline(infra: dict[str, str], rounds: int) -> Result:
+    count, clients = (500, 50) if quick() else (2_000, 200)
+    result = Result(
+        "loyalty pipeline",
+        "purchases/s",
+        0.80,
+        Side("loyalty service (journal, ledger, receipts, balances, bonus.accrued)"),
+        Side("aiokafka getmany + 1 bulk_write + produce"),
+    )
+    result.notes.append(
+        f"{count:,} purchases over {clients} clients per round, fresh topics and database "
+        f"each; a side with no progress for {STALL_S:.0f}s is cut off (throughput so far)"
+    )
+    with tempfile.TemporaryDirectory(prefix="bench-loyalty-") as tmp:
+        interleave(
+            rounds,
+            lambda: project_round(infra, count, clients, Path(tmp)),
+            lambda: baseline_round(infra, count, clients),
+            result,
+        )
+    return result
