@@ -18,6 +18,8 @@ from aiokafka import AIOKafkaProducer
 
 from shared.messaging.topics import declare_topics
 
+PURCHASE_TOPICS = ("client.registered", "purchase.recorded", "bonus.accrued")
+
 
 def plain_events(count: int) -> Iterator[tuple[bytes, bytes]]:
     for n in range(count):
@@ -40,9 +42,7 @@ def records(args: argparse.Namespace) -> Iterator[tuple[str, tuple[bytes, bytes]
 
 async def produce(args: argparse.Namespace) -> dict[str, object]:
     topics = (
-        [args.topic]
-        if args.kind == "plain"
-        else [f"{args.prefix}{t}" for t in ("client.registered", "purchase.recorded", "bonus.accrued")]
+        [args.topic] if args.kind == "plain" else [f"{args.prefix}{t}" for t in PURCHASE_TOPICS]
     )
     await declare_topics(args.bootstrap, topics, args.partitions, max_message_bytes=4 << 20)
     producer = AIOKafkaProducer(
