@@ -61,8 +61,9 @@ async def test_front_desk_registers_finds_and_files_a_complaint_in_the_browser(
         },
     )
     for p in (registry, loyalty, surveys, complaints):
-        p.wait_healthy()
-    gateway.wait_healthy(path="/healthz")
+        p.wait_healthy(timeout_s=120)  # CI shares two cores with everything else
+    gateway.wait_healthy(timeout_s=120, path="/healthz")
+    expect.set_options(timeout=20_000)
     # a tablet at the front desk
     page = await browser.new_page(viewport={"width": 1024, "height": 768}, base_url=gateway.url)
 

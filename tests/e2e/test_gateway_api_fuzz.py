@@ -45,7 +45,7 @@ async def test_fuzzing_the_api_as_an_admin_finds_no_server_error(
         },
     )
     for p in (registry, loyalty, surveys, complaints, gateway):
-        p.wait_healthy()
+        p.wait_healthy(timeout_s=120)
     async with httpx.AsyncClient(base_url=gateway.url, timeout=10) as api:
         auth = await login(api)
         schema = (await api.get("/openapi.json", headers=auth)).json()
