@@ -97,7 +97,11 @@ def seed(gateway: str, env: dict[str, str]) -> None:
         return
     auth = {"Authorization": f"Bearer {answer.json()['access_token']}"}
     for client in DEMO_CLIENTS:
-        r = httpx.post(f"{gateway}/api/v1/clients", json=client, headers=auth, timeout=10)
+        for _ in range(5):  # a service still warming up answers 503: try again shortly
+            r = httpx.post(f"{gateway}/api/v1/clients", json=client, headers=auth, timeout=10)
+            if r.status_code < 500:
+                break
+            time.sleep(1)
         state = "registered" if r.status_code == 201 else f"skipped ({r.status_code})"
         print(f"  demo client {client['name']}: {state}", flush=True)
 
