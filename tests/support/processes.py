@@ -46,7 +46,7 @@ class ServiceProcess:
         )
         return self
 
-    def wait_healthy(self, timeout_s: float = 60.0, path: str = "/readyz") -> None:
+    def wait_healthy(self, timeout_s: float = 120.0, path: str = "/readyz") -> None:
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             if self.proc is not None and self.proc.poll() is not None:
