@@ -48,7 +48,9 @@ def register_subscribers(loyalty: Loyalty) -> None:
         max_records=settings.purchase_batch_size,
         batch_timeout_ms=settings.purchase_batch_timeout_ms,
         decoder=raw_records,
-        **subscriber_options(settings),
+        # A batch of 500 on a slow store can take minutes; a consumer that misses the
+        # poll interval is dropped from the group mid-batch and the batch redelivered.
+        **(subscriber_options(settings) | {"max_poll_interval_ms": 600_000}),
     )
     async def on_purchases(body: NoCast[list[PurchaseRecorded]], message: KafkaMessage) -> None:
         # `NoCast`: the payload type names the contract in the AsyncAPI document, but
