@@ -44,8 +44,9 @@ async def client_economics(client_id: str, request: Request) -> Response:
     return await forward(request, "loyalty", f"/internal/v1/reports/clients/{client_id}")
 
 
-@router.get("/reports/employees")
-async def employees_report(request: Request) -> Response:
+@router.get("/reports/employee-sales")
+async def employee_sales_report(request: Request) -> Response:
+    """Weighted sales per employee (loyalty); `/reports/employees` is surveys' quality."""
     return await forward(request, "loyalty", "/internal/v1/reports/employees")
 
 
