@@ -7,7 +7,7 @@ other's data even though they share one broker and one store.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -104,9 +104,9 @@ async def running(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
             yield client
 
 
-@pytest.fixture
-def spawn(slate: Slate, tmp_path: Path) -> Iterator[Callable[..., ServiceProcess]]:
-    """Start services as real processes; all are stopped at the end of the test."""
+@contextmanager
+def spawner(slate: Slate, tmp_path: Path) -> Iterator[Callable[..., ServiceProcess]]:
+    """Start services as real processes on `slate`; all are stopped on exit."""
     started: list[ServiceProcess] = []
 
     def start(name: str, extra_env: dict[str, str] | None = None) -> ServiceProcess:
@@ -116,6 +116,15 @@ def spawn(slate: Slate, tmp_path: Path) -> Iterator[Callable[..., ServiceProcess
         started.append(process)
         return process.start()
 
-    yield start
-    for process in started:
-        process.stop()
+    try:
+        yield start
+    finally:
+        for process in started:
+            process.stop()
+
+
+@pytest.fixture
+def spawn(slate: Slate, tmp_path: Path) -> Iterator[Callable[..., ServiceProcess]]:
+    """Start services as real processes; all are stopped at the end of the test."""
+    with spawner(slate, tmp_path) as start:
+        yield start

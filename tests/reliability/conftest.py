@@ -23,7 +23,7 @@ from uuid import uuid4
 import pytest
 from pymongo import AsyncMongoClient
 
-from tests.conftest import SERVICES, Slate
+from tests.conftest import SERVICES, Slate, spawner
 from tests.support.infra import ROOT, Infra
 from tests.support.kafka import delete_topics
 from tests.support.processes import ServiceProcess, free_port
@@ -92,18 +92,8 @@ async def private_slate(private_infra: PrivateInfra) -> AsyncIterator[Slate]:
 @pytest.fixture
 def private_spawn(private_slate: Slate, tmp_path: Path) -> Iterator[Callable[..., ServiceProcess]]:
     """Like `spawn`, on the private instance."""
-    started: list[ServiceProcess] = []
-
-    def start(name: str, extra_env: dict[str, str] | None = None) -> ServiceProcess:
-        port = free_port()
-        env = private_slate.env(name, port) | (extra_env or {})
-        process = ServiceProcess(name, env, tmp_path / f"{name}.log", port)
-        started.append(process)
-        return process.start()
-
-    yield start
-    for process in started:
-        process.stop()
+    with spawner(private_slate, tmp_path) as start:
+        yield start
 
 
 @pytest.fixture
