@@ -46,6 +46,7 @@ from shared.contracts.base import Event
 from shared.logging import get_logger
 from shared.messaging.correlation import current_correlation_id
 from shared.messaging.idempotency import LAST_APPLIED
+from shared.store.bulk import bulk_write
 
 log = get_logger(__name__)
 
@@ -187,7 +188,7 @@ async def _increment(
         if r["_id"] not in skip and (r["inc"] or r.get("set"))
     ]
     if ops:
-        await db[collection].bulk_write(ops, ordered=False)
+        await bulk_write(db[collection], ops)
 
 
 async def _set_each(
@@ -195,7 +196,7 @@ async def _set_each(
 ) -> None:
     ops = [UpdateOne({"_id": r["_id"]}, {"$set": r["set"]}, upsert=True) for r in rows]
     if ops:
-        await db[collection].bulk_write(ops, ordered=False)
+        await bulk_write(db[collection], ops)
 
 
 async def _add_to_sets(
@@ -206,7 +207,7 @@ async def _add_to_sets(
         for r in rows
     ]
     if ops:
-        await db[collection].bulk_write(ops, ordered=False)
+        await bulk_write(db[collection], ops)
 
 
 async def _add_members(
@@ -218,7 +219,7 @@ async def _add_members(
         for r in rows
     ]
     if ops:
-        await db[collection].bulk_write(ops, ordered=False)
+        await bulk_write(db[collection], ops)
 
 
 class JournalStore:
