@@ -45,3 +45,9 @@ class ServiceSettings(BaseSettings):
     mongodb_db: str = "clientele"
     relay_interval_s: float = Field(0.5, gt=0)
     kafka_send_timeout_s: float = Field(10.0, gt=0)
+    kafka_request_timeout_ms: int = Field(
+        15_000,
+        ge=1000,
+        description="aiokafka's request_timeout_ms for the producers: also how long a batch "
+        "waits for a partition leader during a broker outage before it fails.",
+    )
