@@ -167,6 +167,7 @@ def build_app(
             await lag.task.stop()
             await relay.stop()
             await runtime.broker.stop()
+            await runtime.publisher.stop()
             await runtime.close_store()
             log.info("service_stopped", service=settings.service_name)
 

@@ -14,6 +14,7 @@ import asyncio
 import logging
 from typing import Any
 
+from aiokafka import AIOKafkaProducer
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 
@@ -22,6 +23,7 @@ from shared.logging import get_logger
 from shared.messaging.correlation import HEADER as CORRELATION_HEADER
 from shared.messaging.correlation import current_correlation_id
 from shared.messaging.dead_letters import DeadLetterSender, dead_letter_middleware
+from shared.messaging.producer import ResilientProducer, producer_options
 from shared.messaging.topics import TopicNames
 from shared.metrics import EVENTS_PUBLISHED
 from shared.settings import ServiceSettings
@@ -51,7 +53,7 @@ def create_broker(settings: ServiceSettings) -> KafkaBroker:
         enable_idempotence=True,
         acks="all",
         allow_auto_create_topics=False,
-        request_timeout_ms=15000,
+        request_timeout_ms=settings.kafka_request_timeout_ms,
         # Up to a DLQ's size: a large body that reached its topic can be parked whole.
         max_request_size=2 * settings.topic_max_message_bytes + 64 * 1024,
         middlewares=[dead_letter_middleware(send_dead_letter, settings.service_name)],
@@ -94,13 +96,21 @@ def subscriber_options(settings: ServiceSettings, group: str | None = None) -> d
 
 
 class EventPublisher:
-    """Publishes contract events (keyed by client identity) with a bounded wait."""
+    """Publishes contract events (keyed by client identity) with a bounded wait.
+
+    It sends through a producer of its own (`ResilientProducer`, started on the first
+    publish), not the broker's: after a broker outage aiokafka's idempotent producer
+    can be stuck on OutOfOrderSequenceNumber for good, and this one replaces itself.
+    Call `stop()` when done (the service lifespan does).
+    """
 
     def __init__(self, broker: KafkaBroker, settings: ServiceSettings) -> None:
         self.broker = broker
         self.topics = TopicNames(settings.topic_prefix)
         self.service = settings.service_name
         self.timeout_s = settings.kafka_send_timeout_s
+        options = producer_options(settings)
+        self.producer = ResilientProducer(lambda: AIOKafkaProducer(**options), self.service)
 
     async def publish(self, event: Event) -> None:
         await self.publish_raw(event.TOPIC, event.partition_key(), event.model_dump_json().encode())
@@ -113,14 +123,21 @@ class EventPublisher:
         correlation_id: str | None = None,
     ) -> None:
         cid = correlation_id or current_correlation_id()
+        headers = [
+            ("content-type", b"application/json"),
+            ("correlation_id", cid.encode()),  # FastStream's own header
+            (CORRELATION_HEADER, cid.encode()),
+        ]
         await asyncio.wait_for(
-            self.broker.publish(
+            self.producer.send_and_wait(
+                self.topics(logical_topic),
                 payload,
-                topic=self.topics(logical_topic),
-                key=key.encode() if key is not None else None,
-                headers={CORRELATION_HEADER: cid, "content-type": "application/json"},
-                correlation_id=cid,
+                key.encode() if key is not None else None,
+                headers,
             ),
             self.timeout_s,
         )
         EVENTS_PUBLISHED.labels(service=self.service, topic=logical_topic).inc()
+
+    async def stop(self) -> None:
+        await self.producer.stop()

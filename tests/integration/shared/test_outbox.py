@@ -40,6 +40,7 @@ async def test_after_publishing_the_document_holds_no_pending_events_and_no_mark
         await outbox.flush("clients", "o-1")
         assert await outbox.relay_once() == 0  # nothing left to publish again
     finally:
+        await publisher.stop()
         await broker.stop()
     doc = await db.clients.find_one({"_id": "o-1"})
     assert doc is not None and doc[OUTBOX_FIELD] == [] and doc["name"] == "Ada L"
@@ -60,6 +61,7 @@ async def test_relay_publishes_what_a_crash_left_between_write_and_publish(
         assert await outbox.relay_once() == 1
         assert await outbox.relay_once() == 0
     finally:
+        await publisher.stop()
         await broker.stop()
     assert await db[MARKERS].count_documents({}) == 0
     records = await read_topic(slate.infra.kafka, slate.topic("client.registered"), expect=1)
@@ -79,4 +81,5 @@ async def test_relay_leaves_a_fresh_write_to_its_writer_and_takes_it_after_the_g
         assert await outbox.relay_once(min_age_s=60) == 0  # the writer is still flushing
         assert await outbox.relay_once(min_age_s=0) == 1  # ...it never did: the relay does
     finally:
+        await publisher.stop()
         await broker.stop()
