@@ -73,6 +73,7 @@ async def run_import(
             )
     finally:
         await runtime.broker.stop()
+        await runtime.publisher.stop()
         await runtime.close_store()
 
 
