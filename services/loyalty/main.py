@@ -8,10 +8,12 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 from fastapi import FastAPI
+from pymongo import IndexModel
 
 from services.loyalty import api, api_reports, api_rules, handlers_bonus
 from services.loyalty.config import LoyaltySettings
 from services.loyalty.context import Loyalty, Policy
+from services.loyalty.journal import ACCOUNTS
 from services.loyalty.subscribers import register_subscribers
 from shared.contracts import ClientRegistered
 from shared.contracts.base import Event
@@ -21,6 +23,7 @@ from shared.contracts.pos import PurchaseRecorded, PurchaseReturned
 from shared.contracts.registry import ClientErased, ClientMerged, ClientUpdated
 from shared.logging import get_logger
 from shared.service import ServiceRuntime, build_app
+from shared.store.indexes import IndexPlan
 
 log = get_logger(__name__)
 
@@ -38,6 +41,9 @@ CONSUMED = [
 PUBLISHES: list[type[Event]] = [BonusAccrued, BonusRedeemed, TierChanged, ClientAtRisk]
 PUBLISHED = [e.TOPIC for e in PUBLISHES]
 TOPICS = CONSUMED + PUBLISHED
+# For MongoDB: the expiry job's scan of accounts with a balance. Everything else is
+# read by `_id` (FerretDB 1.x creates these but never reads through them).
+INDEXES: IndexPlan = {ACCOUNTS: [IndexModel([("balance_cents", 1)], name="balance_cents")]}
 
 
 async def run_jobs_forever(loyalty: Loyalty) -> None:
@@ -82,7 +88,9 @@ def create_app(settings: LoyaltySettings | None = None) -> FastAPI:
     loyalty = Loyalty(runtime, settings, Policy.from_settings(settings))
     register_subscribers(loyalty)
     routers = [api.router, api_rules.router, api_reports.router]
-    app = build_app(runtime, title="Clientele loyalty", routers=routers, publishes=PUBLISHES)
+    app = build_app(
+        runtime, title="Clientele loyalty", routers=routers, publishes=PUBLISHES, indexes=INDEXES
+    )
     app.state.loyalty = loyalty
     with_jobs(app, loyalty)
     return app

@@ -36,6 +36,15 @@ async def test_registered_client_gets_an_empty_bonus_account(slate: Slate) -> No
     assert found["currency"] == "EUR"
 
 
+async def test_the_expiry_scan_has_its_index_for_mongodb(
+    slate: Slate, mongo: AsyncMongoClient[dict[str, Any]]
+) -> None:
+    async with running(create_app(loyalty_settings(slate))):
+        accounts = mongo[slate.db_name("loyalty")].accounts
+        names = [i["name"] async for i in await accounts.list_indexes()]
+    assert "balance_cents" in names
+
+
 async def test_the_same_event_delivered_twice_opens_one_account(
     slate: Slate, mongo: AsyncMongoClient[dict[str, Any]]
 ) -> None:
