@@ -15,23 +15,21 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import uvicorn
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse
 from faststream.kafka import KafkaBroker
 from faststream.specification import AsyncAPI
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
-from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.responses import Response
 
 from shared.contracts.base import Event
+from shared.http_middleware import CorrelationMiddleware, MetricsMiddleware
 from shared.logging import configure_logging, get_logger
 from shared.messaging.broker import EventPublisher, create_broker
-from shared.messaging.correlation import HEADER as CORRELATION_HEADER
-from shared.messaging.correlation import bind_correlation_id
 from shared.messaging.lag import ConsumerLagMonitor
 from shared.messaging.topics import TopicNames, declare_topics
-from shared.metrics import http_metrics_middleware, metrics_response
+from shared.metrics import metrics_response
 from shared.periodic import PeriodicTask
 from shared.settings import ServiceSettings
 from shared.store.indexes import IndexPlan, ensure_indexes
@@ -85,24 +83,12 @@ class ServiceRuntime:
             await self._mongo.close()
 
 
-def _correlation_middleware() -> Callable[..., Awaitable[Response]]:
-    async def middleware(
-        request: Request, call_next: Callable[..., Awaitable[Response]]
-    ) -> Response:
-        cid = bind_correlation_id(request.headers.get(CORRELATION_HEADER))
-        response = await call_next(request)
-        response.headers[CORRELATION_HEADER] = cid
-        return response
-
-    return middleware
-
-
 def add_ops_routes(
     app: FastAPI, service: str, ready: Callable[[], Awaitable[dict[str, str]]]
 ) -> None:
     """`/healthz` (the process lives), `/readyz` (its dependencies answer), `/metrics`."""
-    app.add_middleware(BaseHTTPMiddleware, dispatch=http_metrics_middleware(service))
-    app.add_middleware(BaseHTTPMiddleware, dispatch=_correlation_middleware())
+    app.add_middleware(MetricsMiddleware, service=service)
+    app.add_middleware(CorrelationMiddleware)
 
     @app.get("/healthz", tags=["ops"])
     async def healthz() -> dict[str, str]:
