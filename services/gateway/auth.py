@@ -2,28 +2,26 @@
 
 `guard` is added as a dependency to every router the gateway mounts (main.py); it
 looks up the matched route's template in the policy (`model.rule_for`), so a router
-another area adds is protected without touching it. `audit_middleware` records every
+another area adds is protected without touching it. `AuditMiddleware` records every
 write by an identified caller with its result after the response is known.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from fastapi import HTTPException, Request
 from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.gateway.config import GatewaySettings
 from services.gateway.model import Access, Caller, Role, is_write, rule_for
 from services.gateway.repository import AuditLog, LoginThrottle, PosKeyRepository, StaffRepository
 from services.gateway.security import TokenSigner, pos_key_digest
 from services.gateway.upstream import Upstreams
-from shared.logging import get_logger
-
-log = get_logger(__name__)
 
 SESSION_COOKIE = "clientele_session"
 API_KEY_HEADER = "x-api-key"
@@ -73,10 +71,11 @@ async def _staff(request: Request, rt: GatewayRuntime) -> Caller:
         raise _unauthorized("log in first: send 'Authorization: Bearer <token>'")
     if claims is None:
         raise _unauthorized("the token is invalid or expired; log in again")
-    found = await rt.staff.find(claims.username)
+    found = await rt.staff.find_cached(claims.username)
     if found is None or not found[0].active:
         raise _unauthorized("this account no longer exists or is disabled")
-    # The role is read from the store, so a demotion applies at once.
+    # The role is read from the store (remembered for `auth_cache_s`; a change made
+    # through this gateway forgets it at once), so a demotion applies at once.
     return Caller(who=found[0].username, role=found[0].role)
 
 
@@ -84,7 +83,7 @@ async def _pos(request: Request, rt: GatewayRuntime) -> Caller:
     key = request.headers.get(API_KEY_HEADER)
     if not key:
         raise _unauthorized("POS routes need an 'X-API-Key' header")
-    doc = await rt.pos_keys.find(pos_key_digest(key))
+    doc = await rt.pos_keys.find_cached(pos_key_digest(key))
     if doc is None:
         raise _unauthorized("unknown or revoked POS API key")
     pos = Caller(who=f"pos-key:{doc['key_id']}", store_id=str(doc["store_id"]))
@@ -132,41 +131,58 @@ def has_credentials(request: Request) -> bool:
     )
 
 
-def anonymous_gate(
-    refuse: Callable[[Request], Response],
-) -> Callable[[Request, Callable[[Request], Awaitable[Response]]], Awaitable[Response]]:
+class AnonymousGate:
     """Refuse a caller with no credentials at all before anything reads the request, so
     not even a malformed body gets an answer but 401. Public routes have no path
-    parameters, so the raw path decides here exactly as the template does in `guard`."""
+    parameters, so the raw path decides here exactly as the template does in `guard`.
+    Plain ASGI (not `BaseHTTPMiddleware`): no extra task per request."""
 
-    async def middleware(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
+    def __init__(self, app: ASGIApp, refuse: Callable[[Request], Response]) -> None:
+        self.app = app
+        self.refuse = refuse
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
         if has_credentials(request) or rule_for(request.method, request.url.path).access is (
             Access.public
         ):
-            return await call_next(request)
-        return refuse(request)
+            await self.app(scope, receive, send)
+            return
+        await self.refuse(request)(scope, receive, send)
 
-    return middleware
 
+class AuditMiddleware:
+    """Record every write by an identified caller with its result, once the answer is
+    known. The store write happens after the answer (`AuditLog.record_later`): it is
+    never on a request's path, and reads are not audited at all."""
 
-def audit_middleware(
-    audit: Callable[[], AuditLog],
-) -> Callable[[Request, Callable[[Request], Awaitable[Response]]], Awaitable[Response]]:
-    async def middleware(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        response = await call_next(request)
+    def __init__(self, app: ASGIApp, audit: Callable[[], AuditLog]) -> None:
+        self.app = app
+        self.audit = audit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not is_write(scope["method"]):
+            await self.app(scope, receive, send)
+            return
+        status = 500
+
+        async def send_and_note(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+            await send(message)
+
+        await self.app(scope, receive, send_and_note)
+        request = Request(scope)
         who: Caller | None = getattr(request.state, "caller", None)
-        if who is not None and is_write(request.method):
-            await record(audit(), request, who, response.status_code)
-        return response
-
-    return middleware
+        if who is not None:
+            record(self.audit(), request, who, status)
 
 
-async def record(audit: AuditLog, request: Request, who: Caller, status: int) -> None:
+def record(audit: AuditLog, request: Request, who: Caller, status: int) -> None:
     route = request.scope.get("route")
     entry: dict[str, Any] = {
         "who": who.who,
@@ -178,8 +194,4 @@ async def record(audit: AuditLog, request: Request, who: Caller, status: int) ->
         "status": status,
         "result": "ok" if status < 400 else ("denied" if status in (401, 403) else "failed"),
     }
-    try:
-        await audit.record(entry)
-    except Exception:
-        # The action already happened; losing its audit line must be loud.
-        log.exception("audit_write_failed", **{k: v for k, v in entry.items() if k != "params"})
+    audit.record_later(entry)

@@ -27,6 +27,13 @@ class GatewaySettings(ServiceSettings):
         description="HMAC secret signing bearer tokens and session cookies. Empty: a random "
         "one per process (dev/test only, logged as a warning; tokens die with the process).",
     )
+    auth_cache_s: float = Field(
+        2.0,
+        ge=0,
+        description="How long the guard trusts a staff account (role, active) or POS key it "
+        "read from the store. A change made through this gateway applies at once; one made "
+        "by another replica or the CLI within this time. 0: read on every request.",
+    )
     token_ttl_s: int = Field(900, gt=0, description="Lifetime of an API bearer token.")
     session_ttl_s: int = Field(8 * 3600, gt=0, description="Lifetime of a console session.")
     secure_cookies: bool = Field(False, description="Mark the session cookie Secure (HTTPS).")

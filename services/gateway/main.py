@@ -11,15 +11,15 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.middleware.base import BaseHTTPMiddleware
 
 from services.gateway import api, console, console_pages, docs, handlers_auth
-from services.gateway.auth import GatewayRuntime, anonymous_gate, audit_middleware, guard
+from services.gateway.auth import AnonymousGate, AuditMiddleware, GatewayRuntime, guard
 from services.gateway.config import GatewaySettings
 from services.gateway.repository import (
     AuditLog,
     LoginThrottle,
     PosKeyRepository,
+    Recent,
     StaffRepository,
     ensure_indexes,
 )
@@ -63,8 +63,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         app.state.mongo_db = db
         app.state.gateway = GatewayRuntime(
             settings=settings,
-            staff=StaffRepository(db),
-            pos_keys=PosKeyRepository(db),
+            staff=StaffRepository(db, Recent(settings.auth_cache_s)),
+            pos_keys=PosKeyRepository(db, Recent(settings.auth_cache_s)),
             throttle=LoginThrottle(db, settings.login_max_failures, settings.login_window_s),
             audit=AuditLog(db),
             signer=TokenSigner(_secret(settings)),
@@ -78,6 +78,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         try:
             yield
         finally:
+            await app.state.gateway.audit.drain()
             await upstreams.close()
             await mongo.close()
 
@@ -112,10 +113,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         results = await asyncio.gather(store(), *(check(n) for n in urls))
         return dict(zip(["store", *urls], results, strict=True))
 
-    app.add_middleware(
-        BaseHTTPMiddleware, dispatch=audit_middleware(lambda: app.state.gateway.audit)
-    )
-    app.add_middleware(BaseHTTPMiddleware, dispatch=anonymous_gate(_not_logged_in))
+    app.add_middleware(AuditMiddleware, audit=lambda: app.state.gateway.audit)
+    app.add_middleware(AnonymousGate, refuse=_not_logged_in)
     add_ops_routes(app, "gateway", ready)
     _error_handlers(app)
     protected = [Depends(guard)]

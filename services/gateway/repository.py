@@ -1,13 +1,18 @@
 """All MongoDB access of the gateway: staff users, POS keys, login throttle, audit log.
 
-Users and keys are read by string `_id` (`user:<name>`, `poskey:<sha256>`) on every
-request, the store's fastest path. The audit log is append-only; admins page it.
+Users and keys are read by string `_id` (`user:<name>`, `poskey:<sha256>`), the
+store's fastest path, and the guard remembers what it read for a moment (`Recent`):
+every request used to cost a store round trip. The audit log is append-only and
+written after the answer (`AuditLog.record_later`); admins page it.
 """
 
 from __future__ import annotations
 
+import asyncio
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Generic, TypeVar
 from uuid import uuid4
 
 from pymongo import DESCENDING
@@ -15,6 +20,9 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from services.gateway.model import Role, StaffUser, TooManyAttempts
+from shared.logging import get_logger
+
+log = get_logger(__name__)
 
 Db = AsyncDatabase[dict[str, Any]]
 
@@ -23,9 +31,46 @@ class UserExists(Exception):
     pass
 
 
+V = TypeVar("V")
+
+
+class Recent(Generic[V]):
+    """Values read from the store, trusted for `ttl_s` seconds (0: never kept).
+
+    Only found values are kept (an unknown name or key is asked again). A write through
+    this process forgets its key at once; other processes' writes show within `ttl_s`.
+    """
+
+    def __init__(
+        self, ttl_s: float, clock: Callable[[], float] = time.monotonic, size: int = 10_000
+    ) -> None:
+        self.ttl_s, self.clock, self.size = ttl_s, clock, size
+        self._items: dict[str, tuple[float, V]] = {}
+
+    def get(self, key: str) -> V | None:
+        item = self._items.get(key)
+        if item is None:
+            return None
+        if item[0] <= self.clock():
+            self._items.pop(key, None)
+            return None
+        return item[1]
+
+    def put(self, key: str, value: V) -> None:
+        if self.ttl_s <= 0:
+            return
+        if len(self._items) >= self.size:
+            self._items.clear()  # a flood of distinct keys: start over, never grow unbounded
+        self._items[key] = (self.clock() + self.ttl_s, value)
+
+    def forget(self, key: str) -> None:
+        self._items.pop(key, None)
+
+
 class StaffRepository:
-    def __init__(self, db: Db) -> None:
+    def __init__(self, db: Db, recent: Recent[tuple[StaffUser, str]] | None = None) -> None:
         self.users = db["staff_users"]
+        self.recent: Recent[tuple[StaffUser, str]] = recent or Recent(0)
 
     async def create(self, username: str, password_hash: str, role: Role) -> StaffUser:
         user = StaffUser(username=username, role=role, created_at=datetime.now(UTC))
@@ -35,6 +80,7 @@ class StaffRepository:
             )
         except DuplicateKeyError as exc:
             raise UserExists(f"user {username!r} already exists") from exc
+        self.recent.forget(username)
         return user
 
     async def find(self, username: str) -> tuple[StaffUser, str] | None:
@@ -42,6 +88,15 @@ class StaffRepository:
         if doc is None:
             return None
         return StaffUser.model_validate(doc), str(doc["hash"])
+
+    async def find_cached(self, username: str) -> tuple[StaffUser, str] | None:
+        """`find`, answered from memory for a moment (the guard's read on every request)."""
+        found = self.recent.get(username)
+        if found is None:
+            found = await self.find(username)
+            if found is not None:
+                self.recent.put(username, found)
+        return found
 
     async def list(self) -> list[StaffUser]:
         # Few staff accounts: an admin listing may scan.
@@ -62,13 +117,18 @@ class StaffRepository:
             changes["active"] = active
         if password_hash is not None:
             changes["hash"] = password_hash
-        result = await self.users.update_one({"_id": f"user:{username}"}, {"$set": changes})
+        self.recent.forget(username)
+        try:
+            result = await self.users.update_one({"_id": f"user:{username}"}, {"$set": changes})
+        finally:
+            self.recent.forget(username)  # a guard may have read the old one meanwhile
         return result.matched_count == 1
 
 
 class PosKeyRepository:
-    def __init__(self, db: Db) -> None:
+    def __init__(self, db: Db, recent: Recent[dict[str, Any]] | None = None) -> None:
         self.keys = db["pos_keys"]
+        self.recent: Recent[dict[str, Any]] = recent or Recent(0)
 
     async def create(self, digest: str, store_id: str, label: str, by: str) -> dict[str, Any]:
         doc = {
@@ -86,6 +146,14 @@ class PosKeyRepository:
     async def find(self, digest: str) -> dict[str, Any] | None:
         doc = await self.keys.find_one({"_id": f"poskey:{digest}"})
         return doc if doc and doc.get("active") else None
+
+    async def find_cached(self, digest: str) -> dict[str, Any] | None:
+        found = self.recent.get(digest)
+        if found is None:
+            found = await self.find(digest)
+            if found is not None:
+                self.recent.put(digest, found)
+        return found
 
     async def list(self) -> list[dict[str, Any]]:
         return [d async for d in self.keys.find({}, {"_id": 0}).limit(1000)]
@@ -130,16 +198,48 @@ class LoginThrottle:
 
 
 class AuditLog:
-    def __init__(self, db: Db) -> None:
-        self.entries = db["audit_log"]
+    """Append-only. `record_later` writes after the answer (a task per entry, at most
+    `max_pending` at once, then the caller waits); `page` and `drain` wait for them."""
 
-    async def record(self, entry: dict[str, Any]) -> None:
+    def __init__(self, db: Db, max_pending: int = 1000) -> None:
+        self.entries = db["audit_log"]
+        self.max_pending = max_pending
+        self._pending: set[asyncio.Task[None]] = set()
+
+    @staticmethod
+    def _doc(entry: dict[str, Any]) -> dict[str, Any]:
         at = datetime.now(UTC)
         # A time-ordered id: newest first is a sort on `_id`.
         entry_id = f"{at.strftime('%Y%m%dT%H%M%S%f')}-{uuid4().hex[:8]}"
-        await self.entries.insert_one({"_id": entry_id, "at": at, **entry})
+        return {"_id": entry_id, "at": at, **entry}
+
+    async def record(self, entry: dict[str, Any]) -> None:
+        await self.entries.insert_one(self._doc(entry))
+
+    def record_later(self, entry: dict[str, Any]) -> None:
+        """Write the entry in the background; a failure is logged loudly (the action
+        already happened)."""
+        task = asyncio.create_task(self._write(self._doc(entry)))
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
+
+    async def _write(self, doc: dict[str, Any]) -> None:
+        if len(self._pending) > self.max_pending:
+            await asyncio.sleep(0)  # the store is behind: let earlier writes go first
+        try:
+            await self.entries.insert_one(doc)
+        except Exception:
+            log.exception(
+                "audit_write_failed", **{k: v for k, v in doc.items() if k not in ("params", "at")}
+            )
+
+    async def drain(self) -> None:
+        """Wait until every entry recorded so far is in the store."""
+        while self._pending:
+            await asyncio.gather(*list(self._pending), return_exceptions=True)
 
     async def page(self, limit: int, before: str | None = None) -> list[dict[str, Any]]:
+        await self.drain()  # what this gateway recorded is listed, even if just now
         query: dict[str, Any] = {"_id": {"$lt": before}} if before else {}
         cursor = self.entries.find(query).sort("_id", DESCENDING).limit(limit)
         return [{"id": d.pop("_id"), **d} async for d in cursor]

@@ -24,13 +24,21 @@ ACTOR_HEADER = "x-actor"
 STORE_HEADER = "x-clientele-store"
 
 
+# Every connection a burst opened is kept (httpx keeps only 20 by default, so a card
+# fan-out under load closed and reopened connections all the time), for less time than
+# uvicorn keeps an idle one open (5 s), so a kept connection is never closed under us.
+POOL = httpx.Limits(max_connections=256, max_keepalive_connections=256, keepalive_expiry=4.0)
+
+
 class Upstreams:
-    """HTTP clients of the services, one connection pool each."""
+    """HTTP clients of the services, one keep-alive connection pool each, for the
+    gateway's lifetime."""
 
     def __init__(self, urls: dict[str, str], timeout_s: float, card_timeout_s: float = 1.5) -> None:
         self.card_timeout_s = card_timeout_s
         self.clients = {
-            name: httpx.AsyncClient(base_url=url, timeout=timeout_s) for name, url in urls.items()
+            name: httpx.AsyncClient(base_url=url, timeout=timeout_s, limits=POOL)
+            for name, url in urls.items()
         }
 
     async def close(self) -> None:
