@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from types import TracebackType
 from typing import Any
@@ -149,8 +150,9 @@ def dead_letter_middleware(
             records = self._records()
             try:
                 if exc_val is None:
-                    for record in records:
-                        MESSAGES_CONSUMED.labels(service=service, topic=record.topic).inc()
+                    # One counter update per topic of the batch, not one per record.
+                    for topic, n in Counter(r.topic for r in records).items():
+                        MESSAGES_CONSUMED.labels(service=service, topic=topic).inc(n)
                     return False
                 if not isinstance(exc_val, Exception):
                     return False  # cancellation / shutdown: not the message's fault
