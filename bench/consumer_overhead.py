@@ -12,8 +12,11 @@ from typing import Any
 from uuid import uuid4
 
 from aiokafka import AIOKafkaConsumer
+from faststream import NoCast
+from faststream.kafka.annotations import KafkaMessage
 
 from bench.common import PY, Result, Side, interleave, quick, run_json
+from shared.messaging.batches import records_of, undecoded
 from shared.messaging.broker import create_broker, subscriber_options
 from shared.settings import ServiceSettings
 
@@ -38,7 +41,9 @@ class Clock:
         return self.seen / (self.last - self.first) if self.last > self.first else 0.0
 
 
-async def faststream_side(bootstrap: str, topic: str, expected: int) -> float:
+async def faststream_side(
+    bootstrap: str, topic: str, expected: int, decode: str = "project"
+) -> float:
     settings = ServiceSettings(kafka_bootstrap_servers=bootstrap, service_name="bench")
     broker = create_broker(settings)
     clock = Clock(expected)
@@ -47,10 +52,13 @@ async def faststream_side(bootstrap: str, topic: str, expected: int) -> float:
         topic,
         batch=True,
         max_records=MAX_RECORDS,
+        # As the project's batch consumers are built (loyalty's purchases): the handler
+        # validates each record itself, so FastStream decodes nothing.
+        decoder=undecoded if decode == "project" else None,
         **subscriber_options(settings, group=f"bench-fs-{uuid4().hex[:8]}"),
     )
-    async def nothing(batch: list[Any]) -> None:
-        clock.count(len(batch))
+    async def nothing(body: NoCast[list[Any]], message: KafkaMessage) -> None:
+        clock.count(len(records_of(message.raw_message)))
 
     await broker.start()
     try:
