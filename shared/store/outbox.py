@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 
 from shared.contracts.base import Event
@@ -105,11 +106,16 @@ class Outbox:
             )
         if entries:
             # $pullAll of the exact entries: FerretDB 1.x ignores $pull with a condition.
-            await self.db[collection].update_one(
-                {"_id": doc_id}, {"$pullAll": {OUTBOX_FIELD: [dict(e) for e in entries]}}
+            # One round trip: the update answers with what is left pending (the whole
+            # document: FerretDB 1.24 has no projection in findAndModify).
+            doc = await self.db[collection].find_one_and_update(
+                {"_id": doc_id},
+                {"$pullAll": {OUTBOX_FIELD: [dict(e) for e in entries]}},
+                return_document=ReturnDocument.AFTER,
             )
+        else:
+            doc = await self.db[collection].find_one({"_id": doc_id}, {OUTBOX_FIELD: 1})
         # Only a document with nothing left pending loses its marker.
-        doc = await self.db[collection].find_one({"_id": doc_id}, {OUTBOX_FIELD: 1})
         if not (doc or {}).get(OUTBOX_FIELD):
             await self.markers.delete_one({"_id": f"{collection}/{doc_id}"})
         return len(entries)
