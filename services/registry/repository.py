@@ -7,6 +7,7 @@ uniqueness check, and reading it is a point read on FerretDB and MongoDB alike.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -70,16 +71,21 @@ class ClientRepository:
             await self.lookups.delete_one({"_id": f"{field}:{value}"})
 
     async def claim_all(self, client_id: str, keys: Sequence[tuple[str, str]]) -> None:
-        """Claim every key, or none: on a duplicate the ones already taken are released."""
-        taken: list[tuple[str, str]] = []
-        try:
-            for field, value in keys:
-                await self.claim(field, value, client_id)
-                taken.append((field, value))
-        except DuplicateClient:
+        """Claim every key, or none: on a duplicate the ones taken are released.
+
+        The keys are claimed concurrently (one round trip of waiting, not one per key);
+        the error raised is the first in key order, as if claimed one by one."""
+        results = await asyncio.gather(
+            *(self.claim(field, value, client_id) for field, value in keys), return_exceptions=True
+        )
+        failures = [r for r in results if isinstance(r, BaseException)]
+        if not failures:
+            return
+        if all(isinstance(f, DuplicateClient) for f in failures):
+            taken = [k for k, r in zip(keys, results, strict=True) if r is None]
             for field, value in taken:
                 await self.release(field, value, client_id)
-            raise
+        raise failures[0]
 
     async def add(self, client: Client, events: Sequence[Event]) -> list[dict[str, Any]]:
         await self.claim_all(client.id, identity_keys(client))

@@ -137,12 +137,12 @@ class ListIndex:
     # names
 
     async def file_name(self, entry: NameEntry) -> None:
-        for key in buckets_of(entry.name_norm):
-            await self.add(key, [entry.encode()])
+        # Buckets are separate lists with their own locks: filed concurrently.
+        await asyncio.gather(*(self.add(k, [entry.encode()]) for k in buckets_of(entry.name_norm)))
 
     async def unfile_name(self, entry: NameEntry) -> None:
-        for key in buckets_of(entry.name_norm):
-            await self.remove(key, [entry.encode()])
+        keys = buckets_of(entry.name_norm)
+        await asyncio.gather(*(self.remove(k, [entry.encode()]) for k in keys))
 
     async def names_in(self, bucket: str) -> list[NameEntry]:
         return [NameEntry.decode(raw) for raw in await self.items(bucket)]
