@@ -1,0 +1,248 @@
+"""Park and retry: events that name a client the service does not know yet.
+
+Client events, purchases and returns travel on different topics, so a consumer may
+see a purchase, a return, an update or a merge before the registration of the
+client it names. Such an event is not poison and must not be dropped: its handler
+raises `ClientNotKnownYet(keys)`, `handle_or_park` stores the event's original
+bytes in the service's `waiting` collection under every key it waits for
+(`waiting:client:<id>`, `waiting:card:<n>`, `waiting:phone:<e164>`, point reads by
+`_id`) and the message is acknowledged. When a client event makes one of those keys
+known, the service calls `WaitingRoom.release`, which re-applies the parked events
+through the same handlers (they are idempotent on `event_id`, so a second apply
+changes nothing) and then removes them. `expire_overdue` (a periodic sweep) moves
+events nobody claimed within the configured age to `<topic>.dlq` with the reason
+`client_never_registered`.
+
+Races (FerretDB does not make concurrent updates of one document atomic): the
+client consumer writes its lookups *before* it reads the waiting documents, and a
+parker checks the lookups again *after* parking; whichever comes second applies the
+event, so it is never left behind.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from aiokafka import ConsumerRecord
+from prometheus_client import Counter
+from pymongo.errors import DuplicateKeyError
+
+from shared.logging import get_logger
+from shared.messaging.dead_letters import DeadLetterSender, describe, is_transient, park
+
+log = get_logger(__name__)
+
+WAITING = "waiting"
+NEVER_REGISTERED = "client_never_registered"
+EVENTS_WAITING = Counter(
+    "clientele_events_waiting_total",
+    "Events that named a client not known yet: parked, released or expired to the DLQ",
+    ["service", "topic", "outcome"],
+)
+
+Apply = Callable[[str, dict[str, Any]], Awaitable[None]]  # (logical topic, body)
+Known = Callable[[Sequence[str]], Awaitable[bool]]
+
+
+class ClientNotKnownYet(Exception):
+    """The event names a client this service has not heard of yet: park it."""
+
+    def __init__(self, keys: Sequence[str], reason: str = "unknown_client") -> None:
+        super().__init__(f"{reason}: waiting for {', '.join(keys)}")
+        self.keys = list(dict.fromkeys(keys))
+        self.reason = reason
+
+
+def parked_element(
+    record: ConsumerRecord[Any, Any], keys: Sequence[str], reason: str, now: datetime
+) -> dict[str, Any]:
+    """One parked event: what the sweep needs to send it to the DLQ unchanged."""
+    value = record.value or b""
+    try:
+        event_id = str(json.loads(value).get("event_id"))
+    except (ValueError, AttributeError):
+        event_id = None
+    key = record.key
+    return {
+        "event_id": event_id,
+        "topic": record.topic,
+        "partition": record.partition,
+        "offset": record.offset,
+        "key": key.decode(errors="replace") if isinstance(key, bytes) else key,
+        "body": bytes(value).decode(errors="replace"),
+        # No arrays inside arrays on FerretDB: headers as small documents.
+        "headers": [
+            {"name": k, "value": bytes(v).decode(errors="replace")} for k, v in record.headers or ()
+        ],
+        "reason": reason,
+        "keys": list(keys),
+        # The store keeps milliseconds: `$pullAll` must find exactly what was pushed.
+        "at": now.replace(microsecond=now.microsecond // 1000 * 1000),
+    }
+
+
+def as_record(element: dict[str, Any]) -> ConsumerRecord[bytes, bytes]:
+    """The parked event as a Kafka record again (for the DLQ helpers)."""
+    key = element.get("key")
+    body = str(element["body"]).encode()
+    return ConsumerRecord(
+        topic=element["topic"],
+        partition=int(element.get("partition", -1)),
+        offset=int(element.get("offset", -1)),
+        timestamp=-1,
+        timestamp_type=0,
+        key=key.encode() if isinstance(key, str) else None,
+        value=body,
+        checksum=None,
+        serialized_key_size=len(key or ""),
+        serialized_value_size=len(body),
+        headers=[(h["name"], str(h["value"]).encode()) for h in element.get("headers") or ()],
+    )
+
+
+class WaitingRoom:
+    """A service's parked events, one document per client key they wait for."""
+
+    def __init__(self, db: Any, service: str, logical: Callable[[str], str] = str) -> None:
+        self.collection = db[WAITING]
+        self.service = service
+        self.logical = logical  # physical topic -> logical (the topic prefix)
+
+    @staticmethod
+    def _id(key: str) -> str:
+        return f"waiting:{key}"
+
+    async def park(self, element: dict[str, Any]) -> None:
+        """Append to every key's document; a redelivered event is not added twice."""
+        for key in element["keys"]:
+            doc = await self.collection.find_one({"_id": self._id(key)})
+            if any(e.get("event_id") == element["event_id"] for e in (doc or {}).get("events", ())):
+                continue
+            change = {"$push": {"events": element}}
+            try:
+                await self.collection.update_one({"_id": self._id(key)}, change, upsert=True)
+            except DuplicateKeyError:  # two first parkers of one key: the document exists now
+                await self.collection.update_one({"_id": self._id(key)}, change, upsert=True)
+        topic = self.logical(element["topic"])
+        EVENTS_WAITING.labels(self.service, topic, "parked").inc()
+        log.info(
+            "event_parked_until_client_known",
+            topic=topic,
+            event_id=element["event_id"],
+            waiting_for=element["keys"],
+            reason=element["reason"],
+        )
+
+    async def waiting_for(self, key: str) -> list[dict[str, Any]]:
+        doc = await self.collection.find_one({"_id": self._id(key)})
+        return list((doc or {}).get("events", ()))
+
+    async def withdraw(self, element: dict[str, Any]) -> None:
+        """Remove one parked event (by its event id) from every key it waits for.
+
+        `$pullAll` of the exact stored elements: FerretDB 1.x ignores a `$pull` with a
+        condition.
+        """
+        for key in element["keys"]:
+            stored = await self.waiting_for(key)
+            same = [e for e in stored if e.get("event_id") == element["event_id"]]
+            if same:
+                await self.collection.update_one(
+                    {"_id": self._id(key)}, {"$pullAll": {"events": same}}
+                )
+
+    async def release(self, keys: Sequence[str], apply: Apply, send: DeadLetterSender) -> int:
+        """Re-apply what waits for `keys` (now known), oldest first; returns how many.
+
+        Call it after the client's state and lookups are written. An event that fails
+        for good goes to its DLQ instead of failing the client event that released it;
+        a transient failure propagates (the client event is retried; re-applying is
+        harmless).
+        """
+        released = 0
+        for key in keys:
+            elements = await self.waiting_for(key)
+            done = [await self._reapply(e, apply, send) for e in sorted(elements, key=_parked_at)]
+            released += sum(done)
+            if elements and all(done):
+                # A parker that pushes after our read finds the client known and
+                # applies its event itself (see `handle_or_park`).
+                await self.collection.delete_one({"_id": self._id(key)})
+        return released
+
+    async def _reapply(self, element: dict[str, Any], apply: Apply, send: DeadLetterSender) -> bool:
+        topic = self.logical(element["topic"])
+        try:
+            await apply(topic, json.loads(element["body"]))
+        except ClientNotKnownYet:
+            log.info("parked_event_still_waiting", topic=topic, event_id=element["event_id"])
+            return False  # it stays parked
+        except Exception as exc:
+            if is_transient(exc):
+                raise
+            await park(send, as_record(element), describe(exc), self.service)
+        await self.withdraw(element)
+        EVENTS_WAITING.labels(self.service, topic, "released").inc()
+        log.info("parked_event_applied", topic=topic, event_id=element["event_id"])
+        return True
+
+    async def expire_overdue(self, send: DeadLetterSender, max_age: timedelta) -> int:
+        """Send events parked longer than `max_age` to `<topic>.dlq`; returns how many.
+
+        A periodic admin scan of the (small) waiting collection, off the hot path.
+        """
+        cutoff = datetime.now(UTC) - max_age
+        docs = [d async for d in self.collection.find({})]
+        expired: dict[str, dict[str, Any]] = {}
+        for doc in docs:
+            for element in doc.get("events", ()):
+                if element["at"] <= cutoff:
+                    expired.setdefault(str(element["event_id"]), element)
+        for element in expired.values():
+            await park(send, as_record(element), NEVER_REGISTERED, self.service)
+            await self.withdraw(element)
+            topic = self.logical(element["topic"])
+            EVENTS_WAITING.labels(self.service, topic, "expired").inc()
+            log.warning(
+                "parked_event_expired",
+                topic=topic,
+                event_id=element["event_id"],
+                waiting_for=element["keys"],
+                reason=NEVER_REGISTERED,
+            )
+        return len(expired)
+
+
+async def handle_or_park(
+    room: WaitingRoom,
+    record: ConsumerRecord[Any, Any],
+    handle: Callable[[], Awaitable[None]],
+    known: Known,
+) -> None:
+    """Run a handler; when it says the client is not known yet, park the event.
+
+    After parking, look again: the client may have been registered meanwhile, after
+    its consumer released what was waiting; then apply the event here and now.
+    """
+    try:
+        await handle()
+        return
+    except ClientNotKnownYet as waiting:
+        element = parked_element(record, waiting.keys, waiting.reason, datetime.now(UTC))
+    await room.park(element)
+    if not await known(element["keys"]):
+        return
+    try:
+        await handle()
+    except ClientNotKnownYet:
+        return  # still waiting: the release or the sweep will take it
+    await room.withdraw(element)
+    log.info("parked_event_applied", topic=element["topic"], event_id=element["event_id"])
+
+
+def _parked_at(element: dict[str, Any]) -> datetime:
+    at: datetime = element["at"]
+    return at
