@@ -29,6 +29,11 @@ class SurveysSettings(ServiceSettings):
     name_day_hour: int = Field(10, ge=0, le=23)
     low_score_max: int = Field(6, ge=0, le=10)
 
+    # Events that name a client not known yet wait this long for its registration,
+    # then go to `<topic>.dlq` (reason client_never_registered); the sweep's interval
+    waiting_max_age_h: float = Field(72, gt=0)
+    waiting_sweep_interval_s: float = Field(600, gt=0)
+
     # SMS provider: "development" records messages in the store and the log
     sms_provider: str = Field("development", pattern="^(development|http)$")
     sms_http_url: str = "http://127.0.0.1:9999/sms"

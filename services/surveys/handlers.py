@@ -20,6 +20,7 @@ from services.surveys.sms_providers import SmsProvider
 from shared.contracts.registry import ClientErased, ClientMerged, ClientRegistered, ClientUpdated
 from shared.logging import get_logger
 from shared.messaging.idempotency import Inbox
+from shared.messaging.waiting import ClientNotKnownYet
 from shared.service import ServiceRuntime
 from shared.store.outbox import Outbox
 
@@ -102,6 +103,11 @@ async def _point_lookups(ctx: Surveys, old: KnownClient | None, new: KnownClient
 
 
 async def remember_client(ctx: Surveys, event: ClientRegistered) -> None:
+    stored = await ctx.clients.get(event.client_id)
+    if stored is not None and stored.erased:
+        # The erasure came first (another topic): the registration must not undo it.
+        log.info("registration_of_erased_client_ignored", client_id=event.client_id)
+        return
     sms = event.consents.get("sms")
     client = KnownClient(
         client_id=event.client_id,
@@ -117,11 +123,13 @@ async def remember_client(ctx: Surveys, event: ClientRegistered) -> None:
     await _apply(ctx, event.TOPIC, str(event.event_id), client)
 
 
-async def update_client(ctx: Surveys, event: ClientUpdated) -> None:
+async def update_client(ctx: Surveys, event: ClientUpdated) -> KnownClient:
+    """Apply the projected changes; returns the client as it is now."""
     old = await ctx.clients.get(event.client_id)
     if old is None:
-        log.warning("update_for_unknown_client", client_id=event.client_id)
-        old = KnownClient(client_id=event.client_id, name="")
+        raise ClientNotKnownYet([f"client:{event.client_id}"], "update_for_unknown_client")
+    if old.erased:
+        return old
     changes = {k: v for k, v in event.changed.items() if k in PROJECTED_FIELDS}
     consents = event.changed.get("consents")
     if isinstance(consents, dict) and isinstance(consents.get("sms"), dict):
@@ -129,13 +137,14 @@ async def update_client(ctx: Surveys, event: ClientUpdated) -> None:
     new = old.model_copy(update=changes)
     await _point_lookups(ctx, old, new)
     await _apply(ctx, event.TOPIC, str(event.event_id), new)
+    return new
 
 
 async def merge_clients(ctx: Surveys, event: ClientMerged) -> None:
     """The merged client's keys now lead to the survivor; history stays where it is."""
     merged = await ctx.clients.get(event.merged_id)
-    if merged is None:
-        merged = KnownClient(client_id=event.merged_id, name="")
+    if merged is None:  # its registration would undo the merge: wait for it
+        raise ClientNotKnownYet([f"client:{event.merged_id}"], "merge_of_unknown_client")
     for prefix, value in (("phone", merged.phone), ("card", merged.card_number)):
         if value:
             await ctx.clients.point(f"{prefix}:{value}", event.survivor_id)

@@ -30,6 +30,7 @@ from services.surveys.sms_providers import SMS_OUTCOMES
 from shared.contracts.loyalty import BonusAccrued, ClientAtRisk
 from shared.contracts.pos import ClientRef, PurchaseRecorded
 from shared.logging import get_logger
+from shared.messaging.waiting import ClientNotKnownYet
 
 log = get_logger(__name__)
 
@@ -143,10 +144,22 @@ async def client_of(ctx: Surveys, ref: ClientRef) -> str | None:
     return None
 
 
+def waiting_keys(ctx: Surveys, ref: ClientRef) -> list[str]:
+    """The client keys a purchase names, as `handlers_waiting` releases them."""
+    keys = [f"client:{ref.client_id}"] if ref.client_id else []
+    keys += [f"card:{ref.card_number}"] if ref.card_number else []
+    if ref.phone:
+        keys.append(f"phone:{normalise_phone(ref.phone, ctx.settings.default_region)}")
+    return keys
+
+
 async def survey_after_visit(ctx: Surveys, event: PurchaseRecorded) -> None:
+    """Plan the survey; a purchase of a client not known yet waits for the client."""
     if event.client is None or event.client.identity() is None or not event.employee_id:
         return  # anonymous sale or nobody to rate: not a survey candidate
     client_id = await client_of(ctx, event.client)
+    if client_id is None or await ctx.clients.get(client_id) is None:
+        raise ClientNotKnownYet(waiting_keys(ctx, event.client), "unknown_client")
     rate = ctx.settings.store_sample_rates.get(event.store_id, ctx.settings.sample_rate)
     extra: dict[str, Any] = {
         "survey_id": message_id("survey", event.purchase_id),

@@ -13,6 +13,7 @@ from services.surveys.api_reports import router as reports_router
 from services.surveys.config import SurveysSettings
 from services.surveys.dispatcher import dispatch_round
 from services.surveys.handlers import Surveys
+from services.surveys.handlers_waiting import expire_waiting
 from services.surveys.model import Clock, system_clock
 from services.surveys.repository import CLIENTS
 from services.surveys.repository_messages import MESSAGES
@@ -74,6 +75,11 @@ def create_app(settings: SurveysSettings | None = None, clock: Clock | None = No
     register_subscribers(runtime, ctx)
     runtime.tasks.append(
         PeriodicTask("sms-dispatcher", settings.dispatch_interval_s, lambda: dispatch_round(ctx))
+    )
+    runtime.tasks.append(
+        PeriodicTask(
+            "waiting-sweep", settings.waiting_sweep_interval_s, lambda: expire_waiting(ctx)
+        )
     )
     app = build_app(
         runtime,

@@ -10,7 +10,7 @@ from typing import Any
 
 from faststream.kafka.annotations import KafkaMessage
 
-from services.surveys import handlers, handlers_outreach, handlers_ratings
+from services.surveys import handlers_outreach, handlers_ratings, handlers_waiting
 from services.surveys.handlers import Surveys
 from shared.contracts.complaints import ComplaintFiled, ComplaintResolved
 from shared.contracts.loyalty import BonusAccrued, ClientAtRisk
@@ -36,15 +36,9 @@ def register_subscribers(runtime: ServiceRuntime, ctx: Surveys) -> None:
     # one writer per document (FerretDB does not make concurrent upserts atomic).
     @broker.subscriber(*client_topics, **options("clients"))
     async def on_client_event(body: dict[str, Any], msg: KafkaMessage) -> None:
+        # An event of a client not known yet is parked until it is (handlers_waiting).
         topic = runtime.topics.logical(getattr(msg.raw_message, "topic", ""))
-        if topic == ClientRegistered.TOPIC:
-            await handlers.remember_client(ctx, ClientRegistered.model_validate(body))
-        elif topic == ClientUpdated.TOPIC:
-            await handlers.update_client(ctx, ClientUpdated.model_validate(body))
-        elif topic == ClientMerged.TOPIC:
-            await handlers.merge_clients(ctx, ClientMerged.model_validate(body))
-        else:
-            await handlers.erase_client(ctx, ClientErased.model_validate(body))
+        await handlers_waiting.handle(ctx, topic, body, msg.raw_message)
 
     register_outreach_subscribers(runtime, ctx)
 
@@ -59,8 +53,9 @@ def register_outreach_subscribers(runtime: ServiceRuntime, ctx: Surveys) -> None
     complaint_topics = [runtime.topics(e.TOPIC) for e in (ComplaintFiled, ComplaintResolved)]
 
     @broker.subscriber(runtime.topics(PurchaseRecorded.TOPIC), **options(PurchaseRecorded.TOPIC))
-    async def on_purchase_recorded(event: PurchaseRecorded) -> None:
-        await handlers_outreach.survey_after_visit(ctx, event)
+    async def on_purchase_recorded(event: PurchaseRecorded, msg: KafkaMessage) -> None:
+        body = event.model_dump(mode="json")
+        await handlers_waiting.handle(ctx, PurchaseRecorded.TOPIC, body, msg.raw_message)
 
     @broker.subscriber(runtime.topics(BonusAccrued.TOPIC), **options(BonusAccrued.TOPIC))
     async def on_bonus_accrued(event: BonusAccrued) -> None:
