@@ -75,6 +75,10 @@ class ComplaintsSettings(ServiceSettings):
     registry_url: str = "http://127.0.0.1:8001"
     registry_timeout_s: float = Field(5.0, gt=0)
 
+    # events naming a client not known yet wait this long, then go to `<topic>.dlq`
+    waiting_max_age_h: float = Field(72, gt=0)
+    waiting_sweep_interval_s: float = Field(600, gt=0)
+
     @model_validator(mode="after")
     def _every_priority_has_a_clock(self) -> "ComplaintsSettings":
         for name in ("sla_first_response_hours", "sla_resolution_hours"):

@@ -16,11 +16,15 @@ from services.complaints.model import Case
 from shared.contracts.loyalty import TierChanged
 from shared.contracts.registry import ClientErased, ClientMerged, ClientRegistered, ClientUpdated
 from shared.logging import get_logger
+from shared.messaging.waiting import ClientNotKnownYet
 
 log = get_logger(__name__)
 
 
 async def remember_client(desk: Desk, event: ClientRegistered, now: datetime) -> None:
+    if await desk.clients.gone(event.client_id):
+        log.info("event_of_gone_client_ignored", client_id=event.client_id)
+        return
     await desk.clients.apply(event.client_id, event.model_dump(), event.occurred_at)
     if set(event.tags) & desk.policies.problem.tags:
         await review_client(desk, event.client_id, now)
@@ -28,6 +32,9 @@ async def remember_client(desk: Desk, event: ClientRegistered, now: datetime) ->
 
 
 async def update_client(desk: Desk, event: ClientUpdated, now: datetime) -> None:
+    if await desk.clients.gone(event.client_id):
+        log.info("event_of_gone_client_ignored", client_id=event.client_id)
+        return
     changes = dict(event.changed)
     if changes.get("phones"):
         changes["phone"] = changes["phones"][0]
@@ -39,6 +46,8 @@ async def update_client(desk: Desk, event: ClientUpdated, now: datetime) -> None
 
 
 async def change_tier(desk: Desk, event: TierChanged, now: datetime) -> None:
+    if await desk.clients.gone(event.client_id):
+        return
     await desk.clients.set_tier(
         event.client_id, event.new_tier, event.lifetime_spend, event.occurred_at
     )
@@ -46,8 +55,14 @@ async def change_tier(desk: Desk, event: TierChanged, now: datetime) -> None:
 
 
 async def merge_clients(desk: Desk, event: ClientMerged, now: datetime) -> None:
-    """Move the merged client's cases and evidence to the survivor (safe to repeat)."""
+    """Move the merged client's cases and evidence to the survivor (safe to repeat).
+
+    A merge seen before the merged client's registration waits for it (its card and
+    phone must end up leading to the survivor).
+    """
     survivor, merged = event.survivor_id, event.merged_id
+    if not await desk.clients.known(merged) and not await desk.clients.gone(merged):
+        raise ClientNotKnownYet([f"client:{merged}"], "merge_of_unknown_client")
     case_ids = await desk.cases.case_ids_of(merged)
     if case_ids:
         await desk.cases.index(survivor, case_ids)
@@ -63,7 +78,7 @@ async def merge_clients(desk: Desk, event: ClientMerged, now: datetime) -> None:
     await desk.problems.drop_signals(merged)
     await desk.problems.drop_proposal(merged)
     await desk.cases.forget_client_index(merged)
-    await desk.clients.forget(merged)
+    await desk.clients.forget(merged, survivor_id=survivor)
     await review_client(desk, survivor, now)
     log.info("client_merged", survivor_id=survivor, merged_id=merged, cases=len(case_ids))
 

@@ -16,6 +16,7 @@ from services.complaints.dependencies import Desk
 from services.complaints.model_problem import ProblemEvidence, should_propose
 from shared.contracts.pos import PurchaseReturned
 from shared.logging import get_logger
+from shared.messaging.waiting import ClientNotKnownYet
 
 log = get_logger(__name__)
 
@@ -75,16 +76,17 @@ async def note_unfounded_claim(desk: Desk, client_id: str, case_id: str, now: da
 
 
 async def note_return(desk: Desk, event: PurchaseReturned, now: datetime) -> None:
-    """Count a return against its client; an anonymous or unknown client is skipped."""
+    """Count a return against its client; an anonymous sale is skipped, a return by a
+    card or phone not known yet waits for the client (handlers_waiting)."""
     ref = event.client
     if ref is None:
         return
-    client_id = ref.client_id or await desk.clients.resolve(
-        *([f"card_number:{ref.card_number}"] if ref.card_number else []),
-        *([f"phone:{ref.phone}"] if ref.phone else []),
-    )
+    keys = [f"card_number:{ref.card_number}"] if ref.card_number else []
+    keys += [f"phone:{ref.phone}"] if ref.phone else []
+    client_id = ref.client_id or await desk.clients.resolve(*keys)
     if client_id is None:
-        log.info("return_of_unknown_client_skipped", return_id=event.return_id)
+        if keys:
+            raise ClientNotKnownYet(keys, "return_of_unknown_client")
         return
     await desk.problems.add_signal("returns", client_id, event.return_id)
     await review_client(desk, client_id, now)

@@ -11,6 +11,7 @@ from services.complaints import api, api_reports
 from services.complaints.config import ComplaintsSettings
 from services.complaints.dependencies import Desk, KeyedLocks, Policies, utc_now
 from services.complaints.handlers_problem import ProposalNotFound, RegistryRefused
+from services.complaints.handlers_waiting import expire_waiting
 from services.complaints.model import CaseNotFound, InvalidTransition, UnknownTopic
 from services.complaints.repository import BOARD
 from services.complaints.repository_reports import PROPOSALS, TRENDS
@@ -72,6 +73,13 @@ def create_app(settings: ComplaintsSettings | None = None) -> FastAPI:
                 run_first_at_once=False,
             )
         )
+    runtime.tasks.append(
+        PeriodicTask(
+            "complaints-waiting-sweep",
+            settings.waiting_sweep_interval_s,
+            lambda: expire_waiting(runtime, settings.waiting_max_age_h),
+        )
+    )
     app = build_app(
         runtime,
         title="Clientele complaints",

@@ -54,6 +54,15 @@ class ClientProjection:
     async def get_or_default(self, client_id: str) -> KnownClient:
         return await self.get(client_id) or KnownClient(client_id=client_id)
 
+    async def known(self, client_id: str) -> bool:
+        """Whether the registry's data of this client has arrived (not just a tier)."""
+        return await self.clients.find_one({"_id": client_id}, {"_id": 1}) is not None
+
+    async def gone(self, client_id: str) -> bool:
+        """Erased or merged away: a registration, update or tier change arriving later
+        (another topic) must not bring the client back."""
+        return await self.lookups.find_one({"_id": f"gone:{client_id}"}) is not None
+
     async def apply(self, client_id: str, changes: dict[str, Any], at: datetime) -> dict[str, Any]:
         """Set the projected fields that are newer than what is stored; returns them."""
         doc = await self.clients.find_one({"_id": client_id}) or {}
@@ -101,12 +110,19 @@ class ClientProjection:
                 return str(doc["client_id"])
         return None
 
-    async def forget(self, client_id: str) -> None:
-        """Erase personal data: the projection, its lookups and the tier."""
+    async def forget(self, client_id: str, survivor_id: str | None = None) -> None:
+        """Erase personal data: the projection, its lookups (led to the survivor of a
+        merge instead) and the tier; a tombstone keeps late events from restoring it."""
+        await self.lookups.update_one(
+            {"_id": f"gone:{client_id}"}, {"$set": {"client_id": client_id}}, upsert=True
+        )
         doc = await self.clients.find_one({"_id": client_id}) or {}
         for key in ("card_number", "phone"):
             lookup = await self.lookups.find_one({"_id": f"{key}:{doc.get(key)}"})
             if lookup and lookup["client_id"] == client_id:
-                await self.lookups.delete_one({"_id": lookup["_id"]})
+                if survivor_id:
+                    await self.claim_lookup(lookup["_id"], survivor_id)
+                else:
+                    await self.lookups.delete_one({"_id": lookup["_id"]})
         await self.clients.delete_one({"_id": client_id})
         await self.tiers.delete_one({"_id": client_id})

@@ -10,7 +10,7 @@ from typing import Any
 
 from faststream.kafka.annotations import KafkaMessage
 
-from services.complaints import handlers, handlers_clients, handlers_problem, handlers_trends
+from services.complaints import handlers, handlers_clients, handlers_trends, handlers_waiting
 from services.complaints.dependencies import Desk, KeyedLocks, Policies, utc_now
 from shared.contracts.complaints import ComplaintFiled
 from shared.contracts.loyalty import TierChanged
@@ -30,6 +30,7 @@ def register_subscribers(runtime: ServiceRuntime, policies: Policies, locks: Key
         return subscriber_options(runtime.settings, f"{runtime.settings.service_name}.{name}")
 
     by_topic = {runtime.topics(e.TOPIC): e for e in CLIENT_TOPICS}
+    # An event of a client not known yet is parked until it is (handlers_waiting).
 
     def desk() -> Desk:
         return Desk.of(runtime, policies, locks)
@@ -38,15 +39,8 @@ def register_subscribers(runtime: ServiceRuntime, policies: Policies, locks: Key
     async def on_client_event(body: dict[str, Any], message: KafkaMessage) -> None:
         record = message.raw_message
         topic = record[0].topic if isinstance(record, tuple) else record.topic
-        event = by_topic[topic].model_validate(body)
-        if isinstance(event, ClientRegistered):
-            await handlers_clients.remember_client(desk(), event, utc_now())
-        elif isinstance(event, ClientUpdated):
-            await handlers_clients.update_client(desk(), event, utc_now())
-        elif isinstance(event, ClientMerged):
-            await handlers_clients.merge_clients(desk(), event, utc_now())
-        elif isinstance(event, ClientErased):
-            await handlers_clients.erase_client(desk(), event)
+        logical = by_topic[topic].TOPIC
+        await handlers_waiting.handle(desk(), runtime, logical, body, record)
 
     @runtime.broker.subscriber(runtime.topics(TierChanged.TOPIC), **options("tier-changed"))
     async def on_tier_changed(event: TierChanged) -> None:
@@ -59,8 +53,11 @@ def register_subscribers(runtime: ServiceRuntime, policies: Policies, locks: Key
     @runtime.broker.subscriber(
         runtime.topics(PurchaseReturned.TOPIC), **options("purchase-returned")
     )
-    async def on_purchase_returned(event: PurchaseReturned) -> None:
-        await handlers_problem.note_return(desk(), event, utc_now())
+    async def on_purchase_returned(event: PurchaseReturned, message: KafkaMessage) -> None:
+        body = event.model_dump(mode="json")
+        await handlers_waiting.handle(
+            desk(), runtime, PurchaseReturned.TOPIC, body, message.raw_message
+        )
 
     @runtime.broker.subscriber(runtime.topics(ComplaintFiled.TOPIC), **options("complaint-filed"))
     async def on_complaint_filed(event: ComplaintFiled) -> None:
