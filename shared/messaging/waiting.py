@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable, Sequence
+from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -42,6 +43,10 @@ EVENTS_WAITING = Counter(
     "Events that named a client not known yet: parked, released or expired to the DLQ",
     ["service", "topic", "outcome"],
 )
+
+# Events being re-applied in this task: a re-applied client event releases keys again,
+# and must not re-apply itself (or its siblings) while they are still parked.
+_IN_FLIGHT: ContextVar[frozenset[str]] = ContextVar("waiting_in_flight", default=frozenset())
 
 Apply = Callable[[str, dict[str, Any]], Awaitable[None]]  # (logical topic, body)
 Known = Callable[[Sequence[str]], Awaitable[bool]]
@@ -174,16 +179,22 @@ class WaitingRoom:
         return released
 
     async def _reapply(self, element: dict[str, Any], apply: Apply, send: DeadLetterSender) -> bool:
-        topic = self.logical(element["topic"])
+        topic, event_id = self.logical(element["topic"]), str(element["event_id"])
+        in_flight = _IN_FLIGHT.get()
+        if event_id in in_flight:
+            return False  # being re-applied further up this call chain
+        token = _IN_FLIGHT.set(in_flight | {event_id})
         try:
             await apply(topic, json.loads(element["body"]))
         except ClientNotKnownYet:
-            log.info("parked_event_still_waiting", topic=topic, event_id=element["event_id"])
+            log.info("parked_event_still_waiting", topic=topic, event_id=event_id)
             return False  # it stays parked
         except Exception as exc:
             if is_transient(exc):
                 raise
             await park(send, as_record(element), describe(exc), self.service)
+        finally:
+            _IN_FLIGHT.reset(token)
         await self.withdraw(element)
         EVENTS_WAITING.labels(self.service, topic, "released").inc()
         log.info("parked_event_applied", topic=topic, event_id=element["event_id"])

@@ -86,19 +86,27 @@ async def test_a_parked_purchase_delivered_again_asks_once(
     )
 
 
-async def test_an_update_before_the_registration_is_not_lost(
+async def test_updates_before_the_registration_are_applied_after_it_in_order(
     slate: Slate, mongo: AsyncMongoClient[dict[str, Any]]
 ) -> None:
     db = mongo[slate.db_name("surveys")]
+    updates = [
+        ClientUpdated(client_id="c-1", changed={"language": "de", "card_number": CARD}),
+        ClientUpdated(client_id="c-1", changed={"language": "fr"}),
+    ]
     async with running(create_app(surveys_settings(slate), ManualClock())) as api:
-        await publish(slate, ClientUpdated(client_id="c-1", changed={"language": "de"}))
-        await eventually(parked(db, "client:c-1"))
+        await publish_all(slate, updates)
+        await eventually(lambda: _count(parked(db, "client:c-1"), 2))
         await publish(slate, registered("c-1", PHONE))
 
-        async def language() -> Any:
-            return (await api.get("/internal/v1/clients/c-1")).json().get("language")
+        async def client() -> Any:
+            found = (await api.get("/internal/v1/clients/c-1")).json()
+            return found if found.get("language") == "fr" else None
 
-        assert await eventually(language) == "de"
+        await eventually(client)
+        assert await _gone(db, "client:c-1")
+        card = await db.lookups.find_one({"_id": f"card:{CARD}"})
+    assert card["client_id"] == "c-1"  # the first update's card, kept by the second
 
 
 async def test_a_merge_before_the_registrations_leads_the_merged_card_to_the_survivor(
