@@ -8,7 +8,7 @@ from typing import Any
 from faststream import NoCast
 from faststream.kafka.annotations import KafkaMessage
 
-from shared.messaging.batches import records_of, undecoded
+from shared.messaging.batches import raw_batch, records_of
 from shared.messaging.broker import create_broker, subscriber_options
 from shared.messaging.topics import declare_topics
 from shared.metrics import MESSAGES_CONSUMED
@@ -30,10 +30,11 @@ async def test_a_batch_arrives_as_raw_records_and_every_record_is_counted(slate:
     broker = create_broker(settings)
 
     @broker.subscriber(  # type: ignore[untyped-decorator,unused-ignore]
-        topic, batch=True, decoder=undecoded, **subscriber_options(settings)
+        topic, batch=True, **raw_batch(), **subscriber_options(settings)
     )
-    async def on_batch(body: NoCast[list[Any]], message: KafkaMessage) -> None:
-        seen.extend(r.value for r in records_of(message.raw_message))
+    async def on_batch(records: NoCast[list[Any]], message: KafkaMessage) -> None:
+        assert message.raw_message == records  # the whole batch, not just its first record
+        seen.extend(r.value for r in records_of(records))
 
     await broker.start()
     try:
