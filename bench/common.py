@@ -49,6 +49,29 @@ def store_description(mongodb_url: str) -> str:
     return f"MongoDB {info.get('version')}"
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time a process has used (Linux /proc; None elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def note_cpu(side: Side, by_process: dict[str, float], operations: int) -> None:
+    """Record CPU milliseconds per operation of one round (per process and in total).
+
+    On a shared machine throughput swings with the neighbours' load; the CPU an
+    operation costs our processes swings far less, so it is reported beside it."""
+    if operations <= 0:
+        return
+    per = side.extra.setdefault("cpu_ms_per_op_by_process", {})
+    for name, seconds in by_process.items():
+        per.setdefault(name, []).append(round(seconds * 1000 / operations, 4))
+    total = sum(by_process.values()) * 1000 / operations
+    side.extra.setdefault("cpu_ms_per_op", []).append(round(total, 4))
+
+
 def percentile(values: Sequence[float], pct: float) -> float:
     if not values:
         return float("nan")
@@ -177,10 +200,33 @@ def markdown(results: Sequence[Result], env: dict[str, Any]) -> str:
             f"| >= {r.target_ratio:.2f} {'✅' if s['meets_target'] else '❌'} "
             f"| {lat_text} | {p99_target} |"
         )
+    lines += cpu_table(results)
     notes = [f"- {r.name}: {n}" for r in results for n in r.notes]
     if notes:
         lines += ["", *notes]
     return "\n".join(lines) + "\n"
+
+
+def cpu_table(results: Sequence[Result]) -> list[str]:
+    """CPU ms per operation (median of the rounds), project by process vs baseline."""
+    rows = [r for r in results if r.project.extra.get("cpu_ms_per_op")]
+    if not rows:
+        return []
+    lines = [
+        "",
+        "| benchmark | project CPU ms/op (by process) | baseline CPU ms/op | baseline / project |",
+        "|---|---|---|---|",
+    ]
+    for r in rows:
+        project = statistics.median(r.project.extra["cpu_ms_per_op"])
+        baseline = statistics.median(r.baseline.extra.get("cpu_ms_per_op") or [0.0])
+        parts = ", ".join(
+            f"{name} {statistics.median(v):.3f}"
+            for name, v in r.project.extra.get("cpu_ms_per_op_by_process", {}).items()
+        )
+        ratio = baseline / project if project else 0.0
+        lines.append(f"| {r.name} | {project:.3f} ({parts}) | {baseline:.3f} | {ratio:.2f} |")
+    return lines
 
 
 def plot(results: Sequence[Result], path: Path) -> None:

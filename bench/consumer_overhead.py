@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable, Coroutine
 from typing import Any
 from uuid import uuid4
 
 from aiokafka import AIOKafkaConsumer
 from faststream import NoCast
-from faststream.kafka.annotations import KafkaMessage
 
-from bench.common import PY, Result, Side, interleave, quick, run_json
-from shared.messaging.batches import records_of, undecoded
+from bench.common import PY, Result, Side, interleave, note_cpu, quick, run_json
+from shared.messaging.batches import raw_batch
 from shared.messaging.broker import create_broker, subscriber_options
 from shared.settings import ServiceSettings
 
@@ -54,11 +54,11 @@ async def faststream_side(
         max_records=MAX_RECORDS,
         # As the project's batch consumers are built (loyalty's purchases): the handler
         # validates each record itself, so FastStream decodes nothing.
-        decoder=undecoded if decode == "project" else None,
+        **(raw_batch() if decode == "project" else {}),
         **subscriber_options(settings, group=f"bench-fs-{uuid4().hex[:8]}"),
     )
-    async def nothing(body: NoCast[list[Any]], message: KafkaMessage) -> None:
-        clock.count(len(records_of(message.raw_message)))
+    async def nothing(records: NoCast[list[Any]]) -> None:
+        clock.count(len(records))
 
     await broker.start()
     try:
@@ -106,10 +106,17 @@ def consumer_overhead(infra: dict[str, str], rounds: int) -> Result:
         Side("aiokafka getmany + commit"),
     )
     result.notes.append(f"{count:,} events of ~200 bytes, 3 partitions, batches of {MAX_RECORDS}")
+
+    def measured(side: Side, run: Callable[[], Coroutine[Any, Any, float]]) -> float:
+        started = time.process_time()  # this process, all threads: start to stop
+        rate = asyncio.run(run())
+        note_cpu(side, {"consumer": time.process_time() - started}, count)
+        return rate
+
     interleave(
         rounds,
-        lambda: asyncio.run(faststream_side(bootstrap, topic, count)),
-        lambda: asyncio.run(aiokafka_side(bootstrap, topic, count)),
+        lambda: measured(result.project, lambda: faststream_side(bootstrap, topic, count)),
+        lambda: measured(result.baseline, lambda: aiokafka_side(bootstrap, topic, count)),
         result,
     )
     return result

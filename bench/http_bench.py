@@ -20,7 +20,18 @@ from uuid import uuid4
 
 import httpx
 
-from bench.common import PY, ROOT, Result, Side, interleave, latency_summary, quick, run_json
+from bench.common import (
+    PY,
+    ROOT,
+    Result,
+    Side,
+    cpu_seconds,
+    interleave,
+    latency_summary,
+    note_cpu,
+    quick,
+    run_json,
+)
 from tests.support.processes import ServiceProcess, free_port
 
 ADMIN = ("bench-admin", "bench-admin-password-1")
@@ -35,6 +46,11 @@ class Stack:
     bare: subprocess.Popen[bytes]
     processes: list[ServiceProcess]
     token: str | None = None
+
+    def pids(self) -> dict[str, dict[str, int]]:
+        """The server processes of each side, whose CPU time is counted per request."""
+        project = {p.name: p.proc.pid for p in self.processes if p.proc is not None}
+        return {"project": project, "baseline": {"bare": self.bare.pid}}
 
     def stop(self) -> None:
         self.bare.terminate()
@@ -137,8 +153,15 @@ class HttpBench:
     """Closed-loop max throughput per round (interleaved), then open-loop latency at
     half of each side's median maximum."""
 
-    def __init__(self, port_project: int, port_bare: int, extra: list[str]) -> None:
+    def __init__(
+        self,
+        port_project: int,
+        port_bare: int,
+        extra: list[str],
+        pids: dict[str, dict[str, int]] | None = None,
+    ) -> None:
         self.ports = {"project": port_project, "baseline": port_bare}
+        self.pids = pids or {}
         self.extra = extra
         self.duration = 2.0 if quick() else 5.0
         self.seq = 0
@@ -157,8 +180,19 @@ class HttpBench:
         return dict(out)
 
     def run(self, result: Result, args: dict[str, list[str]], rounds: int) -> None:
+        sides = {"project": result.project, "baseline": result.baseline}
+
         def side(label: str) -> float:
-            return float(self.load(label, args[label], "closed")["throughput"])
+            pids = self.pids.get(label, {})
+            before = {name: cpu_seconds(pid) for name, pid in pids.items()}
+            out = self.load(label, args[label], "closed")
+            spent = {}
+            for name, pid in pids.items():
+                now, then = cpu_seconds(pid), before[name]
+                if now is not None and then is not None:
+                    spent[name] = now - then
+            note_cpu(sides[label], spent, int(str(out["count"])))
+            return float(str(out["throughput"]))
 
         interleave(rounds, lambda: side("project"), lambda: side("baseline"), result)
         for label, s in (("project", result.project), ("baseline", result.baseline)):
@@ -194,7 +228,9 @@ def card_lookup(stack: Stack, workdir: Path, rounds: int) -> list[Result]:
             latency_target_p99_ms=15,
         )
         result.notes.append(auth)
-        bench = HttpBench(stack.gateway.port, stack.bare_port, ["--ids-file", str(ids)])
+        bench = HttpBench(
+            stack.gateway.port, stack.bare_port, ["--ids-file", str(ids)], stack.pids()
+        )
         bench.run(
             result,
             {
@@ -205,7 +241,7 @@ def card_lookup(stack: Stack, workdir: Path, rounds: int) -> list[Result]:
         )
         results.append(result)
     results[1].notes.append(
-        "client card: the issue's target is for the card lookup; the fan-out is shown beside it "
+        "the issue's target is for the card lookup; the fan-out is shown beside it "
         "(surveys and complaints stood in by the bare app answering 404)"
     )
     return results
@@ -221,7 +257,7 @@ def register(stack: Stack, rounds: int) -> Result:
         Side("bare FastAPI POST"),
         latency_target_p99_ms=25,
     )
-    bench = HttpBench(stack.gateway.port, stack.bare_port, [])
+    bench = HttpBench(stack.gateway.port, stack.bare_port, [], stack.pids())
     bench.seq = 10_000_000  # phones +4930 + 8 digits: valid Berlin numbers, all distinct
     args = ["--method", "POST", "--body", body]
     bench.run(
