@@ -13,14 +13,21 @@ changes nothing) and then removes them. `expire_overdue` (a periodic sweep) move
 events nobody claimed within the configured age to `<topic>.dlq` with the reason
 `client_never_registered`.
 
-Races (FerretDB does not make concurrent updates of one document atomic): the
-client consumer writes its lookups *before* it reads the waiting documents, and a
-parker checks the lookups again *after* parking; whichever comes second applies the
-event, so it is never left behind.
+Races (FerretDB does not make concurrent updates of one document atomic, so two
+writers of one waiting document could lose one's write):
+- the client consumer writes its lookups *before* it reads the waiting documents,
+  and a parker checks the lookups again *after* parking; whichever comes second
+  applies the event, so it is never left behind (a lost push to a key that is known
+  by then does not matter);
+- an applied event is marked `done:<event_id>` instead of being pulled out of the
+  documents of its *other* keys (still unknown, so a parker may be pushing to them
+  at that very moment); a later release skips it and the sweep drops it silently.
+Only the sweep writes to documents of keys that are still unknown.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Awaitable, Callable, Sequence
 from contextvars import ContextVar
@@ -145,19 +152,19 @@ class WaitingRoom:
         doc = await self.collection.find_one({"_id": self._id(key)})
         return list((doc or {}).get("events", ()))
 
-    async def withdraw(self, element: dict[str, Any]) -> None:
-        """Remove one parked event (by its event id) from every key it waits for.
+    async def mark_done(self, event_id: str) -> None:
+        with contextlib.suppress(DuplicateKeyError):
+            await self.collection.insert_one({"_id": f"done:{event_id}", "at": datetime.now(UTC)})
 
-        `$pullAll` of the exact stored elements: FerretDB 1.x ignores a `$pull` with a
-        condition.
-        """
-        for key in element["keys"]:
-            stored = await self.waiting_for(key)
-            same = [e for e in stored if e.get("event_id") == element["event_id"]]
-            if same:
-                await self.collection.update_one(
-                    {"_id": self._id(key)}, {"$pullAll": {"events": same}}
-                )
+    async def is_done(self, event_id: str) -> bool:
+        return await self.collection.find_one({"_id": f"done:{event_id}"}, {"_id": 1}) is not None
+
+    async def _pull(self, key: str, event_ids: set[str]) -> None:
+        """`$pullAll` of the exact stored elements (FerretDB 1.x ignores a `$pull` with a
+        condition)."""
+        same = [e for e in await self.waiting_for(key) if str(e.get("event_id")) in event_ids]
+        if same:
+            await self.collection.update_one({"_id": self._id(key)}, {"$pullAll": {"events": same}})
 
     async def release(self, keys: Sequence[str], apply: Apply, send: DeadLetterSender) -> int:
         """Re-apply what waits for `keys` (now known), oldest first; returns how many.
@@ -170,12 +177,19 @@ class WaitingRoom:
         released = 0
         for key in keys:
             elements = await self.waiting_for(key)
-            done = [await self._reapply(e, apply, send) for e in sorted(elements, key=_parked_at)]
-            released += sum(done)
-            if elements and all(done):
-                # A parker that pushes after our read finds the client known and
-                # applies its event itself (see `handle_or_park`).
+            if not elements:
+                continue
+            done: set[str] = set()
+            for element in sorted(elements, key=_parked_at):
+                event_id = str(element["event_id"])
+                if await self.is_done(event_id) or await self._reapply(element, apply, send):
+                    done.add(event_id)
+                    released += 1
+            # The key is known: a parker pushing to it now applies its event itself.
+            if len(done) == len(elements):
                 await self.collection.delete_one({"_id": self._id(key)})
+            else:
+                await self._pull(key, done)
         return released
 
     async def _reapply(self, element: dict[str, Any], apply: Apply, send: DeadLetterSender) -> bool:
@@ -195,36 +209,48 @@ class WaitingRoom:
             await park(send, as_record(element), describe(exc), self.service)
         finally:
             _IN_FLIGHT.reset(token)
-        await self.withdraw(element)
+        await self.mark_done(event_id)
         EVENTS_WAITING.labels(self.service, topic, "released").inc()
-        log.info("parked_event_applied", topic=topic, event_id=element["event_id"])
+        log.info("parked_event_applied", topic=topic, event_id=event_id)
         return True
 
     async def expire_overdue(self, send: DeadLetterSender, max_age: timedelta) -> int:
-        """Send events parked longer than `max_age` to `<topic>.dlq`; returns how many.
-
-        A periodic admin scan of the (small) waiting collection, off the hot path.
-        """
+        """Send events parked longer than `max_age` (and never applied) to `<topic>.dlq`;
+        returns how many. A periodic admin scan of the (small) waiting collection, off
+        the hot path; `done:` marks older than twice the age are dropped."""
         cutoff = datetime.now(UTC) - max_age
         docs = [d async for d in self.collection.find({})]
-        expired: dict[str, dict[str, Any]] = {}
+        overdue: dict[str, list[str]] = {}  # event id -> the keys it is still parked under
+        elements: dict[str, dict[str, Any]] = {}
         for doc in docs:
+            if str(doc["_id"]).startswith("done:") and doc["at"] <= cutoff - max_age:
+                await self.collection.delete_one({"_id": doc["_id"]})
             for element in doc.get("events", ()):
                 if element["at"] <= cutoff:
-                    expired.setdefault(str(element["event_id"]), element)
-        for element in expired.values():
-            await park(send, as_record(element), NEVER_REGISTERED, self.service)
-            await self.withdraw(element)
-            topic = self.logical(element["topic"])
-            EVENTS_WAITING.labels(self.service, topic, "expired").inc()
-            log.warning(
-                "parked_event_expired",
-                topic=topic,
-                event_id=element["event_id"],
-                waiting_for=element["keys"],
-                reason=NEVER_REGISTERED,
-            )
-        return len(expired)
+                    event_id = str(element["event_id"])
+                    overdue.setdefault(event_id, []).append(str(doc["_id"]))
+                    elements.setdefault(event_id, element)
+        expired = 0
+        for event_id, doc_ids in overdue.items():
+            if not await self.is_done(event_id):
+                await self._expire(send, elements[event_id])
+                await self.mark_done(event_id)
+                expired += 1
+            for doc_id in doc_ids:
+                await self._pull(doc_id.removeprefix("waiting:"), {event_id})
+        return expired
+
+    async def _expire(self, send: DeadLetterSender, element: dict[str, Any]) -> None:
+        await park(send, as_record(element), NEVER_REGISTERED, self.service)
+        topic = self.logical(element["topic"])
+        EVENTS_WAITING.labels(self.service, topic, "expired").inc()
+        log.warning(
+            "parked_event_expired",
+            topic=topic,
+            event_id=element["event_id"],
+            waiting_for=element["keys"],
+            reason=NEVER_REGISTERED,
+        )
 
 
 async def handle_or_park(
@@ -236,7 +262,8 @@ async def handle_or_park(
     """Run a handler; when it says the client is not known yet, park the event.
 
     After parking, look again: the client may have been registered meanwhile, after
-    its consumer released what was waiting; then apply the event here and now.
+    its consumer released what was waiting; then apply the event here and now (and
+    mark it done, so the parked copies are skipped and dropped).
     """
     try:
         await handle()
@@ -250,7 +277,7 @@ async def handle_or_park(
         await handle()
     except ClientNotKnownYet:
         return  # still waiting: the release or the sweep will take it
-    await room.withdraw(element)
+    await room.mark_done(str(element["event_id"]))
     log.info("parked_event_applied", topic=element["topic"], event_id=element["event_id"])
 
 

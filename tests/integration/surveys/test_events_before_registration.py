@@ -152,6 +152,28 @@ async def test_a_purchase_whose_client_never_registers_goes_to_the_dlq_with_the_
     assert dead[0].value == event.model_dump_json().encode()  # the original bytes
 
 
+async def test_a_purchase_waiting_under_card_and_phone_is_applied_once_never_dead_lettered(
+    slate: Slate, mongo: AsyncMongoClient[dict[str, Any]]
+) -> None:
+    db = mongo[slate.db_name("surveys")]
+    settings = surveys_settings(
+        slate, provider_url=None, waiting_max_age_h=6 / 3600, waiting_sweep_interval_s=0.5
+    )
+    async with running(create_app(settings, ManualClock())) as api:
+        await publish(slate, purchase("p-1", {"card_number": CARD, "phone": PHONE}))
+        await eventually(parked(db, f"phone:{PHONE}"))
+        await publish(slate, registered("c-1", "+4930555299", card_number=CARD))  # another phone
+        await message_of(api, "c-1")
+        # The copy under the phone (still unknown) is dropped by the sweep, not dead-lettered.
+        await eventually(lambda: _gone(db, f"phone:{PHONE}"), timeout_s=30)
+        dead = await read_topic(
+            slate.infra.kafka, slate.topic("purchase.recorded.dlq"), expect=1, timeout_s=2
+        )
+        messages = (await api.get("/internal/v1/clients/c-1/messages")).json()
+    assert dead == []
+    assert [m["id"] for m in messages] == [message_id("survey", "p-1")]
+
+
 async def _count(check: Any, n: int) -> bool:
     return len(await check() or ()) == n
 
