@@ -4,21 +4,18 @@ from __future__ import annotations
 
 import os
 import signal
-from typing import Any
 
 from services.loyalty.context import Loyalty
+from services.loyalty.handlers_credit import plan_credit
 from services.loyalty.journal import Journal
 from services.loyalty.matching import normalize_phone
 from services.loyalty.model import (
     AccountNotFound,
-    AccountState,
     BonusAccount,
-    apply_purchase,
-    month_of,
 )
-from services.loyalty.model_rules import CategoryRule, rule_for
-from services.loyalty.planning import account_changes, effect_events
-from services.loyalty.repository import AccountRepository, ledger_doc, new_account_doc, state_of
+from services.loyalty.model_rules import rule_for
+from services.loyalty.planning import account_changes
+from services.loyalty.repository import AccountRepository, new_account_doc, state_of
 from shared.contracts import ClientRegistered
 from shared.logging import get_logger
 from shared.messaging.idempotency import Inbox
@@ -72,16 +69,6 @@ async def open_account(
     )
 
 
-def receipt_economics(receipt: dict[str, Any], sign: int) -> dict[str, int]:
-    lines = receipt.get("lines") or []
-    return {
-        "revenue_cents": sign * int(receipt["total_cents"]),
-        "cost_cents": sign * sum(int(x.get("cost_cents", 0)) for x in lines),
-        "discount_cents": sign * sum(int(x.get("discount_cents", 0)) for x in lines),
-        "purchases": sign,
-    }
-
-
 async def credit_unmatched(loyalty: Loyalty, client_id: str, keys: list[str]) -> int:
     """Purchases made with this client's card/phone before they registered (lock held)."""
     repo = loyalty.repo
@@ -103,36 +90,6 @@ async def credit_unmatched(loyalty: Loyalty, client_id: str, keys: list[str]) ->
     await loyalty.journals.commit(journal)
     await repo.clear_unmatched(keys)
     return len(waiting)
-
-
-def plan_credit(
-    journal: Journal,
-    loyalty: Loyalty,
-    state: AccountState,
-    receipt: dict[str, Any],
-    rule: CategoryRule,
-) -> AccountState:
-    pid, at = receipt["purchase_id"], receipt["at"]
-    effect = apply_purchase(
-        state, purchase_id=pid, total_cents=int(receipt["total_cents"]), requested_cents=0,
-        at=at, cause=f"purchase.recorded:{receipt['event_id']}", rule=rule,
-        policy=loyalty.policy.tiers, max_share=loyalty.policy.max_share,
-    )  # fmt: skip
-    category = effect.state.category
-    journal.ledger.extend(ledger_doc(e, loyalty.policy.currency) for e in effect.entries)
-    journal.receipt_updates[receipt["_id"]] = {
-        "client_id": state.client_id, "match": "client", "category": category,
-        "accrued_cents": effect.accrued_cents,
-    }  # fmt: skip
-    month = month_of(at)
-    journal.report(f"category:unmatched:{month}", receipt_economics(receipt, -1))
-    economics = receipt_economics(receipt, 1) | {"bonus_cents": effect.accrued_cents}
-    for key in (f"category:{category}:{month}", f"client:{state.client_id}:{month}",
-                f"client:{state.client_id}"):  # fmt: skip
-        journal.report(key, economics)
-    for event in effect_events(effect, loyalty.policy.currency, pid, "purchase"):
-        journal.event(event)
-    return effect.state
 
 
 async def get_account(repo: AccountRepository, client_id: str) -> BonusAccount:

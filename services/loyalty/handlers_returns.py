@@ -98,6 +98,8 @@ def plan_return(
         "reversed_cents": int(purchase["reversed_cents"]) + share.accrual_cents,
         "refunded_cents": int(purchase["refunded_cents"]) + share.redemption_cents,
         "returned_qty": quantities,
+        # An unmatched purchase credited later names the returns it reverses at once.
+        "return_events": [*purchase.get("return_events", ()), str(event.event_id)],
     }
     plan_return_reports(journal, purchase, money, cost, reversed_now)
     return journal

@@ -10,6 +10,7 @@ from pymongo import AsyncMongoClient
 
 from services.loyalty.main import create_app
 from shared.contracts.complaints import ComplaintFiled, ComplaintResolved, GoodwillGranted
+from shared.contracts.pos import PurchaseReturned, ReturnedLine
 from shared.contracts.registry import ClientMerged
 from tests.conftest import Slate, running
 from tests.integration.loyalty.pos import (
@@ -45,6 +46,62 @@ async def test_a_purchase_on_an_unknown_card_is_credited_when_its_client_registe
         await eventually(credited)
     receipt = await db.receipts.find_one({"_id": "purchase:U1"})
     assert receipt is not None and (receipt["match"], receipt["client_id"]) == ("client", "u-1")
+
+
+async def test_a_purchase_returned_in_part_before_its_client_registers_is_credited_net(
+    slate: Slate, mongo: AsyncMongoClient[dict[str, Any]]
+) -> None:
+    """3 x A1 at 20.00 (cost 8.00) + 1 x B2 at 40.00 (cost 10.00) on an unknown card;
+    1 x A1 comes back before the client registers: 100.00 bought, 20.00 returned."""
+    db = mongo[slate.db_name("loyalty")]
+    lines = [("A1", "3", "20.00", "8.00"), ("B2", "1", "40.00", "10.00")]
+    first = PurchaseReturned(
+        return_id="RU1", purchase_id="U2", lines=[ReturnedLine(sku="A1", quantity=1)]
+    )
+    rest = PurchaseReturned(
+        return_id="RU2", purchase_id="U2",
+        lines=[ReturnedLine(sku="A1", quantity=2), ReturnedLine(sku="B2", quantity=1)],
+    )  # fmt: skip
+    async with running(create_app(loyalty_settings(slate))) as api:
+        await publish_all(
+            slate.infra.kafka,
+            slate.topic("purchase.recorded"),
+            [purchase("U2", card="778", lines=lines)],
+        )
+        await eventually(lambda: db.receipts.find_one({"_id": "purchase:U2"}))
+        await publish_raw(slate, first.TOPIC, first.model_dump_json().encode(), "778")
+        await eventually(lambda: db.receipts.find_one({"_id": "return:RU1"}))
+        await register(slate, registered("u-2", card="778"))
+
+        async def credited() -> bool:  # 5 % of 100.00, less 20 % of it returned
+            return await balance(api, "u-2") == "4.00"
+
+        await eventually(credited)
+        report = (await api.get("/internal/v1/reports/clients/u-2")).json()
+        await publish_raw(slate, rest.TOPIC, rest.model_dump_json().encode(), "778")
+
+        async def all_back() -> bool:
+            return await balance(api, "u-2") == "0.00"
+
+        await eventually(all_back)
+        ledger = (await api.get("/internal/v1/clients/u-2/ledger")).json()
+    kinds = [(e["kind"], e["amount"]) for e in reversed(ledger["entries"])]
+    assert kinds == [
+        ("accrual", "5.00"),
+        ("return_reversal", "-1.00"),
+        ("return_reversal", "-4.00"),
+    ]
+    assert str(first.event_id) in ledger["entries"][1]["cause"]
+    lifetime = report["lifetime"]
+    assert (lifetime["revenue"], lifetime["cost_of_goods"]) == ("80.00", "26.00")
+    assert lifetime["bonus_cost"] == "4.00"
+    unmatched = await db.reports.find_one({"_id": "category:unmatched:2026-11"})
+    assert unmatched is not None
+    assert (unmatched["revenue_cents"], unmatched["cost_cents"], unmatched["purchases"]) == (
+        0,
+        0,
+        0,
+    )
 
 
 async def test_goodwill_twice_credits_once_and_a_merge_moves_the_balance(slate: Slate) -> None:
