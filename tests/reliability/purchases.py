@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
 from pymongo.asynchronous.database import AsyncDatabase
 
 from bench.purchase_data import expected_balances
+from services.loyalty.model import month_of
 from tests.support.processes import ServiceProcess
 
 
@@ -30,6 +32,14 @@ async def send_all(bootstrap: str, topic: str, records: Iterable[tuple[bytes, by
     finally:
         await producer.stop()
     return sent
+
+
+async def counted(db: AsyncDatabase[dict[str, Any]]) -> int:
+    """Purchases counted so far, from the store report (a point read: polling
+    `count_documents` would scan every receipt on FerretDB, every half second)."""
+    months = {month_of(datetime.now(UTC) - timedelta(hours=h)) for h in (0, 1)}
+    docs = [await db.reports.find_one({"_id": f"store:S1:{m}"}) for m in sorted(months)]
+    return sum(int(d.get("purchases", 0)) for d in docs if d)
 
 
 async def balances(db: AsyncDatabase[dict[str, Any]]) -> dict[str, int]:

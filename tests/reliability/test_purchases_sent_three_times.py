@@ -1,10 +1,6 @@
 """Every purchase sent three times (a redelivery and a POS resend with a new event_id):
 every balance is exact."""
 
-# Not named test_*: `make test` does not collect it; `make reliability` passes it
-# explicitly. Loyalty's purchase pipeline currently stalls FerretDB at this size
-# (docs/benchmarks.md, "Known failures"), which would hang every `make test`.
-
 from __future__ import annotations
 
 import random
@@ -18,7 +14,7 @@ from bench.purchase_data import LOYALTY_ENV, clients, purchase
 from shared.contracts import ClientRegistered
 from shared.contracts.pos import PurchaseRecorded
 from tests.conftest import Slate
-from tests.reliability.purchases import compare, duplicates_ignored, send_all
+from tests.reliability.purchases import compare, counted, duplicates_ignored, send_all
 from tests.reliability.sizing import report, scaled
 from tests.support.kafka import eventually
 from tests.support.processes import ServiceProcess
@@ -47,7 +43,7 @@ async def test_every_purchase_sent_three_times_counts_once_and_every_balance_is_
     )
 
     async def all_counted() -> bool:
-        return await db.receipts.count_documents({}) >= total
+        return await counted(db) >= total
 
     await eventually(all_counted, timeout_s=600)
     seconds = time.monotonic() - started
