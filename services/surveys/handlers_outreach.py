@@ -153,6 +153,13 @@ def waiting_keys(ctx: Surveys, ref: ClientRef) -> list[str]:
     return keys
 
 
+async def require_known(ctx: Surveys, client_id: str) -> None:
+    """Loyalty's events name clients it learnt of from the same registration that
+    surveys may not have applied yet (another topic): such an event waits for it."""
+    if await ctx.clients.get(client_id) is None:
+        raise ClientNotKnownYet([f"client:{client_id}"], "unknown_client")
+
+
 async def survey_after_visit(ctx: Surveys, event: PurchaseRecorded) -> None:
     """Plan the survey; a purchase of a client not known yet waits for the client."""
     if event.client is None or event.client.identity() is None or not event.employee_id:
@@ -176,12 +183,14 @@ async def survey_after_visit(ctx: Surveys, event: PurchaseRecorded) -> None:
 async def birthday_greeting(ctx: Surveys, event: BonusAccrued) -> None:
     if event.reason != "birthday":
         return
+    await require_known(ctx, event.client_id)
     bonus = f"{event.amount:.2f} {event.currency}"
     msg_id = message_id("birthday", event.ledger_entry_id)
     await plan_message(ctx, "birthday", msg_id, event.client_id, {"bonus": bonus})
 
 
 async def win_back(ctx: Surveys, event: ClientAtRisk) -> None:
+    await require_known(ctx, event.client_id)
     msg_id = message_id("win_back", event.client_id, event.last_purchase_at.isoformat())
     await plan_message(ctx, "win_back", msg_id, event.client_id, {})
 

@@ -1,7 +1,8 @@
 """Events that reach surveys before the client they name: parked, then re-applied.
 
-A purchase, an update, a merge or an erasure may arrive before `client.registered`
-(different topics, no order between them). Its handler raises `ClientNotKnownYet`;
+A purchase, a birthday bonus, an at-risk signal, an update or a merge may arrive
+before `client.registered` (different topics, no order between them). Its handler
+raises `ClientNotKnownYet`;
 the subscriber parks the event in `waiting` (shared/messaging/waiting.py) and
 acknowledges it. When a registration or an update makes the client, its card or its
 phone known, what waited for them is re-applied here through the same handlers.
@@ -17,6 +18,7 @@ from aiokafka import ConsumerRecord
 
 from services.surveys import handlers, handlers_outreach
 from services.surveys.handlers import Surveys
+from shared.contracts.loyalty import BonusAccrued, ClientAtRisk
 from shared.contracts.pos import PurchaseRecorded
 from shared.contracts.registry import ClientErased, ClientMerged, ClientRegistered, ClientUpdated
 from shared.messaging.broker import dead_letter_sender
@@ -77,6 +79,10 @@ async def apply_event(ctx: Surveys, topic: str, body: dict[str, Any]) -> None:
         await handlers.erase_client(ctx, ClientErased.model_validate(body))
     elif topic == PurchaseRecorded.TOPIC:
         await handlers_outreach.survey_after_visit(ctx, PurchaseRecorded.model_validate(body))
+    elif topic == BonusAccrued.TOPIC:
+        await handlers_outreach.birthday_greeting(ctx, BonusAccrued.model_validate(body))
+    elif topic == ClientAtRisk.TOPIC:
+        await handlers_outreach.win_back(ctx, ClientAtRisk.model_validate(body))
     else:
         raise ValueError(f"surveys does not handle {topic}")
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from faststream.kafka.annotations import KafkaMessage
 
-from services.surveys import handlers_outreach, handlers_ratings, handlers_waiting
+from services.surveys import handlers_ratings, handlers_waiting
 from services.surveys.handlers import Surveys
 from shared.contracts.complaints import ComplaintFiled, ComplaintResolved
 from shared.contracts.loyalty import BonusAccrued, ClientAtRisk
@@ -58,12 +58,14 @@ def register_outreach_subscribers(runtime: ServiceRuntime, ctx: Surveys) -> None
         await handlers_waiting.handle(ctx, PurchaseRecorded.TOPIC, body, msg.raw_message)
 
     @broker.subscriber(runtime.topics(BonusAccrued.TOPIC), **options(BonusAccrued.TOPIC))
-    async def on_bonus_accrued(event: BonusAccrued) -> None:
-        await handlers_outreach.birthday_greeting(ctx, event)
+    async def on_bonus_accrued(event: BonusAccrued, msg: KafkaMessage) -> None:
+        body = event.model_dump(mode="json")
+        await handlers_waiting.handle(ctx, BonusAccrued.TOPIC, body, msg.raw_message)
 
     @broker.subscriber(runtime.topics(ClientAtRisk.TOPIC), **options(ClientAtRisk.TOPIC))
-    async def on_client_at_risk(event: ClientAtRisk) -> None:
-        await handlers_outreach.win_back(ctx, event)
+    async def on_client_at_risk(event: ClientAtRisk, msg: KafkaMessage) -> None:
+        body = event.model_dump(mode="json")
+        await handlers_waiting.handle(ctx, ClientAtRisk.TOPIC, body, msg.raw_message)
 
     @broker.subscriber(*complaint_topics, **options("complaints"))
     async def on_complaint_event(body: dict[str, Any], msg: KafkaMessage) -> None:
