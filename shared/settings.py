@@ -48,6 +48,6 @@ class ServiceSettings(BaseSettings):
     kafka_request_timeout_ms: int = Field(
         15_000,
         ge=1000,
-        description="aiokafka's request_timeout_ms for the producers: also how long a batch "
-        "waits for a partition leader during a broker outage before it fails.",
+        description="request_timeout_ms of the event publisher's producer (the outbox's): "
+        "also how long a batch waits for a partition leader during a broker outage.",
     )

@@ -53,7 +53,7 @@ def create_broker(settings: ServiceSettings) -> KafkaBroker:
         enable_idempotence=True,
         acks="all",
         allow_auto_create_topics=False,
-        request_timeout_ms=settings.kafka_request_timeout_ms,
+        request_timeout_ms=15000,  # consumers' too (kafka_request_timeout_ms is the publisher's)
         # Up to a DLQ's size: a large body that reached its topic can be parked whole.
         max_request_size=2 * settings.topic_max_message_bytes + 64 * 1024,
         middlewares=[dead_letter_middleware(send_dead_letter, settings.service_name)],
