@@ -140,5 +140,7 @@ async def test_outbox_delivers_every_event_after_a_broker_restart_without_a_proc
         all_delivered_after_restart_s=round(delivered_s, 1),
     )
     assert set(written) <= seen  # 0 lost
-    # The outage did break the first producer (else this test proved nothing).
-    assert publisher.producer.replacements >= 1
+    # Whether this outage broke the producer depends on timing (a send in flight as
+    # the broker shuts down, or a partition without a leader just after it starts);
+    # `producer_replacements` says if it did. The replacement itself is proven
+    # deterministically in tests/integration/shared/test_resilient_producer.py.
