@@ -26,7 +26,7 @@ from starlette.responses import Response
 from shared.contracts.base import Event
 from shared.http_middleware import CorrelationMiddleware, MetricsMiddleware
 from shared.logging import configure_logging, get_logger
-from shared.messaging.broker import EventPublisher, create_broker
+from shared.messaging.broker import EventPublisher, create_broker, resilient_producer
 from shared.messaging.lag import ConsumerLagMonitor
 from shared.messaging.topics import TopicNames, declare_topics
 from shared.metrics import metrics_response
@@ -57,8 +57,10 @@ class ServiceRuntime:
     tasks: list[PeriodicTask] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.broker = create_broker(self.settings)
-        self.publisher = EventPublisher(self.broker, self.settings)
+        # One resilient producer for events and dead letters (the publisher stops it).
+        producer = resilient_producer(self.settings)
+        self.broker = create_broker(self.settings, producer)
+        self.publisher = EventPublisher(self.broker, self.settings, producer)
         self.topics = TopicNames(self.settings.topic_prefix)
 
     @property

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
@@ -31,19 +32,30 @@ from shared.settings import ServiceSettings
 log = get_logger(__name__)
 
 
-def create_broker(settings: ServiceSettings) -> KafkaBroker:
+# A broker's resilient producer for dead letters, when it was given one (see below).
+_DEAD_LETTER_PRODUCERS: weakref.WeakKeyDictionary[KafkaBroker, ResilientProducer] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def resilient_producer(settings: ServiceSettings) -> ResilientProducer:
+    """An idempotent producer that replaces itself when broken (shared/messaging/producer.py)."""
+    options = producer_options(settings)
+    return ResilientProducer(lambda: AIOKafkaProducer(**options), settings.service_name)
+
+
+def create_broker(
+    settings: ServiceSettings, producer: ResilientProducer | None = None
+) -> KafkaBroker:
+    """The service's broker. Dead letters go through `producer` when given (the
+    service's resilient one, which its owner stops), else through the broker's own."""
     holder: dict[str, KafkaBroker] = {}
 
     async def send_dead_letter(
         topic: str, key: bytes | None, value: bytes | None, headers: list[tuple[str, bytes]]
     ) -> None:
         await asyncio.wait_for(
-            holder["broker"].publish(
-                value or b"",
-                topic=topic,
-                key=key,
-                headers={k: bytes(v).decode(errors="replace") for k, v in headers},
-            ),
+            _send_dead_letter(holder["broker"], topic, key, value, headers),
             settings.kafka_send_timeout_s,
         )
 
@@ -62,7 +74,28 @@ def create_broker(settings: ServiceSettings) -> KafkaBroker:
         graceful_timeout=10.0,
     )
     holder["broker"] = broker
+    if producer is not None:
+        _DEAD_LETTER_PRODUCERS[broker] = producer
     return broker
+
+
+async def _send_dead_letter(
+    broker: KafkaBroker,
+    topic: str,
+    key: bytes | None,
+    value: bytes | None,
+    headers: list[tuple[str, bytes]],
+) -> None:
+    producer = _DEAD_LETTER_PRODUCERS.get(broker)
+    if producer is not None:
+        await producer.send_and_wait(topic, value or b"", key, [(k, bytes(v)) for k, v in headers])
+        return
+    await broker.publish(
+        value or b"",
+        topic=topic,
+        key=key,
+        headers={k: bytes(v).decode(errors="replace") for k, v in headers},
+    )
 
 
 def dead_letter_sender(broker: KafkaBroker, timeout_s: float) -> DeadLetterSender:
@@ -72,15 +105,7 @@ def dead_letter_sender(broker: KafkaBroker, timeout_s: float) -> DeadLetterSende
     async def send(
         topic: str, key: bytes | None, value: bytes | None, headers: list[tuple[str, bytes]]
     ) -> None:
-        await asyncio.wait_for(
-            broker.publish(
-                value or b"",
-                topic=topic,
-                key=key,
-                headers={k: bytes(v).decode(errors="replace") for k, v in headers},
-            ),
-            timeout_s,
-        )
+        await asyncio.wait_for(_send_dead_letter(broker, topic, key, value, headers), timeout_s)
 
     return send
 
@@ -104,13 +129,17 @@ class EventPublisher:
     Call `stop()` when done (the service lifespan does).
     """
 
-    def __init__(self, broker: KafkaBroker, settings: ServiceSettings) -> None:
+    def __init__(
+        self,
+        broker: KafkaBroker,
+        settings: ServiceSettings,
+        producer: ResilientProducer | None = None,
+    ) -> None:
         self.broker = broker
         self.topics = TopicNames(settings.topic_prefix)
         self.service = settings.service_name
         self.timeout_s = settings.kafka_send_timeout_s
-        options = producer_options(settings)
-        self.producer = ResilientProducer(lambda: AIOKafkaProducer(**options), self.service)
+        self.producer = producer or resilient_producer(settings)
 
     async def publish(self, event: Event) -> None:
         await self.publish_raw(event.TOPIC, event.partition_key(), event.model_dump_json().encode())

@@ -9,7 +9,12 @@ import pytest
 from aiokafka import AIOKafkaProducer, TopicPartition
 from aiokafka.errors import OutOfOrderSequenceNumber
 
-from shared.messaging.broker import EventPublisher, create_broker
+from shared.messaging.broker import (
+    EventPublisher,
+    create_broker,
+    dead_letter_sender,
+    resilient_producer,
+)
 from shared.messaging.topics import declare_topics
 from shared.settings import ServiceSettings
 from tests.conftest import Slate
@@ -57,3 +62,23 @@ async def test_publisher_replaces_a_producer_that_lost_a_sequence_number_and_del
     records = await read_topic(slate.infra.kafka, topic, expect=3)
     assert [p["event_id"] for p in payloads(records)] == ["first", "second", "third"]
     assert dict(records[0].headers)["x-correlation-id"]  # headers as before the change
+
+
+async def test_dead_letters_go_through_the_resilient_producer_and_survive_a_lost_sequence(
+    slate: Slate,
+) -> None:
+    settings = ServiceSettings(**slate.settings_kwargs("loyalty"), service_name="loyalty")
+    dlq = slate.topic("purchase.recorded.dlq")
+    await declare_topics(slate.infra.kafka, [dlq], 1)
+    producer = resilient_producer(settings)
+    send = dead_letter_sender(create_broker(settings, producer), timeout_s=10)
+    try:
+        await send(dlq, b"k", b'{"event_id": "first"}', [("x-dlq-reason", b"bad")])
+        lose_a_sequence_number(producer._producer, dlq)
+        await send(dlq, b"k", b'{"event_id": "second"}', [("x-dlq-reason", b"bad")])
+    finally:
+        await producer.stop()
+    assert producer.replacements == 1
+    records = await read_topic(slate.infra.kafka, dlq, expect=2)
+    assert [p["event_id"] for p in payloads(records)] == ["first", "second"]
+    assert dict(records[1].headers)["x-dlq-reason"] == b"bad"
