@@ -55,10 +55,13 @@ class Loyalty:
     settings: LoyaltySettings
     policy: Policy
     _journals: JournalStore | None = None
+    _repo: AccountRepository | None = None
 
     @property
     def repo(self) -> AccountRepository:
-        return AccountRepository(self.runtime.db)
+        if self._repo is None:  # one per process: it keeps the rules for a few seconds
+            self._repo = AccountRepository(self.runtime.db)
+        return self._repo
 
     @property
     def journals(self) -> JournalStore:

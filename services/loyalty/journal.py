@@ -27,11 +27,18 @@ write to the same documents: every journal writer holds one lock per process and
 replays open journals first (`JournalStore.replay_open`): those covering the Kafka
 partitions this consumer now owns (a crashed batch's partitions come back to
 whoever owns them next) and those of commands without partitions.
+
+Looking for open journals costs a scan of `journals`, so a writer does it when it may
+find one: at start, after any failed journal write or apply of its own, when its
+set of partitions changed (a rebalance may hand it a crashed consumer's journal),
+and otherwise every `RECHECK_S` (a crashed replica's command journals, replayed by
+anyone once stale); the periodic jobs force it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -58,6 +65,7 @@ REPORTS = "reports"
 LOOKUPS = "lookups"
 UNMATCHED = "unmatched"
 DUPLICATE_KEY = 11000
+RECHECK_S = 30.0
 
 Publish = Callable[[str, str | None, bytes, str | None], Awaitable[None]]
 
@@ -230,14 +238,22 @@ class JournalStore:
         self.publish = publish
         self.owner = owner
         self.lock = asyncio.Lock()
+        self.dirty = True  # a journal of ours may be open: look before the next write
+        self.owned_seen: set[str] | None = None
+        self.checked_at = 0.0
+        self.members: set[tuple[str, str]] = set()  # report index members known stored
 
     async def commit(self, journal: Journal) -> None:
         """Record the plan, then apply it (the caller holds `lock`)."""
         if journal.empty():
             return
         doc = journal.document() | {"owner": self.owner}
-        await self.db[JOURNALS].insert_one(doc)
-        await self.apply(doc, replay=False)
+        try:
+            await self.db[JOURNALS].insert_one(doc)
+            await self.apply(doc, replay=False)
+        except BaseException:
+            self.dirty = True
+            raise
 
     async def apply(self, doc: Mapping[str, Any], *, replay: bool) -> None:
         jid = doc["_id"]
@@ -248,7 +264,9 @@ class JournalStore:
         await _set_each(self.db, LOOKUPS, list(doc["lookups"]))
         await _increment(self.db, REPORTS, list(doc["reports"]), jid, replay)
         await _add_to_sets(self.db, UNMATCHED, list(doc.get("unmatched", ())))
-        await _add_members(self.db, REPORTS, list(doc.get("indexes", ())))
+        members = [m for m in doc.get("indexes", ()) if (m["_id"], m["member"]) not in self.members]
+        await _add_members(self.db, REPORTS, members)
+        self.members.update((m["_id"], m["member"]) for m in members)
         await asyncio.gather(
             *(
                 self.publish(e["topic"], e["key"], e["payload"].encode(), e.get("correlation_id"))
@@ -257,7 +275,9 @@ class JournalStore:
         )
         await self.db[JOURNALS].delete_one({"_id": jid})
 
-    async def replay_open(self, owned_partitions: set[str] | None, stale_s: float = 60.0) -> int:
+    async def replay_open(
+        self, owned_partitions: set[str] | None, stale_s: float = 60.0, *, force: bool = False
+    ) -> int:
         """Finish journals a crash or a failure left open (the caller holds `lock`).
 
         `owned_partitions=None` replays every open journal. Otherwise a journal is
@@ -265,6 +285,10 @@ class JournalStore:
         lock), by whoever owns one of its partitions now (Kafka hands a dead
         consumer's partitions to a live one), and by anyone once `stale_s` old.
         """
+        fresh = time.monotonic() - self.checked_at < RECHECK_S
+        if not (force or self.dirty) and fresh and owned_partitions == self.owned_seen:
+            return 0
+        self.checked_at, self.owned_seen = time.monotonic(), owned_partitions
         replayed = 0
         now = datetime.now(UTC)
         async for doc in self.db[JOURNALS].find({}):
@@ -276,4 +300,5 @@ class JournalStore:
             log.warning("journal_replayed", journal_id=doc["_id"], partitions=sorted(parts))
             await self.apply(doc, replay=True)
             replayed += 1
+        self.dirty = False
         return replayed

@@ -57,7 +57,7 @@ async def run_jobs_forever(loyalty: Loyalty) -> None:
         try:
             now = datetime.now(UTC)
             async with loyalty.journals.lock:
-                await loyalty.journals.replay_open(loyalty.owned())
+                await loyalty.journals.replay_open(loyalty.owned(), force=True)
             await handlers_bonus.run_birthdays(loyalty, now.date())
             await handlers_bonus.run_expiry(loyalty, now)
             await handlers_bonus.run_churn(loyalty, now.date())

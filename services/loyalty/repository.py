@@ -10,6 +10,7 @@ client id), `receipts` (`purchase:<id>`, `return:<id>`, `grant:<id>`,
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
@@ -106,9 +107,11 @@ def rule_doc(rule: CategoryRule) -> dict[str, Any]:
 
 
 class AccountRepository:
-    def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
+    def __init__(self, db: AsyncDatabase[dict[str, Any]], rules_ttl_s: float = 5.0) -> None:
         self.db = db
         self.accounts = db[ACCOUNTS]
+        self.rules_ttl_s = rules_ttl_s
+        self._rules: tuple[float, dict[str, CategoryRule]] | None = None
 
     async def load_raw(self, client_id: str) -> dict[str, Any] | None:
         return await self.accounts.find_one({"_id": client_id})
@@ -228,16 +231,24 @@ class AccountRepository:
     # -- rules and reports ---------------------------------------------------------------
 
     async def rules(self) -> dict[str, CategoryRule]:
-        """Stored rules over the defaults (a small collection, read whole)."""
+        """Stored rules over the defaults (a small collection, read whole).
+
+        Kept for `rules_ttl_s` (every batch needs them): a change made through this
+        process is seen at once, one made through another replica within the TTL."""
+        if self._rules and time.monotonic() - self._rules[0] < self.rules_ttl_s:
+            return dict(self._rules[1])
         rules = dict(DEFAULT_RULES)
         async for doc in self.db[RULES].find({}):
             rule = rule_from_doc(doc)
             rules[rule.name] = rule
-        return rules
+        self._rules = (time.monotonic(), rules)
+        return dict(rules)
 
     async def save_rule(self, rule: CategoryRule) -> None:
         doc = rule_doc(rule)
+        self._rules = None
         await self.db[RULES].replace_one({"_id": doc["_id"]}, doc, upsert=True)
+        self._rules = None
 
     async def reports(self, keys: Iterable[str]) -> dict[str, dict[str, Any]]:
         keys = list(keys)
