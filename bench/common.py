@@ -8,6 +8,7 @@ project / baseline per round, reported as median and spread (min..max).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import platform
@@ -38,6 +39,18 @@ def infra_env() -> dict[str, str]:
         "KAFKA_BOOTSTRAP_SERVERS": os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"),
         "MONGODB_URL": os.environ.get("MONGODB_URL", "mongodb://127.0.0.1:27017"),
     }
+
+
+def clean_up(infra: dict[str, str], topic_prefix: str, databases: Sequence[str] = ()) -> None:
+    """Delete a run's topics and databases: leftover partitions on a shared broker add
+    up (a broker with ~15,000 of them stopped answering; README, 14:08 incident)."""
+    from tests.support.kafka import delete_topics
+
+    asyncio.run(delete_topics(infra["KAFKA_BOOTSTRAP_SERVERS"], topic_prefix))
+    if databases:
+        with MongoClient(infra["MONGODB_URL"], serverSelectionTimeoutMS=5000) as client:
+            for name in databases:
+                client.drop_database(name)
 
 
 def store_description(mongodb_url: str) -> str:

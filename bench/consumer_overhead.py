@@ -15,7 +15,7 @@ from uuid import uuid4
 from aiokafka import AIOKafkaConsumer
 from faststream import NoCast
 
-from bench.common import PY, Result, Side, interleave, note_cpu, quick, run_json
+from bench.common import PY, Result, Side, clean_up, interleave, note_cpu, quick, run_json
 from shared.messaging.batches import raw_batch
 from shared.messaging.broker import create_broker, subscriber_options
 from shared.settings import ServiceSettings
@@ -113,10 +113,13 @@ def consumer_overhead(infra: dict[str, str], rounds: int) -> Result:
         note_cpu(side, {"consumer": time.process_time() - started}, count)
         return rate
 
-    interleave(
-        rounds,
-        lambda: measured(result.project, lambda: faststream_side(bootstrap, topic, count)),
-        lambda: measured(result.baseline, lambda: aiokafka_side(bootstrap, topic, count)),
-        result,
-    )
+    try:
+        interleave(
+            rounds,
+            lambda: measured(result.project, lambda: faststream_side(bootstrap, topic, count)),
+            lambda: measured(result.baseline, lambda: aiokafka_side(bootstrap, topic, count)),
+            result,
+        )
+    finally:
+        clean_up(infra, topic)
     return result

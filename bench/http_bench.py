@@ -25,6 +25,7 @@ from bench.common import (
     ROOT,
     Result,
     Side,
+    clean_up,
     cpu_seconds,
     interleave,
     latency_summary,
@@ -45,6 +46,8 @@ class Stack:
     bare_port: int
     bare: subprocess.Popen[bytes]
     processes: list[ServiceProcess]
+    infra: dict[str, str]
+    tag: str
     token: str | None = None
 
     def pids(self) -> dict[str, dict[str, int]]:
@@ -57,6 +60,8 @@ class Stack:
         self.bare.wait(timeout=20)
         for p in self.processes:
             p.stop()
+        databases = [f"{self.tag}_{p.name}" for p in self.processes]
+        clean_up(self.infra, f"{self.tag}.", databases)
 
 
 def start_bare() -> tuple[int, subprocess.Popen[bytes]]:
@@ -103,7 +108,7 @@ def start_stack(infra: dict[str, str], workdir: Path) -> Stack:
     for p in processes[:2]:
         p.wait_healthy(timeout_s=90)
     processes[2].wait_healthy(timeout_s=90, path="/healthz")
-    stack = Stack(processes[2], bare_port, bare, processes)
+    stack = Stack(processes[2], bare_port, bare, processes, infra, tag)
     stack.token = login(stack.gateway.url)
     return stack
 
