@@ -11,6 +11,7 @@ a long-lived private instance instead, set all of `RELIABILITY_KAFKA_PORT`,
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import tempfile
 import time
@@ -74,6 +75,7 @@ def private_infra() -> Iterator[PrivateInfra]:
     finally:
         if not reuse:
             found.run("purge")
+            shutil.rmtree(env["CLIENTELE_INFRA_DIR"], ignore_errors=True)  # our mkdtemp
 
 
 @pytest.fixture
