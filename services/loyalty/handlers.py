@@ -73,6 +73,8 @@ async def credit_unmatched(loyalty: Loyalty, client_id: str, keys: list[str]) ->
     """Purchases made with this client's card/phone before they registered (lock held)."""
     repo = loyalty.repo
     purchase_ids = await repo.unmatched_for(keys)
+    if not purchase_ids:  # the usual case: nothing bought before registering
+        return 0
     receipts = await repo.receipts(f"purchase:{pid}" for pid in purchase_ids)
     waiting = sorted(
         (r for r in receipts.values() if r.get("match") == "unmatched"), key=lambda r: r["at"]

@@ -155,10 +155,14 @@ class AccountRepository:
         return {k: d["client_id"] for k, d in zip(keys, docs, strict=True) if d}
 
     async def set_lookups(self, keys: Iterable[str], client_id: str) -> None:
-        for key in keys:
-            await self.db[LOOKUPS].update_one(
-                {"_id": key}, {"$set": {"client_id": client_id}}, upsert=True
+        await asyncio.gather(
+            *(
+                self.db[LOOKUPS].update_one(
+                    {"_id": key}, {"$set": {"client_id": client_id}}, upsert=True
+                )
+                for key in keys
             )
+        )
 
     async def index_birthday(self, client_id: str, birthday: str | None) -> None:
         """`birthday:<MM-DD>` lists the clients born that day: the daily run reads one doc."""
@@ -208,11 +212,8 @@ class AccountRepository:
         return {i: d for i, d in zip(ids, docs, strict=True) if d is not None}
 
     async def unmatched_for(self, keys: Iterable[str]) -> list[str]:
-        found: list[str] = []
-        for key in keys:
-            doc = await self.db[UNMATCHED].find_one({"_id": key})
-            found.extend((doc or {}).get("purchase_ids", ()))
-        return found
+        docs = await asyncio.gather(*(self.db[UNMATCHED].find_one({"_id": k}) for k in keys))
+        return [pid for doc in docs for pid in (doc or {}).get("purchase_ids", ())]
 
     async def clear_unmatched(self, keys: Iterable[str]) -> None:
         for key in keys:
