@@ -15,7 +15,8 @@ from playwright.async_api import Browser, Page, async_playwright, expect
 
 from tests.support.infra import ROOT
 from tests.support.processes import ServiceProcess
-from tests.support.staff import ADMIN_PASSWORD, ADMIN_USERNAME, admin_env
+from tests.support.stack import whole_stack
+from tests.support.staff import ADMIN_PASSWORD, ADMIN_USERNAME
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -48,21 +49,8 @@ async def shot(page: Page, name: str) -> None:
 async def test_front_desk_registers_finds_and_files_a_complaint_in_the_browser(
     spawn: Callable[..., ServiceProcess], browser: Browser
 ) -> None:
-    registry, loyalty, surveys = spawn("registry"), spawn("loyalty"), spawn("surveys")
-    complaints = spawn("complaints", {"COMPLAINTS_REGISTRY_URL": registry.url})
-    gateway = spawn(
-        "gateway",
-        {
-            "GATEWAY_REGISTRY_URL": registry.url,
-            "GATEWAY_LOYALTY_URL": loyalty.url,
-            "GATEWAY_COMPLAINTS_URL": complaints.url,
-            "GATEWAY_SURVEYS_URL": surveys.url,
-            **admin_env(),
-        },
-    )
-    for p in (registry, loyalty, surveys, complaints):
-        p.wait_healthy(timeout_s=120)  # CI shares two cores with everything else
-    gateway.wait_healthy(timeout_s=120, path="/healthz")
+    stack = whole_stack(spawn)
+    loyalty, gateway = stack.loyalty, stack.gateway
     expect.set_options(timeout=20_000)
     # a tablet at the front desk
     page = await browser.new_page(viewport={"width": 1024, "height": 768}, base_url=gateway.url)
