@@ -64,13 +64,7 @@ ferretdb_start() {
     --state-dir="$FERRETDB_DIR/state" --listen-addr="$HOST:$MONGO_PORT" \
     --telemetry=disable --debug-addr=- --log-level=warn
   # Ready = a MongoDB {ping: 1} over the wire protocol answers ok: 1.
-  until probe mongo "$MONGO_PORT"; do
-    started_alive ferretdb ||
-      startup_failed ferretdb "$FERRETDB_BIN" "$FERRETDB_LOG" "exited during startup"
-    ((SECONDS < deadline)) ||
-      startup_failed ferretdb "$FERRETDB_BIN" "$FERRETDB_LOG" "not ready after 30s"
-    sleep 0.1
-  done
+  wait_started ferretdb "$FERRETDB_BIN" "$FERRETDB_LOG" "$deadline" 30 0.1 probe mongo "$MONGO_PORT"
   say "ferretdb: up on $HOST:$MONGO_PORT in $(since "$t0") (pid $(<"$STATE/ferretdb.pid"), log $FERRETDB_LOG)"
 }
 

@@ -72,6 +72,8 @@ kafka_format() {
   echo "$HOST:$KAFKA_CONTROLLER_PORT" >"$formatted_for"
 }
 
+kafka_ready() { grep -q 'Kafka Server started' "$KAFKA_LOG" && probe kafka "$KAFKA_PORT"; }
+
 kafka_start() {
   local t0 deadline=$((SECONDS + ${KAFKA_START_TIMEOUT_S:-180}))
   t0=$(now_us)
@@ -88,13 +90,8 @@ kafka_start() {
     -Dlog4j2.configurationFile="$INFRA_SRC/kafka/log4j2.properties" \
     -cp "$KAFKA_LIBS/*" "$KAFKA_PATTERN" "$KAFKA_CONFIG"
   # Ready = the startup line is logged AND the broker answers an ApiVersions request.
-  until grep -q 'Kafka Server started' "$KAFKA_LOG" && probe kafka "$KAFKA_PORT"; do
-    started_alive kafka ||
-      startup_failed kafka "$KAFKA_PATTERN" "$KAFKA_LOG" "exited during startup"
-    ((SECONDS < deadline)) ||
-      startup_failed kafka "$KAFKA_PATTERN" "$KAFKA_LOG" "not ready after ${KAFKA_START_TIMEOUT_S:-180}s"
-    sleep 0.2
-  done
+  wait_started kafka "$KAFKA_PATTERN" "$KAFKA_LOG" "$deadline" "${KAFKA_START_TIMEOUT_S:-180}" 0.2 \
+    kafka_ready
   say "kafka: up on $HOST:$KAFKA_PORT in $(since "$t0") (pid $(<"$STATE/kafka.pid"), log $KAFKA_LOG)"
 }
 

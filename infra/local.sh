@@ -117,6 +117,19 @@ startup_failed() {
   die "$1 did not start"
 }
 
+# wait_started NAME PATTERN LOGFILE DEADLINE TIMEOUT_S PAUSE CHECK...: run CHECK every
+# PAUSE seconds until it succeeds; startup_failed if the process exits or SECONDS passes
+# DEADLINE (TIMEOUT_S is only for the message).
+wait_started() {
+  local name=$1 pattern=$2 log=$3 deadline=$4 timeout_s=$5 pause=$6
+  shift 6
+  until "$@"; do
+    started_alive "$name" || startup_failed "$name" "$pattern" "$log" "exited during startup"
+    ((SECONDS < deadline)) || startup_failed "$name" "$pattern" "$log" "not ready after ${timeout_s}s"
+    sleep "$pause"
+  done
+}
+
 status_line() { # NAME PATTERN PORT KIND DATA_DIR
   local pid port
   if pid=$(running_pid "$1" "$2"); then
