@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from shared.settings import ServiceSettings
+
+MIN_SECRET_BYTES = 32
 
 
 class GatewaySettings(ServiceSettings):
@@ -27,6 +29,19 @@ class GatewaySettings(ServiceSettings):
         description="HMAC secret signing bearer tokens and session cookies. Empty: a random "
         "one per process (dev/test only, logged as a warning; tokens die with the process).",
     )
+
+    @field_validator("token_secret")
+    @classmethod
+    def _long_enough(cls, value: str) -> str:
+        """HS256 with a short secret can be brute-forced offline from one token."""
+        if value and len(value.encode()) < MIN_SECRET_BYTES:
+            raise ValueError(
+                f"GATEWAY_TOKEN_SECRET is {len(value.encode())} bytes; use at least "
+                f"{MIN_SECRET_BYTES}, e.g. the output of "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`"
+            )
+        return value
+
     auth_cache_s: float = Field(
         2.0,
         ge=0,

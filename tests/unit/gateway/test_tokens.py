@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import time
 
+import pytest
+from pydantic import ValidationError
+
+from services.gateway.config import GatewaySettings
 from services.gateway.model import Role
 from services.gateway.security import TokenSigner
 
@@ -33,3 +37,11 @@ def test_a_token_signed_with_another_secret_is_refused() -> None:
     signer = TokenSigner("s3cret")
     assert signer.read(forged, "api") is None
     assert signer.read(forged + "x", "api") is None
+
+
+def test_a_short_token_secret_is_refused_at_start_with_a_message() -> None:
+    with pytest.raises(ValidationError) as refused:
+        GatewaySettings(token_secret="s3cret")
+    assert "GATEWAY_TOKEN_SECRET is 6 bytes; use at least 32" in str(refused.value)
+    assert GatewaySettings(token_secret="x" * 32).token_secret == "x" * 32
+    assert GatewaySettings(token_secret="").token_secret == ""  # dev: a random one per process
