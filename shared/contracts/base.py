@@ -70,3 +70,12 @@ def to_minor_units(amount: Decimal) -> int:
 
 def from_minor_units(cents: int) -> Decimal:
     return Decimal(cents).scaleb(-2)
+
+
+class ClientEvent(Event):
+    """An event about one client, keyed by the client's id (declared first of its fields)."""
+
+    client_id: str = Field(min_length=1)
+
+    def partition_key(self) -> str:
+        return self.client_id

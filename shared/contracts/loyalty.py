@@ -5,17 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import ClassVar, Literal
 
-from pydantic import Field
-
-from shared.contracts.base import CurrencyCode, Event, Money
+from shared.contracts.base import ClientEvent, CurrencyCode, Money
 
 AccrualReason = Literal["purchase", "birthday", "goodwill", "adjustment", "return_reversal"]
 
 
-class BonusAccrued(Event):
+class BonusAccrued(ClientEvent):
     TOPIC: ClassVar[str] = "bonus.accrued"
 
-    client_id: str = Field(min_length=1)
     amount: Money
     currency: CurrencyCode
     reason: AccrualReason
@@ -23,14 +20,10 @@ class BonusAccrued(Event):
     purchase_id: str | None = None
     ledger_entry_id: str
 
-    def partition_key(self) -> str:
-        return self.client_id
 
-
-class BonusRedeemed(Event):
+class BonusRedeemed(ClientEvent):
     TOPIC: ClassVar[str] = "bonus.redeemed"
 
-    client_id: str = Field(min_length=1)
     amount: Money
     requested: Money
     shortfall: Money
@@ -38,32 +31,21 @@ class BonusRedeemed(Event):
     balance: Money
     purchase_id: str
 
-    def partition_key(self) -> str:
-        return self.client_id
 
-
-class TierChanged(Event):
+class TierChanged(ClientEvent):
     TOPIC: ClassVar[str] = "tier.changed"
 
-    client_id: str = Field(min_length=1)
     old_tier: str | None
     new_tier: str
     lifetime_spend: Money
     currency: CurrencyCode
 
-    def partition_key(self) -> str:
-        return self.client_id
 
-
-class ClientAtRisk(Event):
+class ClientAtRisk(ClientEvent):
     """A client overdue against their own purchase rhythm (surveys sends a win-back offer)."""
 
     TOPIC: ClassVar[str] = "client.at_risk"
 
-    client_id: str = Field(min_length=1)
     last_purchase_at: datetime
     median_gap_days: float
     overdue_days: float
-
-    def partition_key(self) -> str:
-        return self.client_id

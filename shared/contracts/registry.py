@@ -7,7 +7,7 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, Field
 
-from shared.contracts.base import Event
+from shared.contracts.base import ClientEvent, Event
 
 Channel = Literal["sms", "email", "phone_call", "post"]
 
@@ -20,10 +20,9 @@ class Consent(BaseModel):
     source: str = Field(description="where the consent was given, e.g. 'front_desk', 'import'")
 
 
-class ClientRegistered(Event):
+class ClientRegistered(ClientEvent):
     TOPIC: ClassVar[str] = "client.registered"
 
-    client_id: str = Field(min_length=1)
     name: str
     phone: str | None = Field(None, description="E.164")
     email: str | None = None
@@ -38,22 +37,15 @@ class ClientRegistered(Event):
     tags: list[str] = Field(default_factory=list)
     consents: dict[Channel, Consent] = Field(default_factory=dict)
 
-    def partition_key(self) -> str:
-        return self.client_id
 
-
-class ClientUpdated(Event):
+class ClientUpdated(ClientEvent):
     """`changed` names each field that changed with its new value."""
 
     TOPIC: ClassVar[str] = "client.updated"
 
-    client_id: str = Field(min_length=1)
     changed: dict[str, Any]
     reason: str | None = None
     actor: str | None = None
-
-    def partition_key(self) -> str:
-        return self.client_id
 
 
 class ClientMerged(Event):
@@ -69,13 +61,9 @@ class ClientMerged(Event):
         return self.merged_id
 
 
-class ClientErased(Event):
+class ClientErased(ClientEvent):
     """Personal data must go; anonymised history may stay."""
 
     TOPIC: ClassVar[str] = "client.erased"
 
-    client_id: str = Field(min_length=1)
     actor: str | None = None
-
-    def partition_key(self) -> str:
-        return self.client_id
