@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -10,12 +12,14 @@ import httpx
 from aiokafka import AIOKafkaProducer
 
 from services.surveys.config import SurveysSettings
+from services.surveys.main import create_app
 from services.surveys.webhook_signature import HEADER, sign
 from shared.contracts.base import Event
 from shared.contracts.pos import PurchaseRecorded
 from shared.contracts.registry import ClientRegistered, Consent
-from tests.conftest import Slate
+from tests.conftest import Slate, running
 from tests.support.kafka import eventually, produce
+from tests.support.sms_provider import FakeSmsProvider, fake_sms_provider
 
 SECRET = "test-webhook-secret"
 
@@ -49,6 +53,18 @@ def surveys_settings(slate: Slate, provider_url: str | None = None, **over: Any)
     if provider_url:
         values |= {"sms_provider": "http", "sms_http_url": provider_url, "sms_http_user": "acme"}
     return SurveysSettings(**(values | over))
+
+
+@asynccontextmanager
+async def surveys_app(
+    slate: Slate, clock: ManualClock, **over: Any
+) -> AsyncIterator[tuple[FakeSmsProvider, httpx.AsyncClient]]:
+    """Surveys in this process (settings `over`ridden), sending to a fake SMS provider."""
+    async with (
+        fake_sms_provider() as provider,
+        running(create_app(surveys_settings(slate, provider.url, **over), clock)) as api,
+    ):
+        yield provider, api
 
 
 def registered(

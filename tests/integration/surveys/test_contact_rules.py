@@ -8,9 +8,8 @@ from urllib.parse import urlencode
 
 from pymongo import AsyncMongoClient
 
-from services.surveys.main import create_app
 from shared.contracts.complaints import ComplaintFiled
-from tests.conftest import Slate, running
+from tests.conftest import Slate
 from tests.integration.surveys.support import (
     ManualClock,
     known,
@@ -19,19 +18,15 @@ from tests.integration.surveys.support import (
     purchase,
     registered,
     signed,
-    surveys_settings,
+    surveys_app,
 )
 from tests.support.kafka import eventually
-from tests.support.sms_provider import fake_sms_provider
 
 PHONE = "+4930555002"
 
 
 async def test_no_sms_consent_means_no_survey(slate: Slate) -> None:
-    async with (
-        fake_sms_provider() as provider,
-        running(create_app(surveys_settings(slate, provider.url), ManualClock())) as api,
-    ):
+    async with surveys_app(slate, ManualClock()) as (provider, api):
         await publish(slate, registered("c-1", PHONE, consent=False))
         await known(api, "c-1")
         await publish(slate, purchase("p-1", {"client_id": "c-1"}))
@@ -42,10 +37,7 @@ async def test_no_sms_consent_means_no_survey(slate: Slate) -> None:
 
 async def test_no_survey_in_quiet_hours(slate: Slate) -> None:
     late = ManualClock(datetime(2026, 11, 23, 22, 30, tzinfo=UTC))
-    async with (
-        fake_sms_provider() as provider,
-        running(create_app(surveys_settings(slate, provider.url), late)) as api,
-    ):
+    async with surveys_app(slate, late) as (provider, api):
         await publish(slate, registered("c-1", PHONE))
         await known(api, "c-1")
         await publish(slate, purchase("p-1", {"client_id": "c-1"}))
@@ -62,10 +54,7 @@ async def test_no_survey_while_the_client_has_an_open_complaint(
         complaint_id="k-1", client_id="c-1", kind="complaint", channel="phone",
         topic="rudeness", priority="normal", employee_id="E7",
     )  # fmt: skip
-    async with (
-        fake_sms_provider() as provider,
-        running(create_app(surveys_settings(slate, provider.url), ManualClock())) as api,
-    ):
+    async with surveys_app(slate, ManualClock()) as (provider, api):
         await publish(slate, registered("c-1", PHONE))
         await publish(slate, complaint)
         await known(api, "c-1")
@@ -78,10 +67,7 @@ async def test_no_survey_while_the_client_has_an_open_complaint(
 
 async def test_the_contact_budget_caps_messages_per_client_per_30_days(slate: Slate) -> None:
     clock = ManualClock()
-    async with (
-        fake_sms_provider() as provider,
-        running(create_app(surveys_settings(slate, provider.url, contact_budget=1), clock)) as api,
-    ):
+    async with surveys_app(slate, clock, contact_budget=1) as (provider, api):
         await publish(slate, registered("c-1", PHONE))
         await known(api, "c-1")
         await publish(slate, purchase("p-1", {"client_id": "c-1"}))
@@ -101,10 +87,7 @@ async def test_the_contact_budget_caps_messages_per_client_per_30_days(slate: Sl
 
 async def test_a_client_who_replied_stop_gets_no_more_messages(slate: Slate) -> None:
     clock = ManualClock()
-    async with (
-        fake_sms_provider() as provider,
-        running(create_app(surveys_settings(slate, provider.url), clock)) as api,
-    ):
+    async with surveys_app(slate, clock) as (provider, api):
         await publish(slate, registered("c-1", PHONE))
         await known(api, "c-1")
         body = urlencode({"from": PHONE, "text": "STOP", "id": "in-stop"}).encode()

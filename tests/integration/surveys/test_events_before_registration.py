@@ -23,10 +23,10 @@ from tests.integration.surveys.support import (
     publish_all,
     purchase,
     registered,
+    surveys_app,
     surveys_settings,
 )
 from tests.support.kafka import eventually, read_topic
-from tests.support.sms_provider import fake_sms_provider
 
 PHONE = "+4930555201"
 CARD = "4000201"
@@ -44,10 +44,7 @@ async def test_a_purchase_before_the_registration_still_gets_its_survey(
     slate: Slate, mongo: AsyncMongoClient[dict[str, Any]]
 ) -> None:
     db = mongo[slate.db_name("surveys")]
-    async with (
-        fake_sms_provider() as provider,
-        running(create_app(surveys_settings(slate, provider.url), ManualClock())) as api,
-    ):
+    async with surveys_app(slate, ManualClock()) as (provider, api):
         await publish(slate, purchase("p-1", {"card_number": CARD}))
         waiting = await eventually(parked(db, f"card:{CARD}"))
         assert [e["reason"] for e in waiting] == ["unknown_client"]
@@ -65,10 +62,7 @@ async def test_a_parked_purchase_delivered_again_asks_once(
     db = mongo[slate.db_name("surveys")]
     first = purchase("p-1", {"phone": "030 555201"})  # a local format: parked as E.164
     again = purchase("p-1", {"phone": PHONE})  # the same purchase, a new event_id
-    async with (
-        fake_sms_provider() as provider,
-        running(create_app(surveys_settings(slate, provider.url), ManualClock())) as api,
-    ):
+    async with surveys_app(slate, ManualClock()) as (_provider, api):
         await publish_all(slate, [first, first, again])
         await eventually(
             lambda: _count(parked(db, f"phone:{PHONE}"), 2)  # one entry per event_id
@@ -113,10 +107,7 @@ async def test_a_merge_before_the_registrations_leads_the_merged_card_to_the_sur
     slate: Slate, mongo: AsyncMongoClient[dict[str, Any]]
 ) -> None:
     db = mongo[slate.db_name("surveys")]
-    async with (
-        fake_sms_provider() as provider,
-        running(create_app(surveys_settings(slate, provider.url), ManualClock())) as api,
-    ):
+    async with surveys_app(slate, ManualClock()) as (provider, api):
         await publish(slate, ClientMerged(survivor_id="c-new", merged_id="c-old"))
         await eventually(parked(db, "client:c-old"))
         await publish(slate, registered("c-old", "+4930555202", card_number=CARD))

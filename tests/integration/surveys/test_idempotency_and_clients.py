@@ -22,19 +22,16 @@ from tests.integration.surveys.support import (
     purchase,
     registered,
     signed,
+    surveys_app,
     surveys_settings,
 )
 from tests.support.kafka import eventually
-from tests.support.sms_provider import fake_sms_provider
 
 PHONE = "+4930555005"
 
 
 async def test_the_same_purchase_sent_twice_asks_once(slate: Slate) -> None:
-    async with (
-        fake_sms_provider() as provider,
-        running(create_app(surveys_settings(slate, provider.url), ManualClock())) as api,
-    ):
+    async with surveys_app(slate, ManualClock()) as (provider, api):
         await publish(slate, registered("c-1", PHONE))
         await known(api, "c-1")
         first = purchase("p-1", {"client_id": "c-1"})
@@ -68,10 +65,7 @@ async def test_a_redelivered_answer_counts_once_in_the_ratings(slate: Slate) -> 
 
 
 async def test_an_edited_template_is_used_and_a_bad_one_refused(slate: Slate) -> None:
-    async with (
-        fake_sms_provider() as provider,
-        running(create_app(surveys_settings(slate, provider.url), ManualClock())) as api,
-    ):
+    async with surveys_app(slate, ManualClock()) as (provider, api):
         bad = await api.put("/internal/v1/templates/survey/en", json={"text": "Rate {shop}"})
         ok = await api.put(
             "/internal/v1/templates/survey/en",
@@ -91,10 +85,7 @@ async def test_an_edited_template_is_used_and_a_bad_one_refused(slate: Slate) ->
 
 
 async def test_after_a_merge_the_merged_clients_card_leads_to_the_survivor(slate: Slate) -> None:
-    async with (
-        fake_sms_provider() as provider,
-        running(create_app(surveys_settings(slate, provider.url), ManualClock())) as api,
-    ):
+    async with surveys_app(slate, ManualClock()) as (provider, api):
         await publish(slate, registered("c-old", "+4930555006", card_number="4000999"))
         await publish(slate, registered("c-new", PHONE))
         # Registrations and the merge travel on different topics: no order between them
@@ -117,10 +108,7 @@ async def test_erasure_removes_phone_texts_and_replies_but_keeps_the_counts(
 ) -> None:
     db = mongo[slate.db_name("surveys")]
     clock = ManualClock()
-    async with (
-        fake_sms_provider() as provider,
-        running(create_app(surveys_settings(slate, provider.url), clock)) as api,
-    ):
+    async with surveys_app(slate, clock) as (_provider, api):
         await publish(slate, registered("c-1", PHONE, name="Ada"))
         await known(api, "c-1")
         await publish(slate, purchase("p-1", {"client_id": "c-1"}))

@@ -7,10 +7,9 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
-from services.surveys.main import create_app
 from shared.contracts.complaints import ComplaintFiled, ComplaintResolved
 from shared.contracts.loyalty import BonusAccrued, ClientAtRisk
-from tests.conftest import Slate, running
+from tests.conftest import Slate
 from tests.integration.surveys.support import (
     ManualClock,
     known,
@@ -19,10 +18,10 @@ from tests.integration.surveys.support import (
     purchase,
     registered,
     signed,
-    surveys_settings,
+    surveys_app,
 )
 from tests.support.kafka import eventually
-from tests.support.sms_provider import FakeSmsProvider, fake_sms_provider
+from tests.support.sms_provider import FakeSmsProvider
 
 PHONE = "+4930555003"
 
@@ -41,10 +40,7 @@ async def test_birthday_bonus_is_greeted_by_sms_naming_the_bonus(slate: Slate) -
         client_id="c-1", amount=Decimal("10.00"), currency="EUR", reason="birthday",
         balance=Decimal("25.00"), ledger_entry_id="L-1",
     )  # fmt: skip
-    async with (
-        fake_sms_provider() as provider,
-        running(create_app(surveys_settings(slate, provider.url), ManualClock())) as api,
-    ):
+    async with surveys_app(slate, ManualClock()) as (provider, api):
         # Loyalty's bonus may arrive before surveys applied the registration: it waits.
         await publish(slate, bonus)
         await publish(slate, bonus)  # a redelivery greets once
@@ -61,10 +57,7 @@ async def test_win_back_offer_waits_for_the_end_of_quiet_hours(slate: Slate) -> 
         client_id="c-1", last_purchase_at=datetime(2026, 9, 1, tzinfo=UTC),
         median_gap_days=14, overdue_days=70,
     )  # fmt: skip
-    async with (
-        fake_sms_provider() as provider,
-        running(create_app(surveys_settings(slate, provider.url), clock)) as api,
-    ):
+    async with surveys_app(slate, clock) as (provider, api):
         await publish(slate, registered("c-1", PHONE, name="Alan"))
         await known(api, "c-1")
         await publish(slate, at_risk)
@@ -83,10 +76,7 @@ async def test_win_back_offer_waits_for_the_end_of_quiet_hours(slate: Slate) -> 
 
 async def test_name_day_job_greets_each_client_once(slate: Slate) -> None:
     clock = ManualClock(datetime(2026, 12, 6, 6, 0, tzinfo=UTC))  # before the daily run
-    async with (
-        fake_sms_provider() as provider,
-        running(create_app(surveys_settings(slate, provider.url), clock)) as api,
-    ):
+    async with surveys_app(slate, clock) as (provider, api):
         await publish(slate, registered("c-1", PHONE, name="Nikolaus", name_day="12-06"))
         await publish(slate, registered("c-2", "+4930555099", name="Ada", name_day="12-10"))
         await known(api, "c-1")
@@ -103,10 +93,7 @@ async def test_name_day_job_greets_each_client_once(slate: Slate) -> None:
 
 async def test_resolving_a_case_opened_from_a_low_score_sends_a_re_survey(slate: Slate) -> None:
     clock = ManualClock()
-    async with (
-        fake_sms_provider() as provider,
-        running(create_app(surveys_settings(slate, provider.url), clock)) as api,
-    ):
+    async with surveys_app(slate, clock) as (provider, api):
         await publish(slate, registered("c-1", PHONE))
         await known(api, "c-1")
         await publish(slate, purchase("p-1", {"client_id": "c-1"}, store_id="S2"))

@@ -17,20 +17,17 @@ from tests.integration.surveys.support import (
     purchase,
     registered,
     signed,
+    surveys_app,
     surveys_settings,
 )
 from tests.support.kafka import eventually, payloads, read_topic
-from tests.support.sms_provider import fake_sms_provider
 
 PHONE = "+4930555001"
 
 
 async def test_purchase_by_a_consenting_client_sends_a_survey_sms(slate: Slate) -> None:
     clock = ManualClock()
-    async with (
-        fake_sms_provider() as provider,
-        running(create_app(surveys_settings(slate, provider.url), clock)) as api,
-    ):
+    async with surveys_app(slate, clock) as (provider, api):
         await publish(slate, registered("c-1", PHONE, card_number="4000111"))
         await known(api, "c-1")
         await publish(slate, purchase("p-1", {"card_number": "4000111"}))
@@ -55,10 +52,7 @@ async def test_purchase_by_a_consenting_client_sends_a_survey_sms(slate: Slate) 
 
 async def test_reply_answers_the_survey_and_moves_the_employees_rating(slate: Slate) -> None:
     clock = ManualClock()
-    async with (
-        fake_sms_provider() as provider,
-        running(create_app(surveys_settings(slate, provider.url), clock)) as api,
-    ):
+    async with surveys_app(slate, clock) as (_provider, api):
         await publish(slate, registered("c-2", PHONE, category="vip"))
         await known(api, "c-2")
         await publish(slate, purchase("p-2", {"phone": "030 555001"}, employee_id="E9"))
