@@ -128,6 +128,15 @@ async def known(api: httpx.AsyncClient, client_id: str) -> Any:
     return await eventually(check)
 
 
+async def merged_into(api: httpx.AsyncClient, client_id: str) -> Any:
+    """The survivor's id once surveys has applied the merge of `client_id`."""
+
+    async def check() -> Any:
+        return (await api.get(f"/internal/v1/clients/{client_id}")).json().get("merged_into")
+
+    return await eventually(check)
+
+
 async def message_of(api: httpx.AsyncClient, client_id: str, status: str | None = None) -> Any:
     """The client's first message once it has left `scheduled` (or reached `status`)."""
 

@@ -18,6 +18,7 @@ from tests.conftest import Slate, running
 from tests.integration.surveys.support import (
     ManualClock,
     known,
+    merged_into,
     message_of,
     publish,
     publish_all,
@@ -113,11 +114,7 @@ async def test_a_merge_before_the_registrations_leads_the_merged_card_to_the_sur
         await publish(slate, registered("c-old", "+4930555202", card_number=CARD))
         await publish(slate, registered("c-new", PHONE))
         await known(api, "c-new")
-
-        async def merged() -> Any:
-            return (await api.get("/internal/v1/clients/c-old")).json().get("merged_into")
-
-        assert await eventually(merged) == "c-new"
+        assert await merged_into(api, "c-old") == "c-new"
         await publish(slate, purchase("p-1", {"card_number": CARD}))
         sent = await message_of(api, "c-new", "sent")
     assert sent["client_id"] == "c-new"

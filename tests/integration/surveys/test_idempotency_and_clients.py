@@ -16,6 +16,7 @@ from tests.conftest import Slate, running
 from tests.integration.surveys.support import (
     ManualClock,
     known,
+    merged_into,
     message_of,
     publish,
     publish_all,
@@ -91,12 +92,7 @@ async def test_after_a_merge_the_merged_clients_card_leads_to_the_survivor(slate
         # Registrations and the merge travel on different topics: no order between them
         # (a merge seen first waits for the merged client).
         await publish(slate, ClientMerged(survivor_id="c-new", merged_id="c-old"))
-
-        async def merged() -> Any:
-            r = (await api.get("/internal/v1/clients/c-old")).json()
-            return r.get("merged_into")
-
-        assert await eventually(merged) == "c-new"
+        assert await merged_into(api, "c-old") == "c-new"
         await publish(slate, purchase("p-1", {"card_number": "4000999"}))
         sent = await message_of(api, "c-new", "sent")
     assert sent["client_id"] == "c-new"
