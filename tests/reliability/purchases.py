@@ -11,8 +11,11 @@ from typing import Any
 from aiokafka import AIOKafkaProducer
 from pymongo.asynchronous.database import AsyncDatabase
 
-from bench.purchase_data import expected_balances
+from bench.purchase_data import clients, expected_balances
 from services.loyalty.model import month_of
+from shared.contracts import ClientRegistered
+from tests.conftest import Slate
+from tests.support.kafka import eventually
 from tests.support.processes import ServiceProcess
 
 
@@ -40,6 +43,27 @@ async def counted(db: AsyncDatabase[dict[str, Any]]) -> int:
     months = {month_of(datetime.now(UTC) - timedelta(hours=h)) for h in (0, 1)}
     docs = [await db.reports.find_one({"_id": f"store:S1:{m}"}) for m in sorted(months)]
     return sum(int(d.get("purchases", 0)) for d in docs if d)
+
+
+async def open_accounts(
+    slate: Slate, db: AsyncDatabase[dict[str, Any]], count: int, timeout_s: float
+) -> None:
+    """Register `count` clients and wait until loyalty has opened an account for each."""
+    await send_all(slate.infra.kafka, slate.topic(ClientRegistered.TOPIC), clients(count))
+
+    async def accounts_open() -> bool:
+        return await db.accounts.count_documents({}) == count
+
+    await eventually(accounts_open, timeout_s=timeout_s)
+
+
+async def all_counted(db: AsyncDatabase[dict[str, Any]], total: int, timeout_s: float) -> None:
+    """Wait until the store report has counted `total` purchases."""
+
+    async def done() -> bool:
+        return await counted(db) >= total
+
+    await eventually(done, timeout_s=timeout_s)
 
 
 async def balances(db: AsyncDatabase[dict[str, Any]]) -> dict[str, int]:

@@ -13,12 +13,18 @@ from typing import Any
 
 from pymongo import AsyncMongoClient
 
-from bench.purchase_data import LOYALTY_ENV, clients, purchase
-from shared.contracts import ClientRegistered
+from bench.purchase_data import LOYALTY_ENV, purchase
 from shared.contracts.loyalty import BonusAccrued
 from shared.contracts.pos import PurchaseRecorded
 from tests.conftest import Slate
-from tests.reliability.purchases import compare, counted, duplicates_ignored, send_all
+from tests.reliability.purchases import (
+    all_counted,
+    compare,
+    counted,
+    duplicates_ignored,
+    open_accounts,
+    send_all,
+)
 from tests.reliability.sizing import report, scaled
 from tests.support.kafka import eventually, payloads, read_topic
 from tests.support.processes import ServiceProcess
@@ -32,12 +38,7 @@ async def test_loyalty_killed_at_random_moments_loses_and_doubles_nothing(
     loyalty = spawn("loyalty", LOYALTY_ENV)
     await asyncio.to_thread(loyalty.wait_healthy)
     db = mongo[slate.db_name("loyalty")]
-    await send_all(slate.infra.kafka, slate.topic(ClientRegistered.TOPIC), clients(client_count))
-
-    async def accounts_open() -> bool:
-        return await db.accounts.count_documents({}) == client_count
-
-    await eventually(accounts_open, timeout_s=180)
+    await open_accounts(slate, db, client_count, timeout_s=180)
     started = time.monotonic()
     stream = asyncio.create_task(
         send_all(
@@ -65,10 +66,7 @@ async def test_loyalty_killed_at_random_moments_loses_and_doubles_nothing(
         await asyncio.to_thread(loyalty.wait_healthy, 120)
     await stream
 
-    async def all_counted() -> bool:
-        return await counted(db) >= total
-
-    await eventually(all_counted, timeout_s=900)
+    await all_counted(db, total, timeout_s=900)
 
     async def journals_done() -> bool:
         return await db.journals.count_documents({}) == 0

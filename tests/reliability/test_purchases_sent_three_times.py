@@ -10,11 +10,16 @@ from typing import Any
 
 from pymongo import AsyncMongoClient
 
-from bench.purchase_data import LOYALTY_ENV, clients, purchase
-from shared.contracts import ClientRegistered
+from bench.purchase_data import LOYALTY_ENV, purchase
 from shared.contracts.pos import PurchaseRecorded
 from tests.conftest import Slate
-from tests.reliability.purchases import compare, counted, duplicates_ignored, send_all
+from tests.reliability.purchases import (
+    all_counted,
+    compare,
+    duplicates_ignored,
+    open_accounts,
+    send_all,
+)
 from tests.reliability.sizing import report, scaled
 from tests.support.kafka import eventually
 from tests.support.processes import ServiceProcess
@@ -27,12 +32,7 @@ async def test_every_purchase_sent_three_times_counts_once_and_every_balance_is_
     loyalty = spawn("loyalty", LOYALTY_ENV)
     loyalty.wait_healthy()
     db = mongo[slate.db_name("loyalty")]
-    await send_all(slate.infra.kafka, slate.topic(ClientRegistered.TOPIC), clients(client_count))
-
-    async def accounts_open() -> bool:
-        return await db.accounts.count_documents({}) == client_count
-
-    await eventually(accounts_open, timeout_s=120)
+    await open_accounts(slate, db, client_count, timeout_s=120)
     once = [purchase(n, client_count, "p3") for n in range(total)]
     again = once[:]  # the same event_id: a redelivery
     random.Random(7).shuffle(again)
@@ -42,10 +42,7 @@ async def test_every_purchase_sent_three_times_counts_once_and_every_balance_is_
         slate.infra.kafka, slate.topic(PurchaseRecorded.TOPIC), once + again + resent
     )
 
-    async def all_counted() -> bool:
-        return await counted(db) >= total
-
-    await eventually(all_counted, timeout_s=600)
+    await all_counted(db, total, timeout_s=600)
     seconds = time.monotonic() - started
 
     # The copies come after the originals; wait until the consumer has passed them all.
