@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 import pytest
 from argon2 import PasswordHasher
 from pymongo import AsyncMongoClient
@@ -17,6 +18,13 @@ from tests.support.kafka import eventually
 from tests.support.staff import login
 
 STAFF = {"username": "desk.bob", "password": "bob-password-1", "role": "admin"}
+
+
+async def admin_and_bob(api: httpx.AsyncClient) -> tuple[dict[str, str], dict[str, str]]:
+    """Auth headers of the first admin and of Bob, a staff account that admin creates."""
+    admin = await login(api)
+    await api.post("/api/v1/users", json=STAFF, headers=admin)
+    return admin, await login(api, STAFF["username"], STAFF["password"])
 
 
 async def test_many_requests_read_the_account_once_and_never_hash_a_password(
@@ -49,9 +57,7 @@ async def test_many_requests_read_the_account_once_and_never_hash_a_password(
 
 async def test_a_demoted_admin_is_refused_admin_routes_at_once(slate: Slate) -> None:
     async with running(create_app(gateway_settings(slate, auth_cache_s=60))) as api:
-        admin = await login(api)
-        await api.post("/api/v1/users", json=STAFF, headers=admin)
-        bob = await login(api, STAFF["username"], STAFF["password"])
+        admin, bob = await admin_and_bob(api)
         before = await api.get("/api/v1/users", headers=bob)
         await api.patch(
             f"/api/v1/users/{STAFF['username']}", json={"role": "operator"}, headers=admin
@@ -78,9 +84,7 @@ async def test_an_account_disabled_elsewhere_is_refused_within_the_cache_time(
     slate: Slate,
 ) -> None:
     async with running(create_app(gateway_settings(slate, auth_cache_s=0.5))) as api:
-        admin = await login(api)
-        await api.post("/api/v1/users", json=STAFF, headers=admin)
-        bob = await login(api, STAFF["username"], STAFF["password"])
+        _, bob = await admin_and_bob(api)
         assert (await api.get("/api/v1/auth/me", headers=bob)).status_code == 200
         await _disable_in_store(slate, STAFF["username"])
 
@@ -94,9 +98,7 @@ async def test_without_the_cache_an_account_disabled_elsewhere_is_refused_at_onc
     slate: Slate,
 ) -> None:
     async with running(create_app(gateway_settings(slate, auth_cache_s=0))) as api:
-        admin = await login(api)
-        await api.post("/api/v1/users", json=STAFF, headers=admin)
-        bob = await login(api, STAFF["username"], STAFF["password"])
+        _, bob = await admin_and_bob(api)
         before = await api.get("/api/v1/auth/me", headers=bob)
         await _disable_in_store(slate, STAFF["username"])
         after = await api.get("/api/v1/auth/me", headers=bob)
