@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 from uuid import uuid4
 
@@ -27,10 +29,9 @@ async def produce(
         await producer.stop()
 
 
-async def read_topic(
-    bootstrap: str, topic: str, *, expect: int, timeout_s: float = 30.0
-) -> list[ConsumerRecord[bytes, bytes]]:
-    """Read `topic` from the beginning until `expect` records arrived (or time runs out)."""
+@asynccontextmanager
+async def topic_reader(bootstrap: str, topic: str) -> AsyncIterator[AIOKafkaConsumer]:
+    """A started consumer of `topic` from the beginning, in a group of its own."""
     consumer = AIOKafkaConsumer(
         topic,
         bootstrap_servers=bootstrap,
@@ -39,15 +40,23 @@ async def read_topic(
         enable_auto_commit=False,
     )
     await consumer.start()
-    records: list[ConsumerRecord[bytes, bytes]] = []
-    deadline = time.monotonic() + timeout_s
     try:
+        yield consumer
+    finally:
+        await consumer.stop()
+
+
+async def read_topic(
+    bootstrap: str, topic: str, *, expect: int, timeout_s: float = 30.0
+) -> list[ConsumerRecord[bytes, bytes]]:
+    """Read `topic` from the beginning until `expect` records arrived (or time runs out)."""
+    records: list[ConsumerRecord[bytes, bytes]] = []
+    async with topic_reader(bootstrap, topic) as consumer:
+        deadline = time.monotonic() + timeout_s
         while len(records) < expect and time.monotonic() < deadline:
             batch = await consumer.getmany(timeout_ms=500)
             for part in batch.values():
                 records.extend(part)
-    finally:
-        await consumer.stop()
     return records
 
 
