@@ -13,9 +13,7 @@ import contextlib
 import json
 import time
 from typing import Any
-from uuid import uuid4
 
-from aiokafka import AIOKafkaConsumer
 from pymongo import AsyncMongoClient
 
 from shared.contracts import ClientRegistered
@@ -26,7 +24,7 @@ from shared.store.outbox import MARKERS, Outbox, outbox_relay
 from tests.conftest import Slate
 from tests.reliability.conftest import PrivateInfra
 from tests.reliability.sizing import FULL, report
-from tests.support.kafka import eventually
+from tests.support.kafka import eventually, topic_reader
 
 HEARTBEAT = "restart.heartbeat"
 REQUEST_TIMEOUT_MS = 3_000  # an outage longer than this is what broke the producer
@@ -41,24 +39,14 @@ PACE_S = 0.02 if FULL else 0.1  # between one writer's events
 async def event_ids_on(bootstrap: str, topic: str, expected: set[str]) -> tuple[set[str], int]:
     """Read `topic` from the start until every expected event_id is seen (or 60 s pass);
     returns the distinct event_ids and the number of records read."""
-    consumer = AIOKafkaConsumer(
-        topic,
-        bootstrap_servers=bootstrap,
-        group_id=f"test-reader-{uuid4().hex}",
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-    )
-    await consumer.start()
     seen: set[str] = set()
     records = 0
-    deadline = time.monotonic() + 60
-    try:
+    async with topic_reader(bootstrap, topic) as consumer:
+        deadline = time.monotonic() + 60
         while not expected <= seen and time.monotonic() < deadline:
             for part in (await consumer.getmany(timeout_ms=500)).values():
                 records += len(part)
                 seen.update(json.loads(r.value)["event_id"] for r in part if r.value)
-    finally:
-        await consumer.stop()
     return seen, records
 
 
