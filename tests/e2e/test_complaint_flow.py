@@ -24,7 +24,8 @@ from tests.conftest import Slate
 from tests.support.infra import ROOT
 from tests.support.kafka import eventually, payloads, produce, read_topic
 from tests.support.processes import ServiceProcess
-from tests.support.staff import admin_env, login
+from tests.support.stack import gateway_over
+from tests.support.staff import login
 
 
 async def publish(slate: Slate, event: Event) -> None:
@@ -69,14 +70,7 @@ async def test_low_survey_score_opens_a_case_on_the_card_and_a_vip_escalates_to_
     slate: Slate, spawn: Callable[..., ServiceProcess]
 ) -> None:
     registry, complaints = spawn("registry"), spawn("complaints")
-    gateway = spawn(
-        "gateway",
-        {
-            "GATEWAY_REGISTRY_URL": registry.url,
-            "GATEWAY_COMPLAINTS_URL": complaints.url,
-            **admin_env(),
-        },
-    )
+    gateway = gateway_over(spawn, registry, complaints)
     for p in (registry, complaints):
         p.wait_healthy()
     gateway.wait_healthy(path="/healthz")

@@ -9,14 +9,15 @@ import httpx
 from tests.conftest import Slate
 from tests.support.kafka import payloads, read_topic
 from tests.support.processes import ServiceProcess
-from tests.support.staff import admin_env, login
+from tests.support.stack import gateway_over
+from tests.support.staff import login
 
 
 async def test_client_registered_at_the_gateway_carries_category_card_and_consents(
     slate: Slate, spawn: Callable[..., ServiceProcess]
 ) -> None:
     registry = spawn("registry")
-    gateway = spawn("gateway", {"GATEWAY_REGISTRY_URL": registry.url, **admin_env()})
+    gateway = gateway_over(spawn, registry)
     registry.wait_healthy()
     gateway.wait_healthy(path="/healthz")
 

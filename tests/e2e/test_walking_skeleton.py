@@ -10,21 +10,15 @@ import httpx
 from tests.conftest import Slate
 from tests.support.kafka import eventually, payloads, read_topic
 from tests.support.processes import ServiceProcess
-from tests.support.staff import admin_env, login
+from tests.support.stack import gateway_over
+from tests.support.staff import login
 
 
 async def test_client_registered_at_the_gateway_gets_a_bonus_account(
     slate: Slate, spawn: Callable[..., ServiceProcess]
 ) -> None:
     registry, loyalty = spawn("registry"), spawn("loyalty")
-    gateway = spawn(
-        "gateway",
-        {
-            "GATEWAY_REGISTRY_URL": registry.url,
-            "GATEWAY_LOYALTY_URL": loyalty.url,
-            **admin_env(),
-        },
-    )
+    gateway = gateway_over(spawn, registry, loyalty)
     for p in (registry, loyalty):
         p.wait_healthy()
     gateway.wait_healthy(path="/healthz")  # its readiness also wants surveys and complaints
@@ -62,7 +56,7 @@ async def test_bad_input_at_the_gateway_is_a_422_problem(
     spawn: Callable[..., ServiceProcess],
 ) -> None:
     registry = spawn("registry")
-    gateway = spawn("gateway", {"GATEWAY_REGISTRY_URL": registry.url, **admin_env()})
+    gateway = gateway_over(spawn, registry)
     registry.wait_healthy()
     gateway.wait_healthy(path="/healthz")
     async with httpx.AsyncClient(base_url=gateway.url) as http:

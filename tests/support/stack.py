@@ -18,6 +18,15 @@ class Stack:
     gateway: ServiceProcess
 
 
+def gateway_over(
+    spawn: Callable[..., ServiceProcess], *upstreams: ServiceProcess, **env: str
+) -> ServiceProcess:
+    """A gateway process (not yet ready) pointed at `upstreams` by their names, with the
+    test admin; `env` adds or overrides gateway settings."""
+    urls = {f"GATEWAY_{p.name.upper()}_URL": p.url for p in upstreams}
+    return spawn("gateway", {**urls, **admin_env(), **env})
+
+
 def whole_stack(
     spawn: Callable[..., ServiceProcess], gateway_env: dict[str, str] | None = None
 ) -> Stack:
@@ -25,17 +34,7 @@ def whole_stack(
     and wait until each is ready. `gateway_env` adds or overrides gateway settings."""
     registry, loyalty, surveys = spawn("registry"), spawn("loyalty"), spawn("surveys")
     complaints = spawn("complaints", {"COMPLAINTS_REGISTRY_URL": registry.url})
-    gateway = spawn(
-        "gateway",
-        {
-            "GATEWAY_REGISTRY_URL": registry.url,
-            "GATEWAY_LOYALTY_URL": loyalty.url,
-            "GATEWAY_SURVEYS_URL": surveys.url,
-            "GATEWAY_COMPLAINTS_URL": complaints.url,
-            **admin_env(),
-            **(gateway_env or {}),
-        },
-    )
+    gateway = gateway_over(spawn, registry, loyalty, surveys, complaints, **(gateway_env or {}))
     for p in (registry, loyalty, surveys, complaints, gateway):
         p.wait_healthy(timeout_s=120)  # CI shares two cores with everything else
     return Stack(registry, loyalty, surveys, complaints, gateway)
