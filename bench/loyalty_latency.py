@@ -21,9 +21,6 @@ import argparse
 import asyncio
 import contextlib
 import json
-import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -32,17 +29,15 @@ from uuid import uuid4
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from bench.common import infra_env, percentile, store_description
-from bench.loyalty_throughput import drained, produce, purchase_body, stop, wait_ready
+from bench.loyalty_throughput import (
+    drained,
+    produce,
+    purchase_body,
+    start_loyalty,
+    stop,
+    wait_ready,
+)
 from shared.contracts import ClientRegistered
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def start(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "services.loyalty"], cwd=ROOT, env={**os.environ, **env},
-        stdout=log.open("ab"), stderr=subprocess.STDOUT,
-    )  # fmt: skip
 
 
 def purchases(tag: str, first: int, count: int, cards: list[str]) -> list[tuple[bytes, bytes]]:
@@ -120,7 +115,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "LOYALTY_MONGODB_DB": f"{tag}_loyalty", "LOG_LEVEL": "WARNING",
     }  # fmt: skip
     log = Path(f"/tmp/{tag}-loyalty.log")
-    process = start(env, log)
+    process = start_loyalty(env, log)
     try:
         wait_ready(args.port)
         cards = [f"8{n:09d}" for n in range(args.clients)]
