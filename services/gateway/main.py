@@ -16,18 +16,19 @@ from services.gateway import api, console, console_pages, docs, handlers_auth
 from services.gateway.auth import AnonymousGate, AuditMiddleware, GatewayRuntime, guard
 from services.gateway.config import GatewaySettings
 from services.gateway.repository import (
+    INDEXES,
     AuditLog,
     LoginThrottle,
     PosKeyRepository,
     Recent,
     StaffRepository,
-    ensure_indexes,
 )
 from services.gateway.routes import all_routers
 from services.gateway.security import TokenSigner
 from services.gateway.upstream import Upstreams, problem
 from shared.logging import configure_logging, get_logger
 from shared.service import add_ops_routes
+from shared.store.indexes import ensure_indexes
 from shared.store.mongo import create_mongo_client
 
 log = get_logger(__name__)
@@ -70,7 +71,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             signer=TokenSigner(_secret(settings)),
             upstreams=upstreams,
         )
-        await ensure_indexes(db)
+        await ensure_indexes(db, INDEXES)
         await handlers_auth.ensure_first_admin(
             app.state.gateway.staff, settings.admin_username, settings.admin_password
         )

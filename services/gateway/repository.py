@@ -15,12 +15,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Generic, TypeVar
 from uuid import uuid4
 
-from pymongo import DESCENDING
+from pymongo import DESCENDING, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from services.gateway.model import Role, StaffUser, TooManyAttempts
 from shared.logging import get_logger
+from shared.store.indexes import IndexPlan
 
 log = get_logger(__name__)
 
@@ -245,5 +246,4 @@ class AuditLog:
         return [{"id": d.pop("_id"), **d} async for d in cursor]
 
 
-async def ensure_indexes(db: Db) -> None:
-    await db["audit_log"].create_index([("who", 1)])
+INDEXES: IndexPlan = {"audit_log": [IndexModel([("who", 1)])]}

@@ -24,3 +24,19 @@ async def test_unique_index_is_created_and_enforced(
     await db.clients.insert_one({"_id": "a", "email": "ada@example.com"})
     with pytest.raises(DuplicateKeyError):
         await db.clients.insert_one({"_id": "b", "email": "ada@example.com"})
+
+
+async def test_a_second_start_with_several_indexes_on_one_collection_keeps_the_connection(
+    slate: Slate, mongo: AsyncMongoClient[dict[str, Any]]
+) -> None:
+    # FerretDB 1.24 panics on a createIndexes naming two existing indexes and drops
+    # the connection: a second `make run` on the same store then failed at start-up.
+    db = mongo[slate.db_name("complaints")]
+    plan = {"cases": [IndexModel([("a", ASCENDING)]), IndexModel([("b", ASCENDING)])]}
+    for _ in range(3):
+        await ensure_indexes(db, plan)
+    plan = {"cases": [*plan["cases"], IndexModel([("c", ASCENDING)])]}
+    await ensure_indexes(db, plan)  # a new index beside existing ones is added
+    names = {i["name"] async for i in await db.cases.list_indexes()}
+    assert {"a_1", "b_1", "c_1"} <= names
+    assert (await db.command("ping"))["ok"] == 1
