@@ -13,7 +13,13 @@ from fastapi.security import OAuth2PasswordRequestForm
 
 from services.gateway import handlers_auth
 from services.gateway.auth import GatewayRuntime, caller, gateway
-from services.gateway.dead_letter_view import dlq_topics, latest_letters
+from services.gateway.dead_letter_view import (
+    BadCursor,
+    UnknownTopic,
+    dlq_topics,
+    parse_cursor,
+    read_letters,
+)
 from services.gateway.model import Caller, InvalidCredentials, TooManyAttempts, WeakCredentials
 from services.gateway.repository import UserExists
 from services.gateway.schemas import (
@@ -125,16 +131,26 @@ async def list_dead_letter_topics(rt: Runtime) -> list[str]:
 
 @router.get("/dlq/{topic}", response_model=DeadLetters, tags=["admin"])
 async def read_dead_letters(
-    topic: str, rt: Runtime, limit: Annotated[int, Query(ge=1, le=200)] = 50
+    topic: str,
+    rt: Runtime,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    before: Annotated[str | None, Query(max_length=2000)] = None,
 ) -> DeadLetters:
-    """The newest letters of one `<topic>.dlq` (logical name, e.g. `purchase.recorded.dlq`)."""
+    """The newest letters of one `<topic>.dlq` (logical name, e.g. `purchase.recorded.dlq`)
+    on every partition, newest first; page with `before=<next_before>`."""
     if not topic.endswith(".dlq"):
         raise HTTPException(422, detail="topic: name a dead-letter topic ending in .dlq")
     settings = rt.settings
     try:
-        letters = await latest_letters(
-            settings.kafka_bootstrap_servers, settings.topic_prefix + topic, limit
-        )
+        page = await read_letters(
+            settings.kafka_bootstrap_servers, settings.topic_prefix + topic, limit,
+            parse_cursor(before),
+        )  # fmt: skip
+    except BadCursor as exc:
+        raise HTTPException(422, detail=str(exc)) from exc
+    except UnknownTopic as exc:
+        raise HTTPException(404, detail=f"no dead-letter topic {topic!r}") from exc
     except Exception as exc:
         raise HTTPException(503, detail=f"Kafka does not answer: {type(exc).__name__}") from exc
-    return DeadLetters.model_validate({"topic": topic, "letters": letters})
+    body = {"topic": topic, "letters": page.letters, "held": page.held}
+    return DeadLetters.model_validate(body | {"next_before": page.next_before})

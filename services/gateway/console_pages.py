@@ -12,7 +12,7 @@ from services.gateway import handlers
 from services.gateway.auth import caller, gateway
 from services.gateway.console import NOT_YET, call, complaint_topics, render
 from services.gateway.console_view import as_list, bars, field_errors, sla_board
-from services.gateway.dead_letter_view import dlq_topics, latest_letters
+from services.gateway.dead_letter_view import LetterPage, dlq_topics, parse_cursor, read_letters
 from services.gateway.model import UpstreamError
 
 router = APIRouter(prefix="/console", include_in_schema=False)
@@ -175,16 +175,17 @@ async def reports(request: Request) -> HTMLResponse:
 
 
 @router.get("/admin/dlq", response_class=HTMLResponse)
-async def dlq_page(request: Request, topic: str = "") -> HTMLResponse:
+async def dlq_page(request: Request, topic: str = "", before: str = "") -> HTMLResponse:
     settings = gateway(request).settings
     bootstrap, prefix = settings.kafka_bootstrap_servers, settings.topic_prefix
+    page, error = LetterPage([], 0, None), None
     try:
         topics = await dlq_topics(bootstrap, prefix)
-        letters = await latest_letters(bootstrap, prefix + topic) if topic in topics else []
-        error = None
-    except Exception as exc:
-        topics, letters, error = [], [], f"Kafka does not answer ({type(exc).__name__})"
-    return render(request, "dlq.html", topics=topics, topic=topic, letters=letters, error=error)
+        if topic in topics:
+            page = await read_letters(bootstrap, prefix + topic, 50, parse_cursor(before))
+    except Exception as exc:  # a bad cursor or Kafka down: say so on the page
+        topics, error = [], f"Cannot read the letters ({type(exc).__name__})"
+    return render(request, "dlq.html", topics=topics, topic=topic, page=page, error=error)
 
 
 @router.get("/admin/audit", response_class=HTMLResponse)

@@ -102,3 +102,5 @@ class DeadLetter(BaseModel):
 class DeadLetters(BaseModel):
     topic: str
     letters: list[DeadLetter]
+    held: int  # letters the topic holds now, on every partition
+    next_before: str | None  # pass as `before` for the next, older page; None at the end
