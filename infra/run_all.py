@@ -49,10 +49,32 @@ def ports() -> dict[str, int]:
 DEV_ADMIN = ("admin", "clientele-dev-admin")
 
 
+# So a newcomer sees the loops close within minutes (production defaults in brackets):
+# a survey 30 s after the visit (2 h) and no quiet hours (21-8, which at night would
+# skip every survey).
+DEV_SETTINGS = {
+    "SURVEYS_SEND_DELAY_S": "30",
+    "SURVEYS_QUIET_HOURS_START": "0",
+    "SURVEYS_QUIET_HOURS_END": "0",
+}
+
+
+def dev_settings_note(env: dict[str, str]) -> str:
+    delay = env["SURVEYS_SEND_DELAY_S"]
+    quiet = env["SURVEYS_QUIET_HOURS_START"], env["SURVEYS_QUIET_HOURS_END"]
+    hours = "no quiet hours" if quiet[0] == quiet[1] else f"quiet hours {quiet[0]}-{quiet[1]}"
+    return (
+        f"  dev settings: surveys go out {delay} s after a visit, {hours} "
+        "(production: SURVEYS_SEND_DELAY_S=7200, quiet hours 21-8; set them to override)"
+    )
+
+
 def service_env(port_of: dict[str, int]) -> dict[str, str]:
     env = {**os.environ, "LOG_JSON": os.environ.get("LOG_JSON", "true")}
     env.setdefault("CLIENTELE_ADMIN_USERNAME", DEV_ADMIN[0])
     env.setdefault("CLIENTELE_ADMIN_PASSWORD", DEV_ADMIN[1])
+    for name, value in DEV_SETTINGS.items():
+        env.setdefault(name, value)
     for name, port in port_of.items():
         env[f"{name.upper()}_HTTP_PORT"] = str(port)
         if name != "gateway":
@@ -111,6 +133,7 @@ def main() -> None:
     port_of = ports()
     env = service_env(port_of)
     print(f"starting services (logs in {logs})", flush=True)
+    print(dev_settings_note(env), flush=True)
     procs = {name: start(name, logs, env) for name in port_of}
     stopping = False
 

@@ -6,7 +6,7 @@ from datetime import date
 
 from fastapi import APIRouter, HTTPException, Query, Request
 
-from services.surveys import handlers_answers, handlers_outreach
+from services.surveys import dispatcher, handlers_answers, handlers_outreach
 from services.surveys.handlers import Surveys
 from services.surveys.model_templates import (
     PLACEHOLDERS,
@@ -23,6 +23,7 @@ from services.surveys.schemas import (
     LatestScore,
     MessageResponse,
     NameDayRun,
+    SendDueRun,
     TemplateRequest,
     TemplateResponse,
 )
@@ -134,3 +135,10 @@ async def run_name_days(request: Request, day: date | None = Query(None)) -> Nam
     when = day or ctx.clock().date()
     planned = await handlers_outreach.greet_name_days(ctx, when)
     return NameDayRun(day=when.isoformat(), planned=planned)
+
+
+@router.post("/jobs/send-due", response_model=SendDueRun)
+async def send_due(request: Request, limit: int = Query(100, ge=1, le=10_000)) -> SendDueRun:
+    """Send up to `limit` messages that are due now, as the periodic dispatcher would
+    (the same claims: running both at once sends nothing twice)."""
+    return SendDueRun(**await dispatcher.send_due_batch(surveys(request), limit))

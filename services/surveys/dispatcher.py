@@ -112,6 +112,20 @@ async def dispatch_due(ctx: Surveys) -> int:
     return len(due)
 
 
+async def send_due_batch(ctx: Surveys, limit: int) -> dict[str, int]:
+    """Send up to `limit` messages due now (`clientele surveys send-due`): what became of
+    them (sent, skipped, failed; `deferred` = still planned: quiet hours, or the
+    periodic dispatcher holds it) and how many due ones are left."""
+    due = sorted(await ctx.messages.due(ctx.clock()))
+    outcomes = {"sent": 0, "skipped": 0, "failed": 0, "deferred": 0}
+    for msg_id in due[:limit]:
+        await send_one(ctx, msg_id)
+        doc = await ctx.messages.get(msg_id)
+        status = doc["status"] if doc else "skipped"
+        outcomes[status if status in outcomes else "deferred"] += 1
+    return outcomes | {"remaining": max(len(due) - limit, 0)}
+
+
 async def name_days_once_a_day(ctx: Surveys) -> None:
     local = ctx.clock().astimezone(ZoneInfo(ctx.settings.timezone))
     if local.hour < ctx.settings.name_day_hour:

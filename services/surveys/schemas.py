@@ -78,6 +78,16 @@ class NameDayRun(BaseModel):
     planned: int
 
 
+class SendDueRun(BaseModel):
+    """One batch of `POST /internal/v1/jobs/send-due`: outcomes and what is still due."""
+
+    sent: int
+    skipped: int
+    failed: int
+    deferred: int
+    remaining: int
+
+
 class RatingResponse(BaseModel):
     subject: str
     period: str
