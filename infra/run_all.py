@@ -82,6 +82,12 @@ def service_env(port_of: dict[str, int]) -> dict[str, str]:
     return env
 
 
+def cli_path_line() -> str:
+    """The line that puts uv (~/.local/bin, where `make` installs it) and this clone's
+    `clientele` (.venv/bin) on a new shell's PATH; the README shows it too."""
+    return f'export PATH="$HOME/.local/bin:{ROOT}/.venv/bin:$PATH"'
+
+
 def start(name: str, logs: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
     out = (logs / f"{name}.log").open("ab")
     return subprocess.Popen(
@@ -164,7 +170,8 @@ def main() -> None:
             f"\nClientele is running. Console and API: {gateway}  "
             f"(OpenAPI at {gateway}/docs). Ctrl-C stops everything.\n"
             f"Log in as {env['CLIENTELE_ADMIN_USERNAME']!r} with CLIENTELE_ADMIN_PASSWORD "
-            f"(dev default {DEV_ADMIN[1]!r} when unset).",
+            f"(dev default {DEV_ADMIN[1]!r} when unset).\n"
+            f"`uv` and `clientele` in a new shell: {cli_path_line()}",
             flush=True,
         )
         while not stopping and all(p.poll() is None for p in procs.values()):
