@@ -6,7 +6,7 @@ The staff user comes in the `X-Actor` header (the gateway sends it; optional).
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, HTTPException, Query, Request
 
@@ -28,9 +28,12 @@ from shared.contracts import to_minor_units
 router = APIRouter(prefix="/internal/v1", tags=["complaints"])
 
 Actor = Header(None, alias="X-Actor", description="the staff user acting (sent by the gateway)")
+# `open`: new, in_progress, waiting_for_client; `resolved`: resolved or closed (a case is
+# closed only after it was resolved); `all`; or one exact workflow status.
 StatusFilter = Literal[
-    "open", "all", "new", "in_progress", "waiting_for_client", "resolved", "closed"
+    "open", "resolved", "all", "new", "in_progress", "waiting_for_client", "closed"
 ]
+RESOLVED_STATUSES = frozenset({"resolved", "closed"})
 
 
 def desk_of(request: Request) -> Desk:
@@ -47,21 +50,24 @@ async def open_case(body: OpenCaseRequest, request: Request, actor: str | None =
 @router.get("/complaints", response_model=Board)
 async def board(
     request: Request,
-    status: StatusFilter = "open",
+    status: Annotated[
+        StatusFilter | None, Query(description="a client's: all by default; the board: open")
+    ] = None,
     sort: Literal["deadline", "opened"] = "deadline",
     client_id: str | None = None,
 ) -> Board:
-    """Open cases, most urgent deadline first (read from the open-case read model)."""
+    """Open cases, most urgent deadline first (read from the open-case read model); with
+    `client_id`, that client's cases of any status (`status` narrows them)."""
     desk = desk_of(request)
     if client_id is not None:
-        cases = filter_status(await desk.cases.of_client(client_id), status)
+        cases = filter_status(await desk.cases.of_client(client_id), status or "all")
         items = [BoardItem(**c.model_dump(), escalated=bool(c.escalations)) for c in cases]
         key = (lambda i: (i.deadline is None, i.deadline)) if sort == "deadline" else None
         items = sorted(items, key=key) if key else sorted(items, key=lambda i: i.opened_at)
         return Board(items=items, count=len(items))
-    if status != "open":
+    if status not in (None, "open"):
         raise HTTPException(
-            422, detail="the board lists open cases; give client_id to list other statuses"
+            422, detail="status: the board lists open cases; give client_id to list others"
         )
     entries = await desk.cases.open_board(sort)
     items = [BoardItem(id=e["_id"], **{k: v for k, v in e.items() if k != "_id"}) for e in entries]
@@ -121,4 +127,6 @@ def filter_status(cases: list[Case], status: str) -> list[Case]:
         return cases
     if status == "open":
         return [c for c in cases if c.status in OPEN_STATUSES]
+    if status == "resolved":
+        return [c for c in cases if c.status in RESOLVED_STATUSES]
     return [c for c in cases if c.status == status]

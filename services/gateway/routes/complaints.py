@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Body, Request
+from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import Response
 
 from services.gateway.upstream import forward
@@ -26,6 +26,12 @@ CASE_EXAMPLE = {
 }
 
 
+STATUS_HELP = (
+    "open, resolved (resolved or closed), all, or one exact status; default: all with "
+    "client_id, open for the board (which holds open cases only)"
+)
+
+
 @router.post("/complaints", status_code=201)
 async def open_case(
     request: Request, body: dict[str, Any] = Body(..., examples=[CASE_EXAMPLE])
@@ -34,8 +40,14 @@ async def open_case(
 
 
 @router.get("/complaints")
-async def board(request: Request) -> Response:
-    """Open cases, most urgent deadline first (`status`, `sort`, `client_id`)."""
+async def board(
+    request: Request,
+    client_id: str | None = None,
+    status: str | None = Query(None, description=STATUS_HELP),
+    sort: str = Query("deadline", description="deadline or opened"),
+) -> Response:
+    """Open cases, most urgent deadline first; with `client_id`, one client's cases of
+    any status. The query string goes on as it came: complaints validates it."""
     return await forward(request, "complaints", "/internal/v1/complaints")
 
 
