@@ -39,12 +39,14 @@ async def create_tag(body: Tag, request: Request) -> Tag:
 
 @router.get("/managers/{manager_id}/clients", response_model=list[ClientResponse])
 async def clients_of_manager(manager_id: str, request: Request) -> list[ClientResponse]:
-    """The clients a manager looks after (one lookup document, then point reads)."""
+    """The clients a manager looks after (one lookup document, then point reads), each
+    with the handling tips of its tags, as on the client card."""
     reg = registry(request)
     ids = await reg.index.manager_clients(manager_id)
     found = await asyncio.gather(*(reg.clients.get(cid) for cid in ids))
-    return [
-        ClientResponse.of(c)
-        for c in found
-        if c is not None and c.status == "active" and c.manager_id == manager_id
+    mine = [
+        c for c in found if c is not None and c.status == "active" and c.manager_id == manager_id
     ]
+    codes = sorted({code for c in mine for code in c.tags})  # each tag read once
+    tags = dict(zip(codes, await reg.catalog.tags_of(codes), strict=True))
+    return [ClientResponse.of(c, handling_tips=[tags[t] for t in c.tags]) for c in mine]
