@@ -20,7 +20,11 @@ async def _part(up: Upstreams, service: str, path: str, timeout_s: float, **kw: 
     if response.status_code in (404, 405, 501):
         return Missing
     if response.status_code != 200:
-        raise UpstreamError(response.status_code, {"detail": response.text[:200]})
+        try:
+            body = response.json()
+        except ValueError:
+            body = {"detail": response.text[:200]}
+        raise UpstreamError(response.status_code, body if isinstance(body, dict) else {})
     return response.json()
 
 

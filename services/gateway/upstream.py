@@ -16,9 +16,9 @@ import httpx
 from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 
+from shared import problems
 from shared.messaging.correlation import HEADER, current_correlation_id
 
-PROBLEM = "application/problem+json"
 SERVICES = ("registry", "loyalty", "surveys", "complaints")
 ACTOR_HEADER = "x-actor"
 STORE_HEADER = "x-clientele-store"
@@ -88,8 +88,7 @@ def upstreams(request: Request) -> Upstreams:
 
 def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
     """An RFC 9457 problem document."""
-    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
-    return JSONResponse(body, status_code=status, media_type=PROBLEM)
+    return problems.problem(status, detail, extra, title=title)
 
 
 def unavailable(service: str) -> JSONResponse:
@@ -97,33 +96,21 @@ def unavailable(service: str) -> JSONResponse:
 
 
 def relay_answer(response: httpx.Response) -> Response:
-    """Pass a service's answer on; its errors become problem documents."""
+    """Pass a service's answer on; its refusals become problem documents with the same
+    status, detail and fields (shared/problems.py), its failures a 502."""
     if response.status_code < 400:
         return Response(
             response.content,
             status_code=response.status_code,
             media_type=response.headers.get("content-type", "application/json"),
         )
+    if response.status_code >= 500:
+        return problem(502, "Upstream error", "a service failed to answer; it is logged")
     try:
         body = response.json()
     except ValueError:
         body = {"detail": response.text[:500]}
-    if response.status_code >= 500:
-        return problem(502, "Upstream error", "a service failed to answer; it is logged")
-    detail = body.get("detail", "the request was refused") if isinstance(body, dict) else body
-    extra = {k: v for k, v in body.items() if k != "detail"} if isinstance(body, dict) else {}
-    if not isinstance(detail, str):
-        extra["errors"] = detail
-        detail = (
-            "; ".join(
-                f"{'.'.join(str(p) for p in e.get('loc', [])[1:]) or 'body'}: {e.get('msg')}"
-                for e in detail
-                if isinstance(e, dict)
-            )
-            or "the request is not valid"
-        )
-    title = "Invalid request" if response.status_code == 422 else "Request refused"
-    return problem(response.status_code, title, detail, **extra)
+    return problems.upstream_problem(response.status_code, body)
 
 
 async def forward(

@@ -10,7 +10,8 @@ from fastapi.responses import Response
 
 from services.gateway import handlers
 from services.gateway.model import ClientCard, UpstreamError
-from services.gateway.upstream import forward, problem, unavailable, upstreams
+from services.gateway.upstream import forward, unavailable, upstreams
+from shared.problems import upstream_problem
 
 router = APIRouter(prefix="/api/v1", tags=["clients"])
 
@@ -32,8 +33,7 @@ async def client_card(client_id: str, request: Request) -> Any:
     try:
         return await handlers.client_card(upstreams(request), client_id)
     except UpstreamError as exc:
-        detail = exc.body.get("detail", "the registry refused the request")
-        return problem(exc.status, "Request refused", str(detail))
+        return upstream_problem(exc.status, exc.body)
     except httpx.HTTPError:
         return unavailable("registry")
 
