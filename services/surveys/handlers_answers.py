@@ -103,6 +103,7 @@ async def _answer_survey(
         category=survey.get("category"),
         score=reply.score,
         comment=reply.comment,
+        visited_at=survey.get("visited_at"),
     )
     fields = {
         "status": "answered",

@@ -173,6 +173,7 @@ async def survey_after_visit(ctx: Surveys, event: PurchaseRecorded) -> None:
         "employee_id": event.employee_id,
         "store_id": event.store_id,
         "purchase_id": event.purchase_id,
+        "visited_at": event.occurred_at,  # ratings count in the visit's week and month
     }
     if not sampled(event.purchase_id, rate):
         extra["skip"] = "not_sampled"

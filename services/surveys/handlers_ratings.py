@@ -1,7 +1,8 @@
 """Ratings and complaint state from events: survey.answered, complaint.filed/resolved.
 
 Ratings are read models: each answer adds `$inc` counts to its employee, store,
-category and overall documents for all time, its month and its ISO week. Complaints
+category and overall documents for all time, and the month and ISO week of the visit
+it rates (of the answer for surveys planned before `visited_at` was recorded). Complaints
 attributed to an employee count against them in the month the complaint was filed
 (founded ones once more when resolved as founded). A case opened from a low score is
 followed, once resolved, by a re-survey.
@@ -33,7 +34,8 @@ async def count_answer(ctx: Surveys, event: SurveyAnswered) -> None:
     increments = score_increments(event.score)
     subjects = [("all", "all"), ("employee", event.employee_id)]
     subjects += [("store", event.store_id), ("category", event.category)]
-    for period in periods_of(event.occurred_at, ctx.settings.timezone):
+    # A survey rates a visit: a late answer (or a back-filled visit) counts in its week.
+    for period in periods_of(event.visited_at or event.occurred_at, ctx.settings.timezone):
         for kind, subject in subjects:
             if subject:
                 await ctx.ratings.add(kind, subject, period, increments, key)

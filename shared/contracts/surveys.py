@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import ClassVar
 
 from pydantic import Field
@@ -32,6 +33,9 @@ class SurveyAnswered(Event):
     category: str | None = None
     score: int = Field(ge=0, le=10)
     comment: str | None = None
+    visited_at: datetime | None = Field(
+        None, description="when the rated visit happened (the purchase's occurred_at)"
+    )
 
     def partition_key(self) -> str:
         return self.client_id

@@ -55,7 +55,8 @@ async def test_reply_answers_the_survey_and_moves_the_employees_rating(slate: Sl
     async with surveys_app(slate, clock) as (_provider, api):
         await publish(slate, registered("c-2", PHONE, category="vip"))
         await known(api, "c-2")
-        await publish(slate, purchase("p-2", {"phone": "030 555001"}, employee_id="E9"))
+        visit = purchase("p-2", {"phone": "030 555001"}, employee_id="E9")
+        await publish(slate, visit)
         survey = await message_of(api, "c-2", "sent")
 
         body = urlencode({"from": PHONE, "text": "9 great staff", "id": "in-1"}).encode()
@@ -83,9 +84,11 @@ async def test_reply_answers_the_survey_and_moves_the_employees_rating(slate: Sl
     answered = payloads(
         await read_topic(slate.infra.kafka, slate.topic("survey.answered"), expect=1)
     )
-    assert answered[0] | {"event_id": None, "occurred_at": None} == {
+    assert answered[0]["visited_at"][:19] == visit.occurred_at.isoformat()[:19]
+    assert answered[0] | {"event_id": None, "occurred_at": None, "visited_at": None} == {
         "event_id": None,
         "occurred_at": None,
+        "visited_at": None,
         "schema_version": 1,
         "survey_id": survey["id"],
         "client_id": "c-2",

@@ -1,0 +1,58 @@
+"""A survey rates a visit: its answer counts in the visit's week and month, however late.
+
+A POS may publish a visit hours or days after it happened (an offline till, a
+back-filled day; `clientele demo` back-dates a whole month): NPS by week and the
+employee of the month must not all land in the week the answers came in.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlencode
+
+from tests.conftest import Slate
+from tests.integration.surveys.support import (
+    ManualClock,
+    known,
+    message_of,
+    publish,
+    purchase,
+    registered,
+    signed,
+    surveys_app,
+)
+from tests.support.kafka import eventually
+
+PHONE = "+4930555061"
+
+
+def week(at: datetime) -> str:
+    year, number, _ = at.isocalendar()
+    return f"{year}-W{number:02d}"
+
+
+async def test_a_late_answer_counts_in_the_week_and_month_of_the_visit(slate: Slate) -> None:
+    now = datetime.now(UTC)  # survey.answered carries the wall clock's time
+    clock, visit = ManualClock(now), now - timedelta(days=40)  # weeks and a month before
+    async with surveys_app(slate, clock, timezone="UTC") as (_provider, api):
+        await publish(slate, registered("c-late", PHONE))
+        await known(api, "c-late")
+        await publish(slate, purchase("p-late", {"phone": PHONE}, occurred_at=visit))
+        await message_of(api, "c-late", "sent")
+        body = urlencode({"from": PHONE, "text": "9 fine", "id": "in-late"}).encode()
+        answered = await api.post(
+            "/internal/v1/sms/inbound", content=body, headers=signed(body, at=clock.now.timestamp())
+        )
+        assert answered.json()["status"] == "answered", answered.text
+
+        async def counted(period: str) -> int:
+            r = await api.get(f"/internal/v1/reports/nps?subject=employee:E7&period={period}")
+            return int(r.json()["count"])
+
+        async def counted_anywhere() -> bool:
+            return await counted("all") == 1
+
+        await eventually(counted_anywhere)
+        periods = (week(visit), f"{visit:%Y-%m}", week(now), f"{now:%Y-%m}")
+        by_period = [await counted(p) for p in periods]
+    assert by_period == [1, 1, 0, 0], dict(zip(periods, by_period, strict=True))
