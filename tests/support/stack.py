@@ -28,13 +28,21 @@ def gateway_over(
 
 
 def whole_stack(
-    spawn: Callable[..., ServiceProcess], gateway_env: dict[str, str] | None = None
+    spawn: Callable[..., ServiceProcess],
+    gateway_env: dict[str, str] | None = None,
+    env: dict[str, dict[str, str]] | None = None,
 ) -> Stack:
     """Start all five services (the gateway pointed at the others, with the test admin)
-    and wait until each is ready. `gateway_env` adds or overrides gateway settings."""
-    registry, loyalty, surveys = spawn("registry"), spawn("loyalty"), spawn("surveys")
-    complaints = spawn("complaints", {"COMPLAINTS_REGISTRY_URL": registry.url})
-    gateway = gateway_over(spawn, registry, loyalty, surveys, complaints, **(gateway_env or {}))
+    and wait until each is ready. `gateway_env` adds or overrides gateway settings,
+    `env` any service's (by service name)."""
+    env = env or {}
+    registry, loyalty = spawn("registry", env.get("registry")), spawn("loyalty", env.get("loyalty"))
+    surveys = spawn("surveys", env.get("surveys"))
+    complaints = spawn(
+        "complaints", {"COMPLAINTS_REGISTRY_URL": registry.url, **env.get("complaints", {})}
+    )
+    gateway_env = {**env.get("gateway", {}), **(gateway_env or {})}
+    gateway = gateway_over(spawn, registry, loyalty, surveys, complaints, **gateway_env)
     for p in (registry, loyalty, surveys, complaints, gateway):
         p.wait_healthy(timeout_s=120)  # CI shares two cores with everything else
     return Stack(registry, loyalty, surveys, complaints, gateway)
