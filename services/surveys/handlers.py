@@ -6,6 +6,7 @@ merges and erasure, and which complaints are open (no survey while one is).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +20,6 @@ from services.surveys.repository_ratings import AnswerStore, RatingStore
 from services.surveys.sms_providers import SmsProvider
 from shared.contracts.registry import ClientErased, ClientMerged, ClientRegistered, ClientUpdated
 from shared.logging import get_logger
-from shared.messaging.idempotency import Inbox
 from shared.messaging.waiting import ClientNotKnownYet
 from shared.service import ServiceRuntime
 from shared.store.outbox import Outbox
@@ -78,18 +78,29 @@ class Surveys:
     def ratings(self) -> RatingStore:
         return RatingStore(self.db)
 
-    def inbox(self, topic: str) -> Inbox:
-        return Inbox(self.db, f"surveys.{topic}")
+
+def client_keys(client_id: str, card_number: str | None, phone: str | None) -> list[str]:
+    """The keys a parked event may wait for (`client:`, `card:`, `phone:`)."""
+    keys = [f"client:{client_id}"]
+    keys += [f"card:{card_number}"] if card_number else []
+    keys += [f"phone:{phone}"] if phone else []
+    return keys
 
 
-async def _apply(ctx: Surveys, topic: str, event_key: str, client: KnownClient) -> bool:
-    inbox = ctx.inbox(topic)
-    if await inbox.already_applied(event_key, await ctx.clients.load_raw(client.client_id)):
-        log.info("duplicate_event_ignored", client_id=client.client_id)
-        return False
+async def known(ctx: Surveys, keys: Sequence[str]) -> bool:
+    """Whether surveys now knows any of these client keys (for the waiting room)."""
+    for key in keys:
+        if key.startswith("client:"):
+            if await ctx.clients.get(key.removeprefix("client:")) is not None:
+                return True
+        elif await ctx.clients.client_by(key):
+            return True
+    return False
+
+
+async def _apply(ctx: Surveys, event_key: str, client: KnownClient) -> None:
+    # The pipeline dedups on the event id; `_last_applied` records this write's event.
     await ctx.clients.save(client, event_key)
-    await inbox.remember([event_key])
-    return True
 
 
 async def _point_lookups(ctx: Surveys, old: KnownClient | None, new: KnownClient) -> None:
@@ -102,12 +113,14 @@ async def _point_lookups(ctx: Surveys, old: KnownClient | None, new: KnownClient
             await ctx.clients.point(f"{prefix}:{after}", new.client_id)
 
 
-async def remember_client(ctx: Surveys, event: ClientRegistered) -> None:
+async def remember_client(ctx: Surveys, event: ClientRegistered) -> list[str]:
+    """Project the client; returns the keys it made known."""
+    keys = client_keys(event.client_id, event.card_number, event.phone)
     stored = await ctx.clients.get(event.client_id)
     if stored is not None and stored.erased:
         # The erasure came first (another topic): the registration must not undo it.
         log.info("registration_of_erased_client_ignored", client_id=event.client_id)
-        return
+        return keys
     sms = event.consents.get("sms")
     client = KnownClient(
         client_id=event.client_id,
@@ -120,24 +133,25 @@ async def remember_client(ctx: Surveys, event: ClientRegistered) -> None:
         sms_consent=bool(sms and sms.granted),
     )
     await _point_lookups(ctx, None, client)
-    await _apply(ctx, event.TOPIC, str(event.event_id), client)
+    await _apply(ctx, str(event.event_id), client)
+    return keys
 
 
-async def update_client(ctx: Surveys, event: ClientUpdated) -> KnownClient:
-    """Apply the projected changes; returns the client as it is now."""
+async def update_client(ctx: Surveys, event: ClientUpdated) -> list[str]:
+    """Apply the projected changes; returns the card and phone keys it made known."""
     old = await ctx.clients.get(event.client_id)
     if old is None:
         raise ClientNotKnownYet([f"client:{event.client_id}"], "update_for_unknown_client")
     if old.erased:
-        return old
+        return client_keys(old.client_id, old.card_number, old.phone)[1:]
     changes = {k: v for k, v in event.changed.items() if k in PROJECTED_FIELDS}
     consents = event.changed.get("consents")
     if isinstance(consents, dict) and isinstance(consents.get("sms"), dict):
         changes["sms_consent"] = bool(consents["sms"].get("granted"))
     new = old.model_copy(update=changes)
     await _point_lookups(ctx, old, new)
-    await _apply(ctx, event.TOPIC, str(event.event_id), new)
-    return new
+    await _apply(ctx, str(event.event_id), new)
+    return client_keys(new.client_id, new.card_number, new.phone)[1:]
 
 
 async def merge_clients(ctx: Surveys, event: ClientMerged) -> None:
@@ -152,7 +166,6 @@ async def merge_clients(ctx: Surveys, event: ClientMerged) -> None:
         await ctx.complaints.mark_open(event.survivor_id, complaint_id, True)
     await _apply(
         ctx,
-        event.TOPIC,
         str(event.event_id),
         merged.model_copy(update={"merged_into": event.survivor_id}),
     )
@@ -179,5 +192,5 @@ async def erase_client(ctx: Surveys, event: ClientErased) -> None:
     await ctx.ratings.forget_client(event.client_id)
     await ctx.answers.redact_client(event.client_id)
     anonymous = KnownClient(client_id=event.client_id, name="", erased=True)
-    await _apply(ctx, event.TOPIC, str(event.event_id), anonymous)
+    await _apply(ctx, str(event.event_id), anonymous)
     log.info("client_erased", client_id=event.client_id)

@@ -145,7 +145,7 @@ async def client_of(ctx: Surveys, ref: ClientRef) -> str | None:
 
 
 def waiting_keys(ctx: Surveys, ref: ClientRef) -> list[str]:
-    """The client keys a purchase names, as `handlers_waiting` releases them."""
+    """The client keys a purchase names, as `the waiting room releases them."""
     keys = [f"client:{ref.client_id}"] if ref.client_id else []
     keys += [f"card:{ref.card_number}"] if ref.card_number else []
     if ref.phone:

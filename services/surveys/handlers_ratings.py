@@ -26,11 +26,7 @@ SURVEY_CHANNELS = frozenset({"survey", "sms_survey"})
 
 
 async def count_answer(ctx: Surveys, event: SurveyAnswered) -> None:
-    key = str(event.event_id)
-    inbox = ctx.inbox(event.TOPIC)
-    if await inbox.seen(key):
-        log.info("duplicate_event_ignored", survey_id=event.survey_id)
-        return
+    key = str(event.event_id)  # the pipeline dedups on it; `_last_applied` per document
     increments = score_increments(event.score)
     subjects = [("all", "all"), ("employee", event.employee_id)]
     subjects += [("store", event.store_id), ("category", event.category)]
@@ -51,14 +47,10 @@ async def count_answer(ctx: Surveys, event: SurveyAnswered) -> None:
     if event.score <= ctx.settings.low_score_max:
         low = entry | {"client_id": event.client_id}
         await ctx.complaints.record(f"low_score:{event.client_id}", low)
-    await inbox.remember([key])
 
 
 async def complaint_filed(ctx: Surveys, event: ComplaintFiled) -> None:
     key = str(event.event_id)
-    inbox = ctx.inbox(event.TOPIC)
-    if await inbox.seen(key):
-        return
     survey_id = event.survey_id
     if survey_id is None and event.channel in SURVEY_CHANNELS:
         low = await ctx.complaints.get(f"low_score:{event.client_id}") or {}
@@ -77,7 +69,6 @@ async def complaint_filed(ctx: Surveys, event: ComplaintFiled) -> None:
         await ctx.ratings.add(EMPLOYEE_COMPLAINTS, event.employee_id, month, counts, key)
     if resolved and survey_id:
         await _re_survey(ctx, event.complaint_id, event.client_id, survey_id)
-    await inbox.remember([key])
 
 
 async def _re_survey(ctx: Surveys, complaint_id: str, client_id: str, survey_id: str) -> None:
@@ -87,9 +78,6 @@ async def _re_survey(ctx: Surveys, complaint_id: str, client_id: str, survey_id:
 
 async def complaint_resolved(ctx: Surveys, event: ComplaintResolved) -> None:
     key = str(event.event_id)
-    inbox = ctx.inbox(event.TOPIC)
-    if await inbox.seen(key):
-        return
     case = await ctx.complaints.get(event.complaint_id) or {}
     await ctx.complaints.record(event.complaint_id, {"open": False, "founded": event.founded})
     await ctx.complaints.mark_open(event.client_id, event.complaint_id, False)
@@ -100,4 +88,3 @@ async def complaint_resolved(ctx: Surveys, event: ComplaintResolved) -> None:
         )
     if case.get("survey_id"):
         await _re_survey(ctx, event.complaint_id, event.client_id, case["survey_id"])
-    await inbox.remember([key])

@@ -13,7 +13,6 @@ from services.surveys.api_reports import router as reports_router
 from services.surveys.config import SurveysSettings
 from services.surveys.dispatcher import dispatch_round
 from services.surveys.handlers import Surveys
-from services.surveys.handlers_waiting import expire_waiting
 from services.surveys.model import Clock, system_clock
 from services.surveys.repository import CLIENTS
 from services.surveys.repository_messages import MESSAGES
@@ -72,13 +71,15 @@ def create_app(settings: SurveysSettings | None = None, clock: Clock | None = No
     settings = settings or SurveysSettings()
     runtime = ServiceRuntime(settings, TOPICS)
     ctx = Surveys(runtime, settings, clock or system_clock, sms_provider(settings))
-    register_subscribers(runtime, ctx)
+    pipeline = register_subscribers(runtime, ctx)
     runtime.tasks.append(
         PeriodicTask("sms-dispatcher", settings.dispatch_interval_s, lambda: dispatch_round(ctx))
     )
     runtime.tasks.append(
         PeriodicTask(
-            "waiting-sweep", settings.waiting_sweep_interval_s, lambda: expire_waiting(ctx)
+            "waiting-sweep",
+            settings.waiting_sweep_interval_s,
+            lambda: pipeline.expire_waiting(settings.waiting_max_age_h),
         )
     )
     app = build_app(

@@ -1,80 +1,49 @@
-"""Surveys' Kafka subscribers: decode, call a handler, nothing else.
+"""Surveys' handler table: which handler takes which event, and on which consumer.
 
-Each subscriber has its own consumer group (`surveys.<name>`), so one joining or leaving
-never rebalances the others.
+Everything around the handlers (decode, DLQ, dedup, the waiting room for events of a
+client not known yet) is shared/messaging/pipeline.py. Each group is its own consumer
+group (`surveys.<group>`), so one joining or leaving never rebalances the others.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from functools import partial
 
-from faststream.kafka.annotations import KafkaMessage
-
-from services.surveys import handlers_ratings, handlers_waiting
+from services.surveys import handlers, handlers_outreach, handlers_ratings
 from services.surveys.handlers import Surveys
 from shared.contracts.complaints import ComplaintFiled, ComplaintResolved
 from shared.contracts.loyalty import BonusAccrued, ClientAtRisk
 from shared.contracts.pos import PurchaseRecorded
 from shared.contracts.registry import ClientErased, ClientMerged, ClientRegistered, ClientUpdated
 from shared.contracts.surveys import SurveyAnswered
-from shared.messaging.broker import subscriber_options
+from shared.messaging.pipeline import HandlerTable, Pipeline
 from shared.service import ServiceRuntime
 
 
-def register_subscribers(runtime: ServiceRuntime, ctx: Surveys) -> None:
-    broker, settings = runtime.broker, runtime.settings
-
-    def options(name: str) -> dict[str, Any]:
-        return subscriber_options(settings, group=f"surveys.{name}")
-
-    client_topics = [
-        runtime.topics(e.TOPIC)
-        for e in (ClientRegistered, ClientUpdated, ClientMerged, ClientErased)
-    ]
-
+def handler_table(ctx: Surveys) -> HandlerTable:
+    table = HandlerTable()
     # One consumer for every client.* topic, one for both complaint topics: each keeps
     # one writer per document (FerretDB does not make concurrent upserts atomic).
-    @broker.subscriber(*client_topics, **options("clients"))
-    async def on_client_event(body: dict[str, Any], msg: KafkaMessage) -> None:
-        # An event of a client not known yet is parked until it is (handlers_waiting).
-        topic = runtime.topics.logical(getattr(msg.raw_message, "topic", ""))
-        await handlers_waiting.handle(ctx, topic, body, msg.raw_message)
+    table.add(ClientRegistered, partial(handlers.remember_client, ctx), group="clients")
+    table.add(ClientUpdated, partial(handlers.update_client, ctx), group="clients")
+    table.add(ClientMerged, partial(handlers.merge_clients, ctx), group="clients")
+    table.add(ClientErased, partial(handlers.erase_client, ctx), group="clients")
+    table.add(PurchaseRecorded, partial(handlers_outreach.survey_after_visit, ctx))
+    table.add(BonusAccrued, partial(handlers_outreach.birthday_greeting, ctx))
+    table.add(ClientAtRisk, partial(handlers_outreach.win_back, ctx))
+    table.add(ComplaintFiled, partial(handlers_ratings.complaint_filed, ctx), group="complaints")
+    table.add(
+        ComplaintResolved, partial(handlers_ratings.complaint_resolved, ctx), group="complaints"
+    )
+    table.add(SurveyAnswered, partial(handlers_ratings.count_answer, ctx))
+    return table
 
-    register_outreach_subscribers(runtime, ctx)
 
+def register_subscribers(runtime: ServiceRuntime, ctx: Surveys) -> Pipeline:
+    async def known(keys: Sequence[str]) -> bool:
+        return await handlers.known(ctx, keys)
 
-def register_outreach_subscribers(runtime: ServiceRuntime, ctx: Surveys) -> None:
-    """Triggers of outbound messages, and the answers that feed the ratings."""
-    broker = runtime.broker
-
-    def options(name: str) -> dict[str, Any]:
-        return subscriber_options(runtime.settings, group=f"surveys.{name}")
-
-    complaint_topics = [runtime.topics(e.TOPIC) for e in (ComplaintFiled, ComplaintResolved)]
-
-    @broker.subscriber(runtime.topics(PurchaseRecorded.TOPIC), **options(PurchaseRecorded.TOPIC))
-    async def on_purchase_recorded(event: PurchaseRecorded, msg: KafkaMessage) -> None:
-        body = event.model_dump(mode="json")
-        await handlers_waiting.handle(ctx, PurchaseRecorded.TOPIC, body, msg.raw_message)
-
-    @broker.subscriber(runtime.topics(BonusAccrued.TOPIC), **options(BonusAccrued.TOPIC))
-    async def on_bonus_accrued(event: BonusAccrued, msg: KafkaMessage) -> None:
-        body = event.model_dump(mode="json")
-        await handlers_waiting.handle(ctx, BonusAccrued.TOPIC, body, msg.raw_message)
-
-    @broker.subscriber(runtime.topics(ClientAtRisk.TOPIC), **options(ClientAtRisk.TOPIC))
-    async def on_client_at_risk(event: ClientAtRisk, msg: KafkaMessage) -> None:
-        body = event.model_dump(mode="json")
-        await handlers_waiting.handle(ctx, ClientAtRisk.TOPIC, body, msg.raw_message)
-
-    @broker.subscriber(*complaint_topics, **options("complaints"))
-    async def on_complaint_event(body: dict[str, Any], msg: KafkaMessage) -> None:
-        topic = runtime.topics.logical(getattr(msg.raw_message, "topic", ""))
-        if topic == ComplaintFiled.TOPIC:
-            await handlers_ratings.complaint_filed(ctx, ComplaintFiled.model_validate(body))
-        else:
-            await handlers_ratings.complaint_resolved(ctx, ComplaintResolved.model_validate(body))
-
-    @broker.subscriber(runtime.topics(SurveyAnswered.TOPIC), **options(SurveyAnswered.TOPIC))
-    async def on_survey_answered(event: SurveyAnswered) -> None:
-        await handlers_ratings.count_answer(ctx, event)
+    pipeline = Pipeline(handler_table(ctx), runtime, known)
+    pipeline.subscribe()
+    return pipeline

@@ -102,7 +102,7 @@ async def park(
     )
 
 
-def _header(record: ConsumerRecord[Any, Any], name: str) -> str | None:
+def header_of(record: ConsumerRecord[Any, Any], name: str) -> str | None:
     for key, value in record.headers or ():
         if key == name:
             return bytes(value).decode(errors="replace")
@@ -128,7 +128,7 @@ def dead_letter_middleware(
             if records:
                 first = records[0]
                 bind_correlation_id(
-                    _header(first, CORRELATION_HEADER) or _header(first, "correlation_id")
+                    header_of(first, CORRELATION_HEADER) or header_of(first, "correlation_id")
                 )
                 if len(records) == 1:
                     structlog.contextvars.bind_contextvars(

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -57,6 +57,16 @@ _IN_FLIGHT: ContextVar[frozenset[str]] = ContextVar("waiting_in_flight", default
 
 Apply = Callable[[str, dict[str, Any]], Awaitable[None]]  # (logical topic, body)
 Known = Callable[[Sequence[str]], Awaitable[bool]]
+
+
+@contextlib.contextmanager
+def applying(event_id: str) -> Iterator[None]:
+    """Mark an event as being applied in this task: a release it causes skips it."""
+    token = _IN_FLIGHT.set(_IN_FLIGHT.get() | {event_id})
+    try:
+        yield
+    finally:
+        _IN_FLIGHT.reset(token)
 
 
 class ClientNotKnownYet(Exception):
@@ -194,12 +204,11 @@ class WaitingRoom:
 
     async def _reapply(self, element: dict[str, Any], apply: Apply, send: DeadLetterSender) -> bool:
         topic, event_id = self.logical(element["topic"]), str(element["event_id"])
-        in_flight = _IN_FLIGHT.get()
-        if event_id in in_flight:
-            return False  # being re-applied further up this call chain
-        token = _IN_FLIGHT.set(in_flight | {event_id})
+        if event_id in _IN_FLIGHT.get():
+            return False  # being applied further up this call chain
         try:
-            await apply(topic, json.loads(element["body"]))
+            with applying(event_id):
+                await apply(topic, json.loads(element["body"]))
         except ClientNotKnownYet:
             log.info("parked_event_still_waiting", topic=topic, event_id=event_id)
             return False  # it stays parked
@@ -207,8 +216,6 @@ class WaitingRoom:
             if is_transient(exc):
                 raise
             await park(send, as_record(element), describe(exc), self.service)
-        finally:
-            _IN_FLIGHT.reset(token)
         await self.mark_done(event_id)
         EVENTS_WAITING.labels(self.service, topic, "released").inc()
         log.info("parked_event_applied", topic=topic, event_id=event_id)
