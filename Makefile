@@ -4,7 +4,7 @@ export PATH := $(HOME)/.local/bin:$(PATH)
 UV ?= uv
 PYTEST_ARGS ?=
 
-.PHONY: help uv deps lint test test-fast run infra-up infra-down infra-status schemas clean bench reliability vendor chromium
+.PHONY: help uv deps lint test test-fast run infra-up infra-down infra-status schemas clean bench reliability vendor chromium helm
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -29,7 +29,7 @@ infra-down: ## stop the local Kafka + FerretDB this project started
 infra-status: ## show the local infrastructure
 	bash infra/local.sh status
 
-test: lint infra-up chromium ## lint, then unit + integration + e2e + reliability (short) on real infra
+test: lint infra-up chromium helm ## lint, then unit + integration + e2e + reliability (short) on real infra
 	$(UV) run pytest -p no:cacheprovider $(PYTEST_ARGS)
 
 test-fast: deps ## unit tests only (no infrastructure)
@@ -49,6 +49,15 @@ clean: ## remove caches in the clone (not the user-level infra cache)
 
 vendor: ## refresh the console's vendored HTMX and Swagger UI from the npm registry
 	bash services/gateway/static/vendor/refresh.sh
+
+# helm for the chart's tests (tests/contracts/test_helm.py reads it from the same place),
+# built once from its Go module with the Go toolchain, no prebuilt download.
+HELM_VERSION := v3.22.0
+HELM_DIR := $(or $(CLIENTELE_CACHE),$(HOME)/.cache/clientele)/helm-$(HELM_VERSION)
+
+helm: ## build helm (v3.22.0) into ~/.cache/clientele once, for the chart's tests (minutes)
+	@test -x $(HELM_DIR)/helm || (echo "building helm $(HELM_VERSION) (once)..." && \
+		GOBIN=$(HELM_DIR) GOFLAGS=-buildvcs=false go install helm.sh/helm/v3/cmd/helm@$(HELM_VERSION))
 
 chromium: ## Debian's Chromium for the console's browser tests (Playwright downloads no browser)
 	@test -x /usr/bin/chromium || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
