@@ -6,6 +6,7 @@ helm is the one `make helm` built from its Go module (`make test` depends on it)
 from __future__ import annotations
 
 import copy
+import importlib
 from pathlib import Path
 from typing import Any
 
@@ -253,3 +254,20 @@ def test_service_monitors_scrape_metrics_on_the_services_named_port() -> None:
         assert endpoint["port"] in {p["name"] for p in services[service]["spec"]["ports"]}
         selector = monitor["spec"]["selector"]["matchLabels"]
         assert selector.items() <= services[service]["metadata"]["labels"].items()
+
+
+@pytest.mark.parametrize("service", CONSUMERS)
+def test_keda_triggers_name_consumer_groups_and_topics_the_service_subscribes(
+    service: str,
+) -> None:
+    """A renamed group would leave KEDA watching a lag nobody has: scaling would stop."""
+    settings = settings_class(service)(topic_prefix="")
+    app = importlib.import_module(f"services.{service}.main").create_app(settings)  # no I/O yet
+    subscribed = {
+        (subscriber.group_id, topic)
+        for subscriber in app.state.runtime.broker.subscribers
+        for topic in subscriber.topic_names
+    }
+    triggers = yaml.safe_load((CHART / "values.yaml").read_text())["services"][service]["keda"]
+    for trigger in triggers["triggers"]:
+        assert (trigger["consumerGroup"], trigger["topic"]) in subscribed, trigger
