@@ -6,6 +6,7 @@ the stored value), so a replay or an out-of-order delivery changes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -13,6 +14,7 @@ from services.complaints.dependencies import Desk
 from services.complaints.handlers_priority import follow_client_value
 from services.complaints.handlers_problem import review_client
 from services.complaints.model import Case
+from services.complaints.repository_clients import lookup_keys
 from shared.contracts.loyalty import TierChanged
 from shared.contracts.registry import ClientErased, ClientMerged, ClientRegistered, ClientUpdated
 from shared.logging import get_logger
@@ -21,20 +23,36 @@ from shared.messaging.waiting import ClientNotKnownYet
 log = get_logger(__name__)
 
 
-async def remember_client(desk: Desk, event: ClientRegistered, now: datetime) -> None:
+async def known(desk: Desk, keys: Sequence[str]) -> bool:
+    """Whether any of these keys (`client:<id>`, `card_number:`, `phone:`) is known now."""
+    for key in keys:
+        if key.startswith("client:"):
+            if await desk.clients.known(key.removeprefix("client:")):
+                return True
+        elif await desk.clients.resolve(key):
+            return True
+    return False
+
+
+async def remember_client(desk: Desk, event: ClientRegistered, now: datetime) -> list[str]:
+    """Project the client; returns the keys it made known (what waited for them goes on)."""
+    keys = [f"client:{event.client_id}", *lookup_keys(event.model_dump())]
     if await desk.clients.gone(event.client_id):
         log.info("event_of_gone_client_ignored", client_id=event.client_id)
-        return
+        return keys
     await desk.clients.apply(event.client_id, event.model_dump(), event.occurred_at)
     if set(event.tags) & desk.policies.problem.tags:
         await review_client(desk, event.client_id, now)
     await follow_client_value(desk, event.client_id, now)  # cases filed before we knew them
+    return keys
 
 
-async def update_client(desk: Desk, event: ClientUpdated, now: datetime) -> None:
+async def update_client(desk: Desk, event: ClientUpdated, now: datetime) -> list[str]:
+    """Apply the changes; returns the keys they made known."""
+    keys = [f"client:{event.client_id}", *lookup_keys(event.changed)]
     if await desk.clients.gone(event.client_id):
         log.info("event_of_gone_client_ignored", client_id=event.client_id)
-        return
+        return keys
     changes = dict(event.changed)
     if changes.get("phones"):
         changes["phone"] = changes["phones"][0]
@@ -43,6 +61,7 @@ async def update_client(desk: Desk, event: ClientUpdated, now: datetime) -> None
         await review_client(desk, event.client_id, now)
     if "category" in changed:
         await follow_client_value(desk, event.client_id, now)
+    return keys
 
 
 async def change_tier(desk: Desk, event: TierChanged, now: datetime) -> None:

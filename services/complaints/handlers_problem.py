@@ -77,7 +77,7 @@ async def note_unfounded_claim(desk: Desk, client_id: str, case_id: str, now: da
 
 async def note_return(desk: Desk, event: PurchaseReturned, now: datetime) -> None:
     """Count a return against its client; an anonymous sale is skipped, a return by a
-    card or phone not known yet waits for the client (handlers_waiting)."""
+    card or phone not known yet waits for the client (shared/messaging/waiting.py)."""
     ref = event.client
     if ref is None:
         return

@@ -11,7 +11,6 @@ from services.complaints import api, api_reports
 from services.complaints.config import ComplaintsSettings
 from services.complaints.dependencies import Desk, KeyedLocks, Policies, utc_now
 from services.complaints.handlers_problem import ProposalNotFound, RegistryRefused
-from services.complaints.handlers_waiting import expire_waiting
 from services.complaints.model import CaseNotFound, InvalidTransition, UnknownTopic
 from services.complaints.repository import BOARD
 from services.complaints.repository_reports import PROPOSALS, TRENDS
@@ -62,7 +61,7 @@ def create_app(settings: ComplaintsSettings | None = None) -> FastAPI:
     policies = Policies.from_settings(settings)
     runtime = ServiceRuntime(settings, TOPICS)
     locks = KeyedLocks()
-    register_subscribers(runtime, policies, locks)
+    pipeline = register_subscribers(runtime, policies, locks)
     if settings.sla_check_interval_s > 0:
         schedule = SlaSchedule(lambda: Desk.of(runtime, policies, locks), utc_now)
         runtime.tasks.append(
@@ -77,7 +76,7 @@ def create_app(settings: ComplaintsSettings | None = None) -> FastAPI:
         PeriodicTask(
             "complaints-waiting-sweep",
             settings.waiting_sweep_interval_s,
-            lambda: expire_waiting(runtime, settings.waiting_max_age_h),
+            lambda: pipeline.expire_waiting(settings.waiting_max_age_h),
         )
     )
     app = build_app(

@@ -3,15 +3,15 @@
 Client events, purchases and returns travel on different topics, so a consumer may
 see a purchase, a return, an update or a merge before the registration of the
 client it names. Such an event is not poison and must not be dropped: its handler
-raises `ClientNotKnownYet(keys)`, `handle_or_park` stores the event's original
-bytes in the service's `waiting` collection under every key it waits for
-(`waiting:client:<id>`, `waiting:card:<n>`, `waiting:phone:<e164>`, point reads by
-`_id`) and the message is acknowledged. When a client event makes one of those keys
-known, the service calls `WaitingRoom.release`, which re-applies the parked events
-through the same handlers (they are idempotent on `event_id`, so a second apply
-changes nothing) and then removes them. `expire_overdue` (a periodic sweep) moves
-events nobody claimed within the configured age to `<topic>.dlq` with the reason
-`client_never_registered`.
+raises `ClientNotKnownYet(keys)`, the message pipeline (pipeline.py) stores the
+event's original bytes in the service's `waiting` collection under every key it
+waits for (`waiting:client:<id>`, `waiting:card:<n>`, `waiting:phone:<e164>`, point
+reads by `_id`) and the message is acknowledged. When a client event makes one of
+those keys known (its handler returns them), the pipeline calls
+`WaitingRoom.release`, which re-applies the parked events through the same handler
+table (its dedup claim makes a second apply change nothing) and then removes them.
+`expire_overdue` (a periodic sweep) moves events nobody claimed within the
+configured age to `<topic>.dlq` with the reason `client_never_registered`.
 
 Races (FerretDB does not make concurrent updates of one document atomic, so two
 writers of one waiting document could lose one's write):
@@ -258,34 +258,6 @@ class WaitingRoom:
             waiting_for=element["keys"],
             reason=NEVER_REGISTERED,
         )
-
-
-async def handle_or_park(
-    room: WaitingRoom,
-    record: ConsumerRecord[Any, Any],
-    handle: Callable[[], Awaitable[None]],
-    known: Known,
-) -> None:
-    """Run a handler; when it says the client is not known yet, park the event.
-
-    After parking, look again: the client may have been registered meanwhile, after
-    its consumer released what was waiting; then apply the event here and now (and
-    mark it done, so the parked copies are skipped and dropped).
-    """
-    try:
-        await handle()
-        return
-    except ClientNotKnownYet as waiting:
-        element = parked_element(record, waiting.keys, waiting.reason, datetime.now(UTC))
-    await room.park(element)
-    if not await known(element["keys"]):
-        return
-    try:
-        await handle()
-    except ClientNotKnownYet:
-        return  # still waiting: the release or the sweep will take it
-    await room.mark_done(str(element["event_id"]))
-    log.info("parked_event_applied", topic=element["topic"], event_id=element["event_id"])
 
 
 def _parked_at(element: dict[str, Any]) -> datetime:
