@@ -271,3 +271,17 @@ def test_keda_triggers_name_consumer_groups_and_topics_the_service_subscribes(
     triggers = yaml.safe_load((CHART / "values.yaml").read_text())["services"][service]["keda"]
     for trigger in triggers["triggers"]:
         assert (trigger["consumerGroup"], trigger["topic"]) in subscribed, trigger
+
+
+@pytest.mark.parametrize(
+    ("assignment", "message"),
+    [
+        ("services.loyalty.replica=3", "additional properties 'replica' not allowed"),
+        ("kafka.partitions=six", "got string, want integer"),
+        ("services.registry.allowFrom={gateway,kafka}", "/services/registry/allowFrom/1"),
+    ],
+)
+def test_values_that_match_no_setting_are_refused(assignment: str, message: str) -> None:
+    """values.schema.json: a misspelt key would otherwise be ignored without a word."""
+    done = template(DEFAULT_VALUES, sets=(assignment,))
+    assert done.returncode != 0 and message in done.stderr, done.stderr
