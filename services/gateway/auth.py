@@ -3,7 +3,8 @@
 `guard` is added as a dependency to every router the gateway mounts (main.py); it
 looks up the matched route's template in the policy (`model.rule_for`), so a router
 another area adds is protected without touching it. `AuditMiddleware` records every
-write by an identified caller with its result after the response is known.
+write by an identified caller, and every read that shows a client, with its result
+after the response is known.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from fastapi import HTTPException, Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from services.gateway.audit import MAX_LISTING_BYTES, clients_shown, is_listing
 from services.gateway.config import GatewaySettings
 from services.gateway.model import Access, Caller, Role, is_write, rule_for
 from services.gateway.repository import AuditLog, LoginThrottle, PosKeyRepository, StaffRepository
@@ -155,34 +157,43 @@ class AnonymousGate:
 
 
 class AuditMiddleware:
-    """Record every write by an identified caller with its result, once the answer is
-    known. The store write happens after the answer (`AuditLog.record_later`): it is
-    never on a request's path, and reads are not audited at all."""
+    """Record every write by an identified caller and every read that shows a client
+    (a route with `{client_id}`, or a listing of clients: the ids it listed), with its
+    result, once the answer is known. Entries are queued (`AuditLog.record_later`) and
+    written in batches off the request path (services/gateway/audit.py)."""
 
     def __init__(self, app: ASGIApp, audit: Callable[[], AuditLog]) -> None:
         self.app = app
         self.audit = audit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not is_write(scope["method"]):
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        status = 500
+        status, listing, body = 500, False, bytearray()
 
         async def send_and_note(message: Message) -> None:
-            nonlocal status
+            nonlocal status, listing
             if message["type"] == "http.response.start":
                 status = int(message["status"])
+                listing = is_listing(scope) and status == 200
+            elif message["type"] == "http.response.body" and listing:
+                body.extend(message.get("body", b"")[: MAX_LISTING_BYTES - len(body)])
             await send(message)
 
         await self.app(scope, receive, send_and_note)
         request = Request(scope)
         who: Caller | None = getattr(request.state, "caller", None)
-        if who is not None:
-            record(self.audit(), request, who, status)
+        if who is None:
+            return
+        clients = clients_shown(request, bytes(body) if listing else None)
+        if is_write(scope["method"]) or clients:
+            record(self.audit(), request, who, status, clients)
 
 
-def record(audit: AuditLog, request: Request, who: Caller, status: int) -> None:
+def record(
+    audit: AuditLog, request: Request, who: Caller, status: int, clients: list[str] | None = None
+) -> None:
     route = request.scope.get("route")
     entry: dict[str, Any] = {
         "who": who.who,
@@ -193,5 +204,7 @@ def record(audit: AuditLog, request: Request, who: Caller, status: int) -> None:
         "params": dict(request.path_params),
         "status": status,
         "result": "ok" if status < 400 else ("denied" if status in (401, 403) else "failed"),
+        "kind": "write" if is_write(request.method) else "read",
+        "client_ids": clients or [],
     }
     audit.record_later(entry)

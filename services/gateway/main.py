@@ -79,7 +79,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         try:
             yield
         finally:
-            await app.state.gateway.audit.drain()
+            await app.state.gateway.audit.close()
             await upstreams.close()
             await mongo.close()
 

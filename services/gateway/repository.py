@@ -2,23 +2,22 @@
 
 Users and keys are read by string `_id` (`user:<name>`, `poskey:<sha256>`), the
 store's fastest path, and the guard remembers what it read for a moment (`Recent`):
-every request used to cost a store round trip. The audit log is append-only and
-written after the answer (`AuditLog.record_later`); admins page it.
+every request used to cost a store round trip. The audit log lives in
+audit.py (re-exported here).
 """
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, Generic, TypeVar
-from uuid import uuid4
 
-from pymongo import DESCENDING, IndexModel
+from pymongo import IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from services.gateway.audit import AuditLog
 from services.gateway.model import Role, StaffUser, TooManyAttempts
 from shared.logging import get_logger
 from shared.store.indexes import IndexPlan
@@ -198,52 +197,6 @@ class LoginThrottle:
         await self.attempts.delete_one({"_id": self._key(username, ip)})
 
 
-class AuditLog:
-    """Append-only. `record_later` writes after the answer (a task per entry, at most
-    `max_pending` at once, then the caller waits); `page` and `drain` wait for them."""
-
-    def __init__(self, db: Db, max_pending: int = 1000) -> None:
-        self.entries = db["audit_log"]
-        self.max_pending = max_pending
-        self._pending: set[asyncio.Task[None]] = set()
-
-    @staticmethod
-    def _doc(entry: dict[str, Any]) -> dict[str, Any]:
-        at = datetime.now(UTC)
-        # A time-ordered id: newest first is a sort on `_id`.
-        entry_id = f"{at.strftime('%Y%m%dT%H%M%S%f')}-{uuid4().hex[:8]}"
-        return {"_id": entry_id, "at": at, **entry}
-
-    async def record(self, entry: dict[str, Any]) -> None:
-        await self.entries.insert_one(self._doc(entry))
-
-    def record_later(self, entry: dict[str, Any]) -> None:
-        """Write the entry in the background; a failure is logged loudly (the action
-        already happened)."""
-        task = asyncio.create_task(self._write(self._doc(entry)))
-        self._pending.add(task)
-        task.add_done_callback(self._pending.discard)
-
-    async def _write(self, doc: dict[str, Any]) -> None:
-        if len(self._pending) > self.max_pending:
-            await asyncio.sleep(0)  # the store is behind: let earlier writes go first
-        try:
-            await self.entries.insert_one(doc)
-        except Exception:
-            log.exception(
-                "audit_write_failed", **{k: v for k, v in doc.items() if k not in ("params", "at")}
-            )
-
-    async def drain(self) -> None:
-        """Wait until every entry recorded so far is in the store."""
-        while self._pending:
-            await asyncio.gather(*list(self._pending), return_exceptions=True)
-
-    async def page(self, limit: int, before: str | None = None) -> list[dict[str, Any]]:
-        await self.drain()  # what this gateway recorded is listed, even if just now
-        query: dict[str, Any] = {"_id": {"$lt": before}} if before else {}
-        cursor = self.entries.find(query).sort("_id", DESCENDING).limit(limit)
-        return [{"id": d.pop("_id"), **d} async for d in cursor]
-
-
 INDEXES: IndexPlan = {"audit_log": [IndexModel([("who", 1)])]}
+
+__all__ = ["AuditLog", "LoginThrottle", "PosKeyRepository", "Recent", "StaffRepository"]

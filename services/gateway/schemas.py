@@ -81,6 +81,8 @@ class AuditEntry(BaseModel):
     params: dict[str, Any] = Field(default_factory=dict)
     status: int
     result: str
+    kind: str = Field("write", description="write, or read (a client shown to staff)")
+    client_ids: list[str] = Field(default_factory=list, description="the clients it showed")
 
 
 class AuditPage(BaseModel):

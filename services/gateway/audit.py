@@ -1,0 +1,217 @@
+"""The audit log: every staff write and every staff read of a client, in batches.
+
+Entries are queued in memory when a request ends and written by one background task
+per process, every `flush_interval_s` or once `batch_size` are waiting, so a request
+never waits for the store and a busy front desk costs few store commands:
+
+- `audit_log`: one `insert_many` per batch, every entry (admins page it, newest first);
+- `audit_clients`: per client and month one document, `audit:client:<id>:<yyyy-mm>`,
+  whose `entries` the batch extends with `$addToSet` + `$each` (updates in pieces of
+  16, shared/store/bulk.py). "Who looked at this client" is then a handful of point
+  reads by string `_id` (one per month asked for), the only query FerretDB answers
+  from storage; a query on `client_id` would scan a log that grows with every read.
+  `$addToSet` rather than `$push`: a batch retried after a store error adds nothing
+  twice (each entry carries its own id). The month bound keeps one document far from
+  the 16 MB limit (about 60,000 reads of one client a month).
+
+One writer per process: FerretDB does not make concurrent updates of one document
+atomic, so two gateway replicas appending to the same client's bucket in the same
+instant could lose one entry there (MongoDB is atomic; `audit_log` has every entry).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import re
+from collections import defaultdict
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+from uuid import uuid4
+
+from pymongo import DESCENDING, UpdateOne
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import BulkWriteError
+from starlette.requests import Request
+
+from shared.logging import get_logger
+from shared.store.bulk import bulk_write
+
+log = get_logger(__name__)
+
+Db = AsyncDatabase[dict[str, Any]]
+MAX_QUEUED = 100_000  # the store is away for long: keep the newest, say so loudly
+
+
+# Reads that list clients: the ids they listed are audited (a JSON list of clients or
+# the console's search results, whose links name the ids).
+LISTINGS = frozenset(
+    {
+        "/api/v1/clients",
+        "/api/v1/managers/{manager_id}/clients",
+        "/api/v1/problem-clients",
+        "/console/",
+        "/console/search",
+    }
+)
+MAX_LISTING_BYTES = 2 * 1024 * 1024
+_CONSOLE_LINK = re.compile(rb'href="/console/clients/([^"/?#]+)"')
+_LIST_KEYS = ("items", "clients", "results", "entries")
+
+
+def is_listing(scope: Mapping[str, Any]) -> bool:
+    route = scope.get("route")
+    return scope["method"] == "GET" and getattr(route, "path", None) in LISTINGS
+
+
+def clients_shown(request: Request, listing: bytes | None) -> list[str]:
+    """The clients a request showed or changed: its `{client_id}`, or the ids a
+    listing answered with."""
+    if client_id := request.path_params.get("client_id"):
+        return [str(client_id)]
+    if not listing:
+        return []
+    if listing.lstrip()[:1] not in (b"{", b"["):
+        return list(dict.fromkeys(m.decode() for m in _CONSOLE_LINK.findall(listing)))
+    try:
+        body = json.loads(listing)
+    except ValueError:
+        return []
+    items = body if isinstance(body, list) else []
+    if isinstance(body, dict):
+        items = next((body[k] for k in _LIST_KEYS if isinstance(body.get(k), list)), [])
+    ids = (i.get("client_id") or i.get("id") for i in items if isinstance(i, dict))
+    return list(dict.fromkeys(str(i) for i in ids if i))
+
+
+def bucket_id(client_id: str, at: datetime) -> str:
+    return f"audit:client:{client_id}:{at:%Y-%m}"
+
+
+def months_back(now: datetime, months: int) -> list[datetime]:
+    """The first day of this month and of the `months - 1` before it, newest first."""
+    found, year, month = [], now.year, now.month
+    for _ in range(months):
+        found.append(datetime(year, month, 1, tzinfo=UTC))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return found
+
+
+class AuditLog:
+    """Append-only; `record_later` queues, a background task writes (see the module)."""
+
+    def __init__(self, db: Db, flush_interval_s: float = 1.0, batch_size: int = 500) -> None:
+        self.entries = db["audit_log"]
+        self.by_client = db["audit_clients"]
+        self.flush_interval_s = flush_interval_s
+        self.batch_size = batch_size
+        self._queued: list[dict[str, Any]] = []
+        self._lock: asyncio.Lock | None = None
+        self._wake: asyncio.Event | None = None
+        self._writer: asyncio.Task[None] | None = None
+
+    @staticmethod
+    def _doc(entry: dict[str, Any]) -> dict[str, Any]:
+        at = datetime.now(UTC)
+        # A time-ordered id: newest first is a sort on `_id`.
+        entry_id = f"{at.strftime('%Y%m%dT%H%M%S%f')}-{uuid4().hex[:8]}"
+        return {"_id": entry_id, "at": at, "kind": "write", "client_ids": [], **entry}
+
+    async def record(self, entry: dict[str, Any]) -> None:
+        self.record_later(entry)
+
+    def record_later(self, entry: dict[str, Any]) -> None:
+        """Queue the entry; the writer stores it within `flush_interval_s`."""
+        self._queued.append(self._doc(entry))
+        if len(self._queued) > MAX_QUEUED:
+            del self._queued[: len(self._queued) - MAX_QUEUED]
+            log.error("audit_entries_dropped", kept=MAX_QUEUED)
+        if self._writer is None:
+            self._lock, self._wake = asyncio.Lock(), asyncio.Event()
+            self._writer = asyncio.create_task(self._write_forever())
+        if len(self._queued) >= self.batch_size and self._wake is not None:
+            self._wake.set()
+
+    async def _write_forever(self) -> None:
+        assert self._wake is not None
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.flush_interval_s)
+            self._wake.clear()
+            try:
+                await self.flush()
+            except Exception:  # kept queued: the next round tries again
+                log.exception("audit_write_failed", queued=len(self._queued))
+
+    async def flush(self) -> None:
+        """Write what is queued: one insert and the client buckets' updates."""
+        if self._lock is None:
+            return
+        async with self._lock:
+            batch = list(self._queued)
+            if not batch:
+                return
+            await self._insert(batch)
+            await bulk_write(self.by_client, _bucket_updates(batch))
+            del self._queued[: len(batch)]
+
+    async def _insert(self, batch: list[dict[str, Any]]) -> None:
+        try:
+            await self.entries.insert_many(batch, ordered=False)
+        except BulkWriteError as exc:  # a retried batch: what is there already is fine
+            if any(e.get("code") != 11000 for e in exc.details.get("writeErrors", [])):
+                raise
+
+    async def drain(self) -> None:
+        """Write everything recorded so far (readers call it: what this gateway
+        recorded is listed, even if just now)."""
+        await self.flush()
+
+    async def close(self) -> None:
+        if self._writer is not None:
+            self._writer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._writer
+        try:
+            await self.flush()
+        except Exception:
+            log.exception("audit_write_failed", queued=len(self._queued))
+
+    async def page(self, limit: int, before: str | None = None) -> list[dict[str, Any]]:
+        await self.drain()
+        query: dict[str, Any] = {"_id": {"$lt": before}} if before else {}
+        cursor = self.entries.find(query).sort("_id", DESCENDING).limit(limit)
+        return [{"id": d.pop("_id"), **d} async for d in cursor]
+
+    async def about_client(self, client_id: str, months: int) -> list[dict[str, Any]]:
+        """Every entry naming the client in the last `months` months, newest first:
+        one point read per month."""
+        await self.drain()
+        ids = [bucket_id(client_id, m) for m in months_back(datetime.now(UTC), months)]
+        docs = await asyncio.gather(*(self.by_client.find_one({"_id": i}) for i in ids))
+        entries = [e for d in docs if d for e in d.get("entries", [])]
+        return sorted(entries, key=lambda e: str(e["id"]), reverse=True)
+
+
+def _bucket_updates(batch: list[dict[str, Any]]) -> list[UpdateOne]:
+    buckets: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    owners: dict[str, str] = {}
+    for doc in batch:
+        for client_id in doc.get("client_ids") or ():
+            key = bucket_id(client_id, doc["at"])
+            owners[key] = client_id
+            entry = {k: v for k, v in doc.items() if k != "_id"}
+            buckets[key].append({"id": doc["_id"], **entry})
+    return [
+        UpdateOne(
+            {"_id": key},
+            {
+                "$addToSet": {"entries": {"$each": entries}},
+                "$setOnInsert": {"client_id": owners[key]},
+            },
+            upsert=True,
+        )
+        for key, entries in buckets.items()
+    ]

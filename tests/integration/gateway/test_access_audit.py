@@ -1,0 +1,111 @@
+"""Staff reads of clients are audited off the request path, in batches, and "who looked
+at this client" is answered with point reads by `_id` (gateway in-process, real store;
+the services behind it are down, so card reads answer 503, and are audited all the same)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from pymongo import monitoring
+from starlette.requests import Request
+
+from services.gateway import handlers_auth
+from services.gateway.audit import clients_shown
+from services.gateway.main import create_app
+from services.gateway.model import Role
+from tests.conftest import Slate, running
+from tests.integration.gateway.conftest import gateway_settings
+from tests.support.staff import login
+
+AUDIT = {"audit_log", "audit_clients"}
+
+
+class StoreCommands(monitoring.CommandListener):
+    """The commands one database received (every client made after registering)."""
+
+    def __init__(self, db: str) -> None:
+        self.db = db
+        self.seen: list[tuple[str, dict[str, Any]]] = []
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        if event.database_name == self.db:
+            self.seen.append((event.command_name, dict(event.command)))
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        pass
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        pass
+
+    def writes_to(self, collections: set[str]) -> list[str]:
+        return [
+            name
+            for name, command in self.seen
+            if name in ("insert", "update") and command.get(name) in collections
+        ]
+
+    def finds_in(self, collection: str) -> list[dict[str, Any]]:
+        return [c["filter"] for n, c in self.seen if n == "find" and c.get("find") == collection]
+
+
+@pytest.fixture
+def commands(slate: Slate) -> Iterator[StoreCommands]:
+    listener = StoreCommands(slate.db_name("gateway"))
+    monitoring.register(listener)
+    yield listener
+    # pymongo has no unregister: the listener stops counting once its test is over.
+    listener.db = "-"
+
+
+async def test_card_reads_cost_at_most_a_tenth_of_a_store_write_per_request(
+    slate: Slate, commands: StoreCommands
+) -> None:
+    app = create_app(gateway_settings(slate))
+    async with running(app) as api:
+        await handlers_auth.create_user(
+            app.state.gateway.staff, "front-desk", "a-long-password", Role.operator
+        )
+        operator = await login(api, "front-desk", "a-long-password")
+        admin = await login(api)
+        before = len(commands.writes_to(AUDIT))
+        for n in range(200):  # one regular client read 100 times, and 100 others once
+            client_id = "c-regular" if n % 2 else f"c-{n}"
+            r = await api.get(f"/api/v1/clients/{client_id}", headers=operator)
+            assert r.status_code == 503, r.text
+        await app.state.gateway.audit.drain()
+        writes = len(commands.writes_to(AUDIT)) - before
+        seen = await api.get("/api/v1/audit?client_id=c-regular", headers=admin)
+        other = await api.get("/api/v1/audit?client_id=c-4", headers=admin)
+    assert writes <= 200 * 0.1, commands.writes_to(AUDIT)
+    assert seen.status_code == 200, seen.text
+    entries = seen.json()["entries"]
+    assert len(entries) == 100
+    assert {(e["who"], e["action"], e["kind"], e["status"]) for e in entries} == {
+        ("front-desk", "GET /api/v1/clients/{client_id}", "read", 503)
+    }
+    assert [e["client_ids"] for e in other.json()["entries"]] == [["c-4"]]
+    # "who looked at this client": point reads by a string `_id` only, never a scan
+    finds = commands.finds_in("audit_clients")
+    assert finds and all(list(f) == ["_id"] and isinstance(f["_id"], str) for f in finds)
+
+
+async def test_a_listing_audits_every_client_it_showed_and_a_write_names_its_client(
+    slate: Slate,
+) -> None:
+    app = create_app(gateway_settings(slate))
+    async with running(app) as api:
+        admin = await login(api)
+        audit = app.state.gateway.audit
+        listing = Request({"type": "http", "path_params": {}})
+        shown = clients_shown(listing, b'{"items": [{"id": "c-1"}, {"client_id": "c-2"}]}')
+        html = clients_shown(listing, b'<a href="/console/clients/c-3"><strong>')
+        patched = await api.patch("/api/v1/clients/c-9", json={"tags": []}, headers=admin)
+        await audit.drain()
+        written = (await api.get("/api/v1/audit?client_id=c-9", headers=admin)).json()
+    assert shown == ["c-1", "c-2"] and html == ["c-3"]
+    assert patched.status_code == 503
+    assert [(e["action"], e["kind"]) for e in written["entries"]] == [
+        ("PATCH /api/v1/clients/{client_id}", "write")
+    ]
