@@ -32,7 +32,7 @@ infra-status: ## show the local infrastructure
 test: lint infra-up chromium helm ## lint, then unit + integration + e2e + reliability (short) on real infra
 	$(UV) run pytest -p no:cacheprovider $(PYTEST_ARGS)
 
-test-fast: deps ## unit tests only (no infrastructure)
+test-fast: deps helm ## unit and contract tests only (no Kafka or store; helm for the chart)
 	$(UV) run pytest tests/unit tests/contracts -q
 
 run: deps infra-up ## run everything locally with demo data; prints the console URL
