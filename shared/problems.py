@@ -1,4 +1,10 @@
-"""Errors as answers: RFC 9457 problem documents, and a service's refusal passed on.
+"""The one error table: domain errors -> HTTP status, RFC 9457 problem documents, and a
+service's refusal passed on by the gateway.
+
+A domain error subclasses one kind below (`NotFound`, `Conflict`, `Invalid`, ...);
+`STATUSES` gives each kind its status, and `add_error_table(app)` answers every
+domain error with it: a service answers `{"detail": ..., **fields}`, the gateway
+(`problem_json=True`) a problem document. A service never needs an `HTTPException`.
 
 The members `type`, `title`, `status`, `detail` and `instance` belong to the problem
 document; a field a service adds (allowed transitions, `existing_client_id`, ...) rides
@@ -11,7 +17,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from starlette.responses import Response
 
 PROBLEM_JSON = "application/problem+json"
 RESERVED = frozenset({"type", "title", "status", "detail", "instance"})
@@ -94,3 +102,104 @@ def from_upstream(status: int, body: Any) -> dict[str, Any]:
 
 def upstream_problem(status: int, body: Any) -> JSONResponse:
     return JSONResponse(from_upstream(status, body), status_code=status, media_type=PROBLEM_JSON)
+
+
+class DomainError(Exception):
+    """A refusal the caller can act on; its kind (the subclass) decides the status."""
+
+    def problem_detail(self) -> str:
+        """What the caller reads; by default the message the error was raised with."""
+        return str(self)
+
+    def problem_fields(self) -> dict[str, Any]:
+        """Fields beside `detail` (say, where a case may go from here)."""
+        return {}
+
+    def problem_headers(self) -> dict[str, str]:
+        return {}
+
+    def problem_status(self) -> int:
+        for kind in type(self).__mro__:
+            if kind in STATUSES:
+                return STATUSES[kind]
+        return 400
+
+
+class BadRequest(DomainError):
+    """The request cannot be read at all."""
+
+
+class NotAuthenticated(DomainError):
+    """Who sent it is not known (no or a wrong signature, token, password)."""
+
+
+class Forbidden(DomainError):
+    """Known, but not allowed to do this."""
+
+
+class NotFound(DomainError, LookupError):
+    """What the request names does not exist (still a `LookupError` to old callers)."""
+
+
+class Conflict(DomainError):
+    """The request is fine but the state of what it names refuses it."""
+
+
+class TooLarge(DomainError):
+    """The request body is larger than this service accepts."""
+
+
+class Invalid(DomainError, ValueError):
+    """A value is not acceptable; the message says which and why."""
+
+
+class TooManyRequests(DomainError):
+    def __init__(self, message: str, retry_after_s: int) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+    def problem_headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after_s)}
+
+
+class UpstreamFailed(DomainError):
+    """A service this one asked failed in a way the caller cannot fix."""
+
+
+class Unavailable(DomainError):
+    """Something this answer needs does not answer now; try again."""
+
+
+STATUSES: dict[type[DomainError], int] = {
+    BadRequest: 400,
+    NotAuthenticated: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    Conflict: 409,
+    TooLarge: 413,
+    Invalid: 422,
+    TooManyRequests: 429,
+    UpstreamFailed: 502,
+    Unavailable: 503,
+}
+
+
+def answer(exc: DomainError, *, problem_json: bool = False) -> JSONResponse:
+    """The answer to a domain error: a service's `{"detail", **fields}`, or (gateway)
+    the problem document."""
+    status, detail, fields = exc.problem_status(), exc.problem_detail(), exc.problem_fields()
+    if problem_json:
+        return problem(status, detail, fields, headers=exc.problem_headers())
+    return JSONResponse(
+        {"detail": detail, **fields}, status_code=status, headers=exc.problem_headers()
+    )
+
+
+def add_error_table(app: FastAPI, *, problem_json: bool = False) -> None:
+    """Answer every `DomainError` raised in `app`'s routes from the table."""
+
+    async def domain_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, DomainError)
+        return answer(exc, problem_json=problem_json)
+
+    app.add_exception_handler(DomainError, domain_error)

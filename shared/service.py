@@ -31,6 +31,7 @@ from shared.messaging.lag import ConsumerLagMonitor
 from shared.messaging.topics import TopicNames, declare_topics
 from shared.metrics import metrics_response
 from shared.periodic import PeriodicTask
+from shared.problems import add_error_table
 from shared.settings import ServiceSettings
 from shared.store.indexes import IndexPlan, ensure_indexes
 from shared.store.mongo import create_mongo_client
@@ -174,6 +175,7 @@ def build_app(
         return checks
 
     add_ops_routes(app, settings.service_name, ready)
+    add_error_table(app)
 
     @app.get("/asyncapi.json", tags=["ops"])
     async def asyncapi() -> Response:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Header, HTTPException, Query, Request
+from fastapi import APIRouter, Header, Query, Request
 
 from services.complaints import handlers
 from services.complaints.dependencies import Desk, utc_now
@@ -24,6 +24,7 @@ from services.complaints.schemas import (
     Topics,
 )
 from shared.contracts import to_minor_units
+from shared.problems import Invalid, NotFound
 
 router = APIRouter(prefix="/internal/v1", tags=["complaints"])
 
@@ -66,9 +67,7 @@ async def board(
         items = sorted(items, key=key) if key else sorted(items, key=lambda i: i.opened_at)
         return Board(items=items, count=len(items))
     if status not in (None, "open"):
-        raise HTTPException(
-            422, detail="status: the board lists open cases; give client_id to list others"
-        )
+        raise Invalid("status: the board lists open cases; give client_id to list others")
     entries = await desk.cases.open_board(sort)
     items = [BoardItem(id=e["_id"], **{k: v for k, v in e.items() if k != "_id"}) for e in entries]
     return Board(items=items, count=len(items))
@@ -118,7 +117,7 @@ async def client_cases(
 async def known_client(client_id: str, request: Request) -> KnownClientResponse:
     client = await desk_of(request).clients.get(client_id)
     if client is None:
-        raise HTTPException(404, detail=f"client {client_id} is not known to complaints yet")
+        raise NotFound(f"client {client_id} is not known to complaints yet")
     return KnownClientResponse(**client.model_dump())
 
 

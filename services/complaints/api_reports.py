@@ -13,6 +13,7 @@ from services.complaints.handlers_sla import SlaCheckReport, check_sla
 from services.complaints.handlers_trends import TrendLine
 from services.complaints.model_trends import iso_week, week_start
 from services.complaints.schemas import ConfirmProblemRequest, Proposal
+from shared.problems import Invalid
 
 router = APIRouter(prefix="/internal/v1", tags=["complaints reports"])
 
@@ -28,7 +29,10 @@ def when(now: datetime | None) -> datetime:
 def checked_week(week: str | None) -> str:
     if week is None:
         return iso_week(utc_now())
-    week_start(week)  # a ValueError names the expected form
+    try:
+        week_start(week)
+    except ValueError as exc:  # it names the expected form
+        raise Invalid(str(exc)) from exc
     return week
 
 

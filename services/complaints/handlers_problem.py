@@ -17,19 +17,26 @@ from services.complaints.model_problem import ProblemEvidence, should_propose
 from shared.contracts.pos import PurchaseReturned
 from shared.logging import get_logger
 from shared.messaging.waiting import ClientNotKnownYet
+from shared.problems import DomainError, NotFound, Unavailable
 
 log = get_logger(__name__)
 
 
-class ProposalNotFound(LookupError):
-    pass
+class ProposalNotFound(NotFound):
+    def problem_detail(self) -> str:
+        return f"no open problem-client proposal for {self}"
 
 
-class RegistryRefused(Exception):
+class RegistryRefused(DomainError):
+    """The registry refused the change: its 404/409/422 is the caller's, else a 502."""
+
     def __init__(self, status: int, detail: str) -> None:
         super().__init__(f"the registry answered {status}: {detail}")
         self.status = status
         self.detail = detail
+
+    def problem_status(self) -> int:
+        return self.status if self.status in (404, 409, 422) else 502
 
 
 async def evidence_of(desk: Desk, client_id: str, tags: list[str]) -> ProblemEvidence:
@@ -105,14 +112,17 @@ async def confirm_proposal(
         raise ProposalNotFound(client_id)
     why = reason or "; ".join(proposal.get("reasons", ()))
     headers = {"X-Actor": actor} if actor else {}
-    async with httpx.AsyncClient(
-        base_url=desk.policies.registry_url, timeout=desk.policies.registry_timeout_s
-    ) as registry:
-        response = await registry.patch(
-            f"/internal/v1/clients/{client_id}",
-            json={"category": "problem", "reason": why, "actor": actor or "complaints"},
-            headers=headers,
-        )
+    try:
+        async with httpx.AsyncClient(
+            base_url=desk.policies.registry_url, timeout=desk.policies.registry_timeout_s
+        ) as registry:
+            response = await registry.patch(
+                f"/internal/v1/clients/{client_id}",
+                json={"category": "problem", "reason": why, "actor": actor or "complaints"},
+                headers=headers,
+            )
+    except httpx.HTTPError as exc:
+        raise Unavailable(f"the registry does not answer: {exc!r}") from exc
     if response.status_code >= 400:
         try:
             detail = str(response.json().get("detail", response.text))

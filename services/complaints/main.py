@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import httpx
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 from pymongo import IndexModel
 
 from services.complaints import api, api_reports
 from services.complaints.config import ComplaintsSettings
 from services.complaints.dependencies import Desk, KeyedLocks, Policies, utc_now
-from services.complaints.handlers_problem import ProposalNotFound, RegistryRefused
-from services.complaints.model import CaseNotFound, InvalidTransition, UnknownTopic
 from services.complaints.repository import BOARD
 from services.complaints.repository_reports import PROPOSALS, TRENDS
 from services.complaints.schedule import SlaSchedule
@@ -88,39 +84,4 @@ def create_app(settings: ComplaintsSettings | None = None) -> FastAPI:
     )
     app.state.policies = policies
     app.state.locks = locks
-    map_domain_errors(app)
     return app
-
-
-def map_domain_errors(app: FastAPI) -> None:
-    """Domain errors become 4xx answers that say what is wrong, in one place."""
-
-    @app.exception_handler(CaseNotFound)
-    async def not_found(_: Request, exc: CaseNotFound) -> JSONResponse:
-        return JSONResponse({"detail": f"no complaint {exc}"}, status_code=404)
-
-    @app.exception_handler(ProposalNotFound)
-    async def no_proposal(_: Request, exc: ProposalNotFound) -> JSONResponse:
-        return JSONResponse({"detail": f"no open problem-client proposal for {exc}"}, 404)
-
-    @app.exception_handler(UnknownTopic)
-    async def unknown_topic(_: Request, exc: UnknownTopic) -> JSONResponse:
-        return JSONResponse({"detail": str(exc), "topics": exc.known}, status_code=422)
-
-    @app.exception_handler(InvalidTransition)
-    async def invalid_transition(_: Request, exc: InvalidTransition) -> JSONResponse:
-        body = {"detail": str(exc), "status": exc.current, "allowed": exc.allowed}
-        return JSONResponse(body, status_code=409)
-
-    @app.exception_handler(RegistryRefused)
-    async def registry_refused(_: Request, exc: RegistryRefused) -> JSONResponse:
-        status = exc.status if exc.status in (404, 409, 422) else 502
-        return JSONResponse({"detail": str(exc)}, status_code=status)
-
-    @app.exception_handler(httpx.HTTPError)
-    async def registry_down(_: Request, exc: httpx.HTTPError) -> JSONResponse:
-        return JSONResponse({"detail": f"the registry does not answer: {exc!r}"}, 503)
-
-    @app.exception_handler(ValueError)
-    async def bad_value(_: Request, exc: ValueError) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=422)

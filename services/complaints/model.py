@@ -10,11 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, computed_field
 
 from shared.contracts.complaints import CaseKind, Priority
+from shared.problems import Conflict, Invalid, NotFound
 
 Channel = Literal["phone", "email", "in_person", "sms_survey", "web"]
 Status = Literal["new", "in_progress", "waiting_for_client", "resolved", "closed"]
@@ -33,17 +34,21 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 }
 
 
-class CaseNotFound(LookupError):
-    pass
+class CaseNotFound(NotFound):
+    def problem_detail(self) -> str:
+        return f"no complaint {self}"
 
 
-class UnknownTopic(ValueError):
+class UnknownTopic(Invalid):
     def __init__(self, topic: str, known: list[str]) -> None:
         super().__init__(f"topic {topic!r} is not in the taxonomy; known topics: {known}")
         self.known = known
 
+    def problem_fields(self) -> dict[str, Any]:
+        return {"topics": self.known}
 
-class InvalidTransition(Exception):
+
+class InvalidTransition(Conflict):
     """The case cannot move to the status asked for; `allowed` names where it can go."""
 
     def __init__(self, current: str, wanted: str) -> None:
@@ -53,6 +58,11 @@ class InvalidTransition(Exception):
         super().__init__(
             f"a {current} case cannot move to {wanted}; allowed: {', '.join(self.allowed)}"
         )
+
+    def problem_fields(self) -> dict[str, Any]:
+        # `status` as the internal API always said it; the gateway passes it on as
+        # `current_status` (a problem document's `status` is the HTTP status)
+        return {"status": self.current, "allowed": self.allowed}
 
 
 class KnownClient(BaseModel):

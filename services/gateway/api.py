@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.security import OAuth2PasswordRequestForm
 
 from services.gateway import handlers_auth
@@ -20,8 +20,7 @@ from services.gateway.dead_letter_view import (
     parse_cursor,
     read_letters,
 )
-from services.gateway.model import Caller, InvalidCredentials, TooManyAttempts, WeakCredentials
-from services.gateway.repository import UserExists
+from services.gateway.model import Caller
 from services.gateway.schemas import (
     AuditPage,
     DeadLetters,
@@ -35,6 +34,7 @@ from services.gateway.schemas import (
     UserResponse,
 )
 from services.gateway.security import hash_password
+from shared.problems import Invalid, NotFound, Unavailable
 
 router = APIRouter(prefix="/api/v1")
 Runtime = Annotated[GatewayRuntime, Depends(gateway)]
@@ -50,16 +50,7 @@ async def login(
     request: Request, rt: Runtime, form: Annotated[OAuth2PasswordRequestForm, Depends()]
 ) -> TokenResponse:
     """OAuth2 password flow: a short-lived bearer token for a staff member."""
-    try:
-        user = await handlers_auth.log_in(rt, form.username, form.password, client_ip(request))
-    except TooManyAttempts as exc:
-        raise HTTPException(
-            429, detail=str(exc), headers={"Retry-After": str(exc.retry_after_s)}
-        ) from exc
-    except InvalidCredentials as exc:
-        raise HTTPException(
-            401, detail="wrong username or password", headers={"WWW-Authenticate": "Bearer"}
-        ) from exc
+    user = await handlers_auth.log_in(rt, form.username, form.password, client_ip(request))
     token = rt.signer.issue(user.username, user.role, rt.settings.token_ttl_s)
     return TokenResponse(access_token=token, expires_in=rt.settings.token_ttl_s, role=user.role)
 
@@ -77,12 +68,7 @@ async def list_users(rt: Runtime) -> list[UserResponse]:
 
 @router.post("/users", response_model=UserResponse, status_code=201, tags=["admin"])
 async def create_user(body: NewUser, rt: Runtime) -> UserResponse:
-    try:
-        user = await handlers_auth.create_user(rt.staff, body.username, body.password, body.role)
-    except WeakCredentials as exc:
-        raise HTTPException(422, detail=str(exc)) from exc
-    except UserExists as exc:
-        raise HTTPException(409, detail=str(exc)) from exc
+    user = await handlers_auth.create_user(rt.staff, body.username, body.password, body.role)
     return UserResponse(**user.model_dump())
 
 
@@ -94,7 +80,7 @@ async def change_user(username: str, body: UserChange, rt: Runtime) -> UserRespo
     )
     user = await rt.staff.find(username) if found else None
     if user is None:
-        raise HTTPException(404, detail=f"no staff user {username!r}")
+        raise NotFound(f"no staff user {username!r}")
     return UserResponse(**user[0].model_dump())
 
 
@@ -132,7 +118,7 @@ async def list_dead_letter_topics(rt: Runtime) -> list[str]:
     try:
         return await dlq_topics(rt.settings.kafka_bootstrap_servers, rt.settings.topic_prefix)
     except Exception as exc:
-        raise HTTPException(503, detail=f"Kafka does not answer: {type(exc).__name__}") from exc
+        raise Unavailable(f"Kafka does not answer: {type(exc).__name__}") from exc
 
 
 @router.get("/dlq/{topic}", response_model=DeadLetters, tags=["admin"])
@@ -145,7 +131,7 @@ async def read_dead_letters(
     """The newest letters of one `<topic>.dlq` (logical name, e.g. `purchase.recorded.dlq`)
     on every partition, newest first; page with `before=<next_before>`."""
     if not topic.endswith(".dlq"):
-        raise HTTPException(422, detail="topic: name a dead-letter topic ending in .dlq")
+        raise Invalid("topic: name a dead-letter topic ending in .dlq")
     settings = rt.settings
     try:
         page = await read_letters(
@@ -153,10 +139,10 @@ async def read_dead_letters(
             parse_cursor(before),
         )  # fmt: skip
     except BadCursor as exc:
-        raise HTTPException(422, detail=str(exc)) from exc
+        raise Invalid(str(exc)) from exc
     except UnknownTopic as exc:
-        raise HTTPException(404, detail=f"no dead-letter topic {topic!r}") from exc
+        raise NotFound(f"no dead-letter topic {topic!r}") from exc
     except Exception as exc:
-        raise HTTPException(503, detail=f"Kafka does not answer: {type(exc).__name__}") from exc
+        raise Unavailable(f"Kafka does not answer: {type(exc).__name__}") from exc
     body = {"topic": topic, "letters": page.letters, "held": page.held}
     return DeadLetters.model_validate(body | {"next_before": page.next_before})

@@ -27,6 +27,7 @@ from services.gateway.routes import all_routers
 from services.gateway.security import TokenSigner
 from services.gateway.upstream import Upstreams, problem
 from shared.logging import configure_logging, get_logger
+from shared.problems import add_error_table, title_of
 from shared.service import add_ops_routes
 from shared.store.indexes import ensure_indexes
 from shared.store.mongo import create_mongo_client
@@ -134,12 +135,14 @@ def _not_logged_in(request: Request) -> Response:
     exc = StarletteHTTPException(401, "log in first: send 'Authorization: Bearer <token>'")
     if request.url.path == "/" or request.url.path.startswith("/console"):
         return console.error_page(request, exc)
-    answer = problem(401, _TITLES[401], str(exc.detail))
+    answer = problem(401, title_of(401), str(exc.detail))
     answer.headers["WWW-Authenticate"] = "Bearer"
     return answer
 
 
 def _error_handlers(app: FastAPI) -> None:
+    add_error_table(app, problem_json=True)
+
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = [
@@ -153,9 +156,7 @@ def _error_handlers(app: FastAPI) -> None:
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if request.url.path == "/" or request.url.path.startswith("/console"):
             return console.error_page(request, exc)
-        answer = problem(
-            exc.status_code, _TITLES.get(exc.status_code, "Request refused"), str(exc.detail)
-        )
+        answer = problem(exc.status_code, title_of(exc.status_code), str(exc.detail))
         answer.headers.update(exc.headers or {})
         return answer
 
@@ -163,14 +164,3 @@ def _error_handlers(app: FastAPI) -> None:
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled_error", path=request.url.path)
         return problem(500, "Internal error", "something went wrong on our side; it is logged")
-
-
-_TITLES = {
-    401: "Not logged in",
-    403: "Not allowed",
-    404: "Not found",
-    405: "Method not allowed",
-    409: "Conflict",
-    429: "Too many attempts",
-    503: "Service unavailable",
-}

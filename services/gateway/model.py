@@ -17,6 +17,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from shared.problems import Invalid, NotAuthenticated, TooManyRequests
+
 
 class Role(StrEnum):
     """Ordered: each role may do what the ones before it may."""
@@ -104,17 +106,22 @@ USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,62}$")
 MIN_PASSWORD = 10
 
 
-class InvalidCredentials(Exception):
+class InvalidCredentials(NotAuthenticated):
     """Unknown user, wrong password or a disabled account (never said which)."""
 
+    def problem_detail(self) -> str:
+        return "wrong username or password"
 
-class TooManyAttempts(Exception):
+    def problem_headers(self) -> dict[str, str]:
+        return {"WWW-Authenticate": "Bearer"}
+
+
+class TooManyAttempts(TooManyRequests):
     def __init__(self, retry_after_s: int) -> None:
-        super().__init__(f"too many failed logins; try again in {retry_after_s}s")
-        self.retry_after_s = retry_after_s
+        super().__init__(f"too many failed logins; try again in {retry_after_s}s", retry_after_s)
 
 
-class WeakCredentials(ValueError):
+class WeakCredentials(Invalid):
     """A username or password that staff accounts may not have."""
 
 

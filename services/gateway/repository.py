@@ -20,6 +20,7 @@ from pymongo.errors import DuplicateKeyError
 from services.gateway.audit import AuditLog
 from services.gateway.model import Role, StaffUser, TooManyAttempts
 from shared.logging import get_logger
+from shared.problems import Conflict
 from shared.store.indexes import IndexPlan
 
 log = get_logger(__name__)
@@ -27,7 +28,7 @@ log = get_logger(__name__)
 Db = AsyncDatabase[dict[str, Any]]
 
 
-class UserExists(Exception):
+class UserExists(Conflict):
     pass
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Query, Request
 
 from services.loyalty import handlers
 from services.loyalty.context import Loyalty
@@ -20,10 +20,7 @@ def loyalty_of(request: Request) -> Loyalty:
 
 @router.get("/accounts/{client_id}", response_model=AccountResponse)
 async def get_account(client_id: str, request: Request) -> AccountResponse:
-    try:
-        account = await handlers.get_account(loyalty_of(request).repo, client_id)
-    except AccountNotFound as exc:
-        raise HTTPException(404, detail=f"no bonus account for client {client_id}") from exc
+    account = await handlers.get_account(loyalty_of(request).repo, client_id)
     return AccountResponse(**account.model_dump())
 
 
@@ -34,7 +31,7 @@ async def get_ledger(
     repo = loyalty_of(request).repo
     doc = await repo.load_raw(client_id)
     if doc is None or doc.get("merged_into"):
-        raise HTTPException(404, detail=f"no bonus account for client {client_id}")
+        raise AccountNotFound(client_id)
     docs = await repo.ledger(client_id, int(doc.get("ledger_seq", 0)), limit)
     for merged_id, merged_doc in (await repo.load_many(doc.get("merged_from") or ())).items():
         docs += await repo.ledger(merged_id, int(merged_doc.get("ledger_seq", 0)), limit)

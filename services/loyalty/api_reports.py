@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Query, Request
 
 from services.loyalty import handlers_bonus
 from services.loyalty.api import loyalty_of
-from services.loyalty.model import AccountNotFound, InsufficientBonus, month_of
+from services.loyalty.model import month_of
 from services.loyalty.model_reports import (
     Economics,
     economics_of,
@@ -20,6 +20,7 @@ from services.loyalty.model_reports import (
 from services.loyalty.repository import AccountRepository
 from services.loyalty.schemas import AdjustmentRequest, JobResult
 from shared.contracts import from_minor_units, to_minor_units
+from shared.problems import Invalid
 
 router = APIRouter(prefix="/internal/v1", tags=["reports", "jobs"])
 MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
@@ -42,7 +43,7 @@ def period(first: str | None, last: str | None) -> list[str]:
     now = month_of(datetime.now(UTC))
     months = months_between(first or now, last or first or now)
     if not months:
-        raise HTTPException(422, detail="from must not be after to (months as YYYY-MM)")
+        raise Invalid("from must not be after to (months as YYYY-MM)")
     return months
 
 
@@ -116,19 +117,10 @@ async def employees_report(
 @router.post("/accounts/{client_id}/adjustments", status_code=201)
 async def adjust(client_id: str, body: AdjustmentRequest, request: Request) -> dict[str, Any]:
     loyalty = loyalty_of(request)
-    try:
-        done = await handlers_bonus.adjust(
-            loyalty,
-            client_id,
-            to_minor_units(body.amount),
-            body.actor,
-            body.reason,
-            body.request_id,
-        )
-    except AccountNotFound as exc:
-        raise HTTPException(404, detail=f"no bonus account for client {client_id}") from exc
-    except InsufficientBonus as exc:
-        raise HTTPException(409, detail=f"the balance may not go below zero ({exc})") from exc
+    amount = to_minor_units(body.amount)
+    done = await handlers_bonus.adjust(
+        loyalty, client_id, amount, body.actor, body.reason, body.request_id
+    )
     return {"client_id": client_id, "applied": done, "request_id": body.request_id}
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from decimal import Decimal
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 
 from services.loyalty.api import loyalty_of
 from services.loyalty.matching import identity_keys, resolve_keys
@@ -20,6 +20,7 @@ from services.loyalty.schemas import (
 )
 from shared.contracts import from_minor_units, to_minor_units
 from shared.contracts.pos import ClientRef
+from shared.problems import Invalid, NotFound
 
 router = APIRouter(prefix="/internal/v1", tags=["rules", "pos"])
 
@@ -39,14 +40,14 @@ async def list_rules(request: Request) -> list[RuleResponse]:
 async def get_rule(category: str, request: Request) -> RuleResponse:
     rules = await loyalty_of(request).repo.rules()
     if category not in rules:
-        raise HTTPException(404, detail=f"no rules for category {category}; regular's apply")
+        raise NotFound(f"no rules for category {category}; regular's apply")
     return rule_response(rules[category])
 
 
 @router.put("/rules/{category}", response_model=RuleResponse)
 async def put_rule(category: str, body: RuleBody, request: Request) -> RuleResponse:
     if not category.replace("_", "").replace("-", "").isalnum():
-        raise HTTPException(422, detail="category: letters, digits, '-' and '_' only")
+        raise Invalid("category: letters, digits, '-' and '_' only")
     rule = CategoryRule(name=category, **body.model_dump())
     await loyalty_of(request).repo.save_rule(rule)
     return rule_response(rule)
@@ -59,12 +60,12 @@ async def quote(body: QuoteRequest, request: Request) -> QuoteResponse:
     ref = ClientRef(card_number=body.card_number, phone=body.phone, client_id=body.client_id)
     keys = identity_keys(ref, policy.region)
     if not keys:
-        raise HTTPException(422, detail="name the client: card_number, phone or client_id")
+        raise Invalid("name the client: card_number, phone or client_id")
     found = await resolve_keys(repo, set(keys))
     client_id = next((found[k] for k in keys if k in found), None)
     doc = await repo.load_raw(client_id) if client_id else None
     if doc is None or doc.get("merged_into"):
-        raise HTTPException(404, detail="no client with this card, phone or id")
+        raise NotFound("no client with this card, phone or id")
     rule = rule_for(doc.get("category") or "regular", await repo.rules())
     lines = [price_line(x.sku, x.quantity, x.unit_price, rule) for x in body.lines]
     total = sum((x.amount for x in lines), Decimal("0"))

@@ -15,6 +15,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from pydantic import BaseModel
 
 from services.loyalty.model_rules import CategoryRule, TierPolicy
+from shared.problems import Conflict, NotFound
 
 LedgerKind = (
     str  # accrual | redemption | return_reversal | birthday | goodwill | expiry | adjustment
@@ -31,12 +32,16 @@ class BonusAccount(BaseModel):
     category: str = "regular"
 
 
-class AccountNotFound(LookupError):
-    pass
+class AccountNotFound(NotFound):
+    def problem_detail(self) -> str:
+        return f"no bonus account for client {self}"
 
 
-class InsufficientBonus(ValueError):
+class InsufficientBonus(Conflict):
     """A manual adjustment would take the balance below zero."""
+
+    def problem_detail(self) -> str:
+        return f"the balance may not go below zero ({self})"
 
 
 RHYTHM_DAYS = 12  # purchase days kept per account for the churn rhythm

@@ -1,24 +1,14 @@
 """The registry's internal HTTP routes for clients and their cards (called by the gateway).
 
-Domain errors become 4xx answers in one place (`add_error_handlers`).
+Domain errors become 4xx answers through the shared error table (shared/problems.py).
 """
 
 from __future__ import annotations
 
-from fastapi import APIRouter, FastAPI, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Query, Request
 
 from services.registry import handlers, handlers_changes, handlers_search
 from services.registry.handlers import Registry
-from services.registry.model import (
-    ClientGone,
-    ClientNotFound,
-    DuplicateClient,
-    InvalidClientData,
-    InvalidPhone,
-)
-from services.registry.model_cards import CardNotActive, CardNotFound, InvalidCardNumber
-from services.registry.model_catalog import CodeTaken, UnknownCode
 from services.registry.model_changes import ClientChanges
 from services.registry.schemas import (
     BlockCardRequest,
@@ -115,51 +105,3 @@ async def replace_card(
     reg = registry(request)
     await handlers_changes.replace_card(reg, client_id, number, body.reason, body.card_number)
     return await card_view(reg, client_id)
-
-
-def _error(code: int, detail: str, **extra: object) -> JSONResponse:
-    return JSONResponse({"detail": detail, **extra}, status_code=code)
-
-
-def add_error_handlers(app: FastAPI) -> None:
-    """Every domain error of the registry, answered as a 4xx that says what is wrong."""
-    statuses: dict[type[Exception], int] = {
-        InvalidPhone: 422,
-        InvalidClientData: 422,
-        InvalidCardNumber: 422,
-        UnknownCode: 422,
-        ClientNotFound: 404,
-        CardNotFound: 404,
-        CardNotActive: 409,
-        CodeTaken: 409,
-        ClientGone: 409,
-    }
-
-    async def duplicate(request: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, DuplicateClient)
-        return _error(
-            409,
-            str(exc),
-            field=exc.field,
-            value=exc.value,
-            existing_client_id=exc.existing_client_id,
-        )
-
-    async def gone(request: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, ClientGone)
-        return _error(409, str(exc), status=exc.status, merged_into=exc.merged_into)
-
-    async def not_found(request: Request, exc: Exception) -> JSONResponse:
-        what = "client" if isinstance(exc, ClientNotFound) else "card"
-        return _error(404, f"no {what} {exc}")
-
-    async def refused(request: Request, exc: Exception) -> JSONResponse:
-        return _error(statuses[type(exc)], str(exc))
-
-    app.add_exception_handler(DuplicateClient, duplicate)
-    app.add_exception_handler(ClientGone, gone)
-    for error, status in statuses.items():
-        if status == 404:
-            app.add_exception_handler(error, not_found)
-        elif error is not ClientGone:
-            app.add_exception_handler(error, refused)

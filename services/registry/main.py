@@ -27,5 +27,4 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
         publishes=PUBLISHES,
     )
     app.state.locks = KeyedLocks()
-    api.add_error_handlers(app)
     return app

@@ -11,20 +11,21 @@ from pydantic import BaseModel, Field
 
 from services.registry.model_cards import Card
 from services.registry.model_names import normalise_name
+from shared.problems import Conflict, Invalid, NotFound
 
 Channel = Literal["sms", "email", "phone_call", "post"]
 Status = Literal["active", "merged", "erased"]
 
 
-class InvalidPhone(ValueError):
+class InvalidPhone(Invalid):
     """The phone number cannot be read as a real number of the region."""
 
 
-class InvalidClientData(ValueError):
+class InvalidClientData(Invalid):
     """A field of the card is not acceptable (the message says which and why)."""
 
 
-class DuplicateClient(Exception):
+class DuplicateClient(Conflict):
     """A phone, email or card already belongs to another client."""
 
     def __init__(self, field: str, value: str, existing_client_id: str) -> None:
@@ -33,12 +34,20 @@ class DuplicateClient(Exception):
         self.value = value
         self.existing_client_id = existing_client_id
 
+    def problem_fields(self) -> dict[str, Any]:
+        return {
+            "field": self.field,
+            "value": self.value,
+            "existing_client_id": self.existing_client_id,
+        }
 
-class ClientNotFound(LookupError):
-    pass
+
+class ClientNotFound(NotFound):
+    def problem_detail(self) -> str:
+        return f"no client {self}"
 
 
-class ClientGone(Exception):
+class ClientGone(Conflict):
     """The client was merged into another or erased: it takes no more changes."""
 
     def __init__(self, client_id: str, status: str, merged_into: str | None) -> None:
@@ -46,6 +55,9 @@ class ClientGone(Exception):
         super().__init__(f"client {client_id} is {status}{where}")
         self.status = status
         self.merged_into = merged_into
+
+    def problem_fields(self) -> dict[str, Any]:
+        return {"status": self.status, "merged_into": self.merged_into}
 
 
 def now() -> datetime:

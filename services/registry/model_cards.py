@@ -8,18 +8,21 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from shared.problems import Conflict, Invalid, NotFound
+
 CARD_LENGTH = 16
 
 
-class InvalidCardNumber(ValueError):
+class InvalidCardNumber(Invalid):
     """A card number that cannot be a club card (the message says why)."""
 
 
-class CardNotFound(LookupError):
-    pass
+class CardNotFound(NotFound):
+    def problem_detail(self) -> str:
+        return f"no card {self}"
 
 
-class CardNotActive(Exception):
+class CardNotActive(Conflict):
     pass
 
 

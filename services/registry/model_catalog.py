@@ -10,14 +10,16 @@ import re
 
 from pydantic import BaseModel, Field
 
+from shared.problems import Conflict, Invalid
+
 CODE = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
 
 
-class UnknownCode(LookupError):
-    """A category or tag code nobody created."""
+class UnknownCode(Invalid):
+    """A category or tag code nobody created (named in a request: a 422)."""
 
 
-class CodeTaken(Exception):
+class CodeTaken(Conflict):
     pass
 
 

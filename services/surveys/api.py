@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Query, Request
 
 from services.surveys import dispatcher, handlers_answers, handlers_outreach
 from services.surveys.handlers import Surveys
 from services.surveys.model_templates import (
     PLACEHOLDERS,
-    InvalidTemplate,
     default_template,
     placeholders_in,
     template_key,
@@ -27,7 +26,8 @@ from services.surveys.schemas import (
     TemplateRequest,
     TemplateResponse,
 )
-from services.surveys.webhook_signature import HEADER, BadSignature
+from services.surveys.webhook_signature import HEADER
+from shared.problems import Invalid, NotFound
 
 router = APIRouter(prefix="/internal/v1", tags=["surveys"])
 
@@ -41,7 +41,7 @@ def surveys(request: Request) -> Surveys:
 async def known_client(client_id: str, request: Request) -> KnownClientResponse:
     client = await surveys(request).clients.get(client_id)
     if client is None:
-        raise HTTPException(404, detail=f"client {client_id} is not known to surveys yet")
+        raise NotFound(f"client {client_id} is not known to surveys yet")
     return KnownClientResponse(**client.model_dump())
 
 
@@ -64,7 +64,7 @@ async def client_messages(client_id: str, request: Request) -> list[MessageRespo
 async def get_message(message_id: str, request: Request) -> MessageResponse:
     doc = await surveys(request).messages.get(message_id)
     if doc is None:
-        raise HTTPException(404, detail=f"no message {message_id}")
+        raise NotFound(f"no message {message_id}")
     return MessageResponse.of(doc)
 
 
@@ -72,17 +72,9 @@ async def get_message(message_id: str, request: Request) -> MessageResponse:
 async def sms_inbound(request: Request) -> InboundResult:
     """The SMS provider's webhook (signed; see docs/surveys.md for the scheme)."""
     body = await request.body()
-    try:
-        result = await handlers_answers.receive_sms(
-            surveys(request),
-            body,
-            request.headers.get("content-type", ""),
-            request.headers.get(HEADER),
-        )
-    except BadSignature as exc:
-        raise HTTPException(401, detail=f"signature refused: {exc}") from exc
-    except handlers_answers.InvalidInbound as exc:
-        raise HTTPException(422, detail=str(exc)) from exc
+    result = await handlers_answers.receive_sms(
+        surveys(request), body, request.headers.get("content-type", ""), request.headers.get(HEADER)
+    )
     return InboundResult(**result)
 
 
@@ -113,11 +105,8 @@ async def put_template(
     kind: str, language: str, body: TemplateRequest, request: Request
 ) -> TemplateResponse:
     if not language.isalpha() or not 2 <= len(language) <= 8:
-        raise HTTPException(422, detail=f"{language!r} is not a language code like 'en' or 'de'")
-    try:
-        validate_template(kind, body.text)
-    except InvalidTemplate as exc:
-        raise HTTPException(422, detail=str(exc)) from exc
+        raise Invalid(f"{language!r} is not a language code like 'en' or 'de'")
+    validate_template(kind, body.text)
     ctx = surveys(request)
     await ctx.templates.put(template_key(kind, language.lower()), body.text, ctx.clock())
     return TemplateResponse(

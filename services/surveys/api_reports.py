@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import re
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Query, Request
 
 from services.surveys.handlers import Surveys
 from services.surveys.handlers_ratings import EMPLOYEE_COMPLAINTS
@@ -27,6 +27,7 @@ from services.surveys.schemas import (
     RatingResponse,
     WeeklySeriesResponse,
 )
+from shared.problems import Invalid
 
 router = APIRouter(prefix="/internal/v1/reports", tags=["reports"])
 
@@ -43,16 +44,13 @@ def _subject(subject: str) -> tuple[str, str]:
         return "all", "all"
     kind, _, key = subject.partition(":")
     if kind not in SUBJECT_KINDS or not key:
-        raise HTTPException(
-            422,
-            detail=f"subject {subject!r}: use all, employee:<id>, store:<id> or category:<name>",
-        )
+        raise Invalid(f"subject {subject!r}: use all, employee:<id>, store:<id> or category:<name>")
     return kind, key
 
 
 def _period(period: str) -> str:
     if not PERIOD.match(period):
-        raise HTTPException(422, detail=f"period {period!r} must be 'all', YYYY-MM or YYYY-Www")
+        raise Invalid(f"period {period!r} must be 'all', YYYY-MM or YYYY-Www")
     return period
 
 
@@ -71,7 +69,7 @@ async def breakdown(
 ) -> list[RatingResponse]:
     """Every employee (store, category) with answers in the period."""
     if kind not in SUBJECT_KINDS[1:]:
-        raise HTTPException(422, detail="kind must be employee, store or category")
+        raise Invalid("kind must be employee, store or category")
     ratings = _ctx(request).ratings
     keys = await ratings.keys(kind, _period(period))
     return [RatingResponse.of(r) for r in await ratings.many(kind, keys, period)]

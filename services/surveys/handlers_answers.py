@@ -21,11 +21,12 @@ from services.surveys.sms_providers import SMS_REPLIES
 from services.surveys.webhook_signature import verify
 from shared.contracts.surveys import SurveyAnswered
 from shared.logging import get_logger
+from shared.problems import Invalid
 
 log = get_logger(__name__)
 
 
-class InvalidInbound(ValueError):
+class InvalidInbound(Invalid):
     """The webhook body is signed correctly but does not say who wrote what."""
 
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 import string
 
 from services.surveys.model import MessageKind
+from shared.problems import Invalid
 
 
-class InvalidTemplate(ValueError):
+class InvalidTemplate(Invalid):
     pass
 
 

@@ -11,11 +11,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 
+from shared.problems import NotAuthenticated
+
 HEADER = "X-Clientele-Signature"
 
 
-class BadSignature(Exception):
-    pass
+class BadSignature(NotAuthenticated):
+    def problem_detail(self) -> str:
+        return f"signature refused: {self}"
 
 
 def sign(secret: str, body: bytes, timestamp: int) -> str:
