@@ -1,7 +1,13 @@
-"""The registry's Kafka subscribers: other services' events become signals on the card."""
+"""The registry's handler table: other services' events become signals on the card.
+
+Everything around the handlers (decode, DLQ, dedup) is shared/messaging/pipeline.py;
+each topic has a consumer group of its own, so one slow topic never rebalances the
+others.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from services.registry import handlers_signals
@@ -9,34 +15,28 @@ from services.registry.repository_signals import SignalRepository
 from shared.contracts.complaints import ComplaintFiled, ComplaintResolved
 from shared.contracts.loyalty import TierChanged
 from shared.contracts.surveys import SurveyAnswered
-from shared.messaging.broker import subscriber_options
+from shared.messaging.pipeline import Handler, HandlerTable, Pipeline
 from shared.service import ServiceRuntime
 
 CONSUMES = [ComplaintFiled.TOPIC, ComplaintResolved.TOPIC, SurveyAnswered.TOPIC, TierChanged.TOPIC]
 
 
-def register_subscribers(runtime: ServiceRuntime) -> None:
-    def options(name: str) -> dict[str, Any]:
-        # One consumer group per subscriber, so one slow topic never rebalances the others.
-        return subscriber_options(runtime.settings, f"{runtime.settings.service_name}.{name}")
+def handler_table(signals: Callable[[], SignalRepository]) -> HandlerTable:
+    def on_card(handler: Callable[[SignalRepository, Any], Awaitable[None]]) -> Handler:
+        async def handle(event: Any) -> None:
+            await handler(signals(), event)
 
-    def signals() -> SignalRepository:
-        return SignalRepository(runtime.db)
+        return handle
 
-    @runtime.broker.subscriber(runtime.topics(ComplaintFiled.TOPIC), **options("complaint-filed"))
-    async def on_complaint_filed(event: ComplaintFiled) -> None:
-        await handlers_signals.complaint_filed(signals(), event)
+    table = HandlerTable()
+    table.add(ComplaintFiled, on_card(handlers_signals.complaint_filed), "complaint-filed")
+    table.add(ComplaintResolved, on_card(handlers_signals.complaint_resolved), "complaint-resolved")
+    table.add(SurveyAnswered, on_card(handlers_signals.survey_answered), "survey-answered")
+    table.add(TierChanged, on_card(handlers_signals.tier_changed), "tier-changed")
+    return table
 
-    @runtime.broker.subscriber(
-        runtime.topics(ComplaintResolved.TOPIC), **options("complaint-resolved")
-    )
-    async def on_complaint_resolved(event: ComplaintResolved) -> None:
-        await handlers_signals.complaint_resolved(signals(), event)
 
-    @runtime.broker.subscriber(runtime.topics(SurveyAnswered.TOPIC), **options("survey-answered"))
-    async def on_survey_answered(event: SurveyAnswered) -> None:
-        await handlers_signals.survey_answered(signals(), event)
-
-    @runtime.broker.subscriber(runtime.topics(TierChanged.TOPIC), **options("tier-changed"))
-    async def on_tier_changed(event: TierChanged) -> None:
-        await handlers_signals.tier_changed(signals(), event)
+def register_subscribers(runtime: ServiceRuntime) -> Pipeline:
+    pipeline = Pipeline(handler_table(lambda: SignalRepository(runtime.db)), runtime)
+    pipeline.subscribe()
+    return pipeline
