@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,6 +27,7 @@ from starlette.responses import Response
 from shared.contracts.base import Event
 from shared.http_middleware import CorrelationMiddleware, MetricsMiddleware
 from shared.logging import configure_logging, get_logger
+from shared.messaging.asyncapi import with_consumed_contracts
 from shared.messaging.broker import EventPublisher, create_broker, resilient_producer
 from shared.messaging.lag import ConsumerLagMonitor
 from shared.messaging.topics import TopicNames, declare_topics
@@ -56,6 +58,8 @@ class ServiceRuntime:
     _outbox: Outbox | None = None
     # Periodic jobs added here (e.g. in `on_start`) run while the service runs.
     tasks: list[PeriodicTask] = field(default_factory=list)
+    # Physical topic -> the contract consumed from it (filled by the message pipeline).
+    consumes: dict[str, type[Event]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # One resilient producer for events and dead letters (the publisher stops it).
@@ -181,7 +185,9 @@ def build_app(
     async def asyncapi() -> Response:
         """The service's AsyncAPI 3 document: topics it consumes and publishes."""
         spec = AsyncAPI(runtime.broker, title=title, description=description or None)
-        return Response(spec.to_specification().to_json(), media_type="application/json")
+        document = json.loads(spec.to_specification().to_json())
+        document = with_consumed_contracts(document, runtime.consumes)
+        return JSONResponse(document)
 
     for router in routers:
         app.include_router(router)

@@ -32,11 +32,10 @@ import json
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any
 
 import structlog
 from aiokafka import ConsumerRecord
-from faststream import NoCast
 
 from shared.contracts.base import Event
 from shared.contracts.pos import PurchaseRecorded, PurchaseReturned
@@ -155,6 +154,7 @@ class Pipeline:
 
     def _subscriber(self, group: str, routes: Sequence[Route]) -> None:
         topics = [self.runtime.topics(route.event.TOPIC) for route in routes]
+        self.runtime.consumes.update(zip(topics, (route.event for route in routes), strict=True))
         options = subscriber_options(self.runtime.settings, f"{self.service}.{group}")
         subscriber = self.runtime.broker.subscriber(
             *topics,
@@ -165,13 +165,11 @@ class Pipeline:
             **options,
         )
 
+        # The records arrive undecoded: each is validated on its own (one bad record
+        # spoils nothing); the AsyncAPI document names their contracts (asyncapi.py).
         async def consume(records: Any) -> None:
             await self.consume(records_of(records))
 
-        # `NoCast`: the contracts name the payload in the AsyncAPI document, unvalidated
-        # (each record is validated on its own: one bad record spoils nothing).
-        payload: Any = Union[tuple(route.event for route in routes)]  # noqa: UP007
-        consume.__annotations__["records"] = NoCast[list[payload]]
         subscriber(consume)
 
     async def consume(self, records: Sequence[ConsumerRecord[Any, Any]]) -> None:
