@@ -4,7 +4,7 @@
 #   FerretDB 1.24 (MongoDB wire protocol on SQLite), both on 127.0.0.1 only.
 #
 # Usage: infra/local.sh up | down [--purge] | purge | status | env | restart-kafka | restart-store
-#        | stop-kafka | stop-store
+#        | stop-kafka | stop-store | up-store
 #
 # Environment:
 #   CLIENTELE_CACHE      binaries (Kafka jars, ferretdb), shared by all clones  [~/.cache/clientele]
@@ -165,6 +165,7 @@ usage: infra/local.sh COMMAND
   restart-store   stop + start FerretDB, keeping its data
   stop-kafka      stop Kafka only, keeping its data (an outage; 'up' ends it)
   stop-store      stop FerretDB only, keeping its data (an outage; 'up' ends it)
+  up-store        start FerretDB only (a private store for a test of the store itself)
 EOF
   exit 2
 }
@@ -215,6 +216,7 @@ main() {
     ;;
   stop-kafka) kafka_stop ;;
   stop-store) ferretdb_stop ;;
+  up-store) ferretdb_up ;;
   *) usage ;;
   esac
 }

@@ -30,7 +30,7 @@ from shared.logging import configure_logging, get_logger
 from shared.messaging.asyncapi import with_consumed_contracts
 from shared.messaging.broker import EventPublisher, create_broker, resilient_producer
 from shared.messaging.lag import ConsumerLagMonitor
-from shared.messaging.topics import TopicNames, declare_topics
+from shared.messaging.topics import Retention, TopicNames, declare_topics
 from shared.metrics import metrics_response
 from shared.periodic import PeriodicTask
 from shared.problems import add_error_table
@@ -142,6 +142,7 @@ def build_app(
             [runtime.topics(t) for t in runtime.topics_used],
             settings.topic_partitions,
             max_message_bytes=settings.topic_max_message_bytes,
+            retention=Retention.hours(settings.topic_retention_h, settings.dlq_retention_h),
         )
         if on_start is not None:
             await on_start(runtime)

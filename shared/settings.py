@@ -38,6 +38,20 @@ class ServiceSettings(BaseSettings):
         description="max.message.bytes of the topics a service declares (DLQs get twice "
         "that, for the reason headers); the producer may send up to the DLQ size.",
     )
+    topic_retention_h: float = Field(
+        168,
+        gt=0,
+        validation_alias=_env("CLIENTELE_TOPIC_RETENTION_H"),
+        description="retention.ms (in hours) of the topics a service declares: events carry "
+        "personal data and cannot be edited, so they live this long (docs/privacy.md).",
+    )
+    dlq_retention_h: float = Field(
+        336,
+        gt=0,
+        validation_alias=_env("CLIENTELE_DLQ_RETENTION_H"),
+        description="retention.ms (in hours) of every dead-letter topic: time to fix and "
+        "replay, bounded because the parked copies carry personal data too.",
+    )
     log_level: str = Field("INFO", validation_alias=_env("LOG_LEVEL"))
     log_json: bool = Field(True, validation_alias=_env("LOG_JSON"))
     http_host: str = "127.0.0.1"

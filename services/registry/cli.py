@@ -22,7 +22,7 @@ from services.registry.import_sample import write_sample
 from services.registry.importer import BatchImporter, ImportSummary
 from services.registry.main import TOPICS
 from services.registry.repository_index import KeyedLocks
-from shared.messaging.topics import declare_topics
+from shared.messaging.topics import Retention, declare_topics
 from shared.service import ServiceRuntime
 
 app = typer.Typer(help="Registry: clients, cards, categories.", no_args_is_help=True)
@@ -52,6 +52,8 @@ async def run_import(
             settings.kafka_bootstrap_servers,
             [runtime.topics(t) for t in TOPICS],
             settings.topic_partitions,
+            max_message_bytes=settings.topic_max_message_bytes,
+            retention=Retention.hours(settings.topic_retention_h, settings.dlq_retention_h),
         )
         await runtime.broker.start()
         reg = Registry.of(runtime, KeyedLocks())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
@@ -42,12 +43,16 @@ async def declare_topics(
     *,
     timeout_s: float = 30.0,
     max_message_bytes: int | None = None,
+    retention: Retention | None = None,
 ) -> None:
     """Create each topic (and its DLQ) with `partitions` partitions if it is missing.
 
     `max_message_bytes` sets the topic-level `max.message.bytes` (the broker's default
     is ~1 MB) so a large body reaches the topic and can be parked whole: a DLQ gets
     twice the limit, room for the original bytes plus the reason headers.
+    `retention` sets `retention.ms`: records carry personal data (`client.*`,
+    `purchase.*` with phones and card numbers, DLQ copies of both) and cannot be
+    edited, so how long they live is bounded and configured (docs/privacy.md).
     """
     wanted = sorted({t for topic in topics for t in (topic, topic + DLQ_SUFFIX)})
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=15000)
@@ -62,7 +67,7 @@ async def declare_topics(
                 t,
                 num_partitions=partitions,
                 replication_factor=1,
-                topic_configs=_size_config(t, max_message_bytes),
+                topic_configs=topic_config(t, max_message_bytes, retention),
             )
             for t in missing
         ]
@@ -74,8 +79,26 @@ async def declare_topics(
         await admin.close()
 
 
-def _size_config(topic: str, max_message_bytes: int | None) -> dict[str, str]:
-    if max_message_bytes is None:
-        return {}
-    size = max_message_bytes * 2 if topic.endswith(DLQ_SUFFIX) else max_message_bytes
-    return {"max.message.bytes": str(size)}
+@dataclass(frozen=True)
+class Retention:
+    """How long Kafka keeps records: of a topic, and of a dead-letter topic."""
+
+    topic_ms: int
+    dlq_ms: int
+
+    @classmethod
+    def hours(cls, topic_h: float, dlq_h: float) -> Retention:
+        return cls(int(topic_h * 3_600_000), int(dlq_h * 3_600_000))
+
+
+def topic_config(
+    topic: str, max_message_bytes: int | None, retention: Retention | None
+) -> dict[str, str]:
+    """The topic-level configs a declared topic is created with."""
+    dlq = topic.endswith(DLQ_SUFFIX)
+    config = {}
+    if max_message_bytes is not None:
+        config["max.message.bytes"] = str(max_message_bytes * 2 if dlq else max_message_bytes)
+    if retention is not None:
+        config["retention.ms"] = str(retention.dlq_ms if dlq else retention.topic_ms)
+    return config
