@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from pymongo import IndexModel
 
-from services.complaints import api, api_reports
+from services.complaints import api, api_export, api_reports
 from services.complaints.config import ComplaintsSettings
 from services.complaints.dependencies import Desk, KeyedLocks, Policies, utc_now
 from services.complaints.repository import BOARD
@@ -78,7 +78,7 @@ def create_app(settings: ComplaintsSettings | None = None) -> FastAPI:
     app = build_app(
         runtime,
         title="Clientele complaints",
-        routers=[api.router, api_reports.router],
+        routers=[api.router, api_reports.router, api_export.router],
         publishes=PUBLISHES,
         indexes=INDEXES,
     )

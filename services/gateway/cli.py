@@ -1,4 +1,5 @@
-"""`clientele users ...` and `clientele pos-keys ...`: staff accounts and POS keys.
+"""`clientele users ...` and `clientele pos-keys ...`: staff accounts and POS keys
+(`clientele privacy ...`: cli_privacy.py).
 
 Settings come from the environment like the gateway's (MONGODB_URL, GATEWAY_MONGODB_DB).
 """
@@ -12,12 +13,13 @@ from typing import Annotated, TypeVar
 import typer
 
 from services.gateway import handlers_auth
+from services.gateway.cli_privacy import privacy
 from services.gateway.config import GatewaySettings
 from services.gateway.model import Role, WeakCredentials
 from services.gateway.repository import Db, PosKeyRepository, StaffRepository, UserExists
 from shared.store.mongo import create_mongo_client
 
-COMMAND_NAMES = ("users", "pos-keys")
+COMMAND_NAMES = ("users", "pos-keys", "privacy")
 users = typer.Typer(help="Staff accounts of the gateway.", no_args_is_help=True)
 pos_keys = typer.Typer(help="API keys for POS systems, one per store.", no_args_is_help=True)
 app = users
@@ -27,7 +29,7 @@ T = TypeVar("T")
 
 def command_app(name: str) -> typer.Typer:
     """The sub-command group mounted as `clientele <name>`."""
-    return {"users": users, "pos-keys": pos_keys}[name]
+    return {"users": users, "pos-keys": pos_keys, "privacy": privacy}[name]
 
 
 def _with_store(action: Callable[[Db], Awaitable[T]]) -> T:

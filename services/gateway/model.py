@@ -72,6 +72,7 @@ ROLE_OVERRIDES: tuple[tuple[str, str, Role], ...] = (
     ("GET", "/api/v1/reports*", Role.manager),
     ("POST", "/api/v1/tags*", Role.manager),
     ("POST", "/api/v1/clients/{client_id}/{action}", Role.manager),  # merge, erase
+    ("GET", "/api/v1/clients/{client_id}/export", Role.manager),
     ("POST", "/api/v1/complaints/{case_id}/goodwill", Role.manager),
     ("*", "/api/v1/problem-clients*", Role.manager),
     ("PUT", "/api/v1/surveys/templates*", Role.manager),

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from fastapi import FastAPI
 from pymongo import IndexModel
 
-from services.loyalty import api, api_reports, api_rules, handlers_bonus
+from services.loyalty import api, api_export, api_reports, api_rules, handlers_bonus
 from services.loyalty.config import LoyaltySettings
 from services.loyalty.context import Loyalty, Policy
 from services.loyalty.journal import ACCOUNTS
@@ -87,7 +87,7 @@ def create_app(settings: LoyaltySettings | None = None) -> FastAPI:
     runtime = ServiceRuntime(settings, TOPICS)
     loyalty = Loyalty(runtime, settings, Policy.from_settings(settings))
     register_subscribers(loyalty)
-    routers = [api.router, api_rules.router, api_reports.router]
+    routers = [api.router, api_rules.router, api_reports.router, api_export.router]
     app = build_app(
         runtime, title="Clientele loyalty", routers=routers, publishes=PUBLISHES, indexes=INDEXES
     )

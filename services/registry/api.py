@@ -41,6 +41,7 @@ async def card_view(reg: Registry, client_id: str) -> ClientResponse:
 @router.post("/clients", status_code=201, response_model=RegisteredResponse)
 async def register(body: RegisterClientRequest, request: Request) -> RegisteredResponse:
     reg = registry(request)
+    body = body.model_copy(update={"actor": actor_of(request, body.actor)})
     done = await handlers.register_client(reg, body)
     hints = [
         DuplicateHint(id=c.id, name=c.name, birthday=c.birthday) for c in done.possible_duplicates

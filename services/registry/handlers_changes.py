@@ -35,7 +35,7 @@ async def _save(
         actor=changes.actor,
     )
     entries = await reg.clients.change(
-        after.id, {"$set": {f: doc[f] for f in [*fields, "history"]}}, [event]
+        after.id, {"$set": {f: doc[f] for f in [*fields, "history", "consent_history"]}}, [event]
     )
     for field, value in old_keys - set(new_keys):
         await reg.clients.release(field, value, after.id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from services.registry import api, api_catalog, api_identity
+from services.registry import api, api_catalog, api_export, api_identity
 from services.registry.config import RegistrySettings
 from services.registry.repository_index import KeyedLocks
 from services.registry.subscribers import CONSUMES, register_subscribers
@@ -23,7 +23,7 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
     app = build_app(
         runtime,
         title="Clientele registry",
-        routers=[api.router, api_catalog.router, api_identity.router],
+        routers=[api.router, api_catalog.router, api_identity.router, api_export.router],
         publishes=PUBLISHES,
     )
     app.state.locks = KeyedLocks()

@@ -98,6 +98,26 @@ class Consent(BaseModel):
     source: str
 
 
+class ConsentChange(BaseModel):
+    """One consent given or withdrawn, kept for good: when, how (`source`), by whom."""
+
+    channel: str
+    granted: bool
+    at: datetime
+    source: str
+    actor: str | None = None
+
+
+def consent_changes(
+    before: dict[Channel, Consent], after: dict[Channel, Consent], actor: str | None
+) -> list[ConsentChange]:
+    return [
+        ConsentChange(channel=ch, granted=c.granted, at=c.at, source=c.source, actor=actor)
+        for ch, c in after.items()
+        if before.get(ch) != c
+    ]
+
+
 class HistoryEntry(BaseModel):
     """One change of category or manager, kept for good."""
 
@@ -125,6 +145,7 @@ class Client(BaseModel):
     first_contact_at: datetime = Field(default_factory=now)
     notes: str | None = None
     consents: dict[Channel, Consent] = Field(default_factory=dict)
+    consent_history: list[ConsentChange] = Field(default_factory=list)
     category: str = "regular"
     tags: list[str] = Field(default_factory=list)
     manager_id: str | None = None
@@ -173,6 +194,7 @@ class ClientDraft(BaseModel):
     tags: list[str] = Field(default_factory=list)
     manager_id: str | None = None
     card_number: str | None = None
+    actor: str | None = None  # who registers (the consents' history names them)
 
 
 def new_client(draft: ClientDraft, default_region: str) -> Client:
@@ -183,6 +205,10 @@ def new_client(draft: ClientDraft, default_region: str) -> Client:
     raw_phones = ([draft.phone] if draft.phone else []) + draft.phones
     phones = list(dict.fromkeys(normalise_phone(p, default_region) for p in raw_phones if p))
     at = now()
+    consents = {
+        ch: Consent(granted=granted, at=at, source=draft.consent_source)
+        for ch, granted in draft.consents.items()
+    }
     return Client(
         name=name,
         name_norm=normalise_name(name),
@@ -195,10 +221,8 @@ def new_client(draft: ClientDraft, default_region: str) -> Client:
         employee_id=draft.employee_id,
         first_contact_at=draft.first_contact_at or at,
         notes=draft.notes,
-        consents={
-            ch: Consent(granted=granted, at=at, source=draft.consent_source)
-            for ch, granted in draft.consents.items()
-        },
+        consents=consents,
+        consent_history=consent_changes({}, consents, draft.actor),
         category=draft.category,
         tags=list(dict.fromkeys(draft.tags)),
         manager_id=draft.manager_id,

@@ -13,6 +13,7 @@ from services.registry.model import (
     Consent,
     HistoryEntry,
     InvalidClientData,
+    consent_changes,
     normalise_email,
     normalise_name_day,
     normalise_phone,
@@ -91,7 +92,10 @@ def apply_changes(
                     at=at,
                 )
             )
-    updated = client.model_copy(update=given | {"history": history})
+    consented = consent_changes(client.consents, given.get("consents", {}), changes.actor)
+    updated = client.model_copy(
+        update=given | {"history": history, "consent_history": client.consent_history + consented}
+    )
     updated = Client.model_validate(updated.model_dump())
     return updated, changed
 

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from fastapi import FastAPI
 from pymongo import IndexModel
 
+from services.surveys import api_export
 from services.surveys.api import router
 from services.surveys.api_reports import router as reports_router
 from services.surveys.config import SurveysSettings
@@ -85,7 +86,7 @@ def create_app(settings: SurveysSettings | None = None, clock: Clock | None = No
     app = build_app(
         runtime,
         title="Clientele surveys",
-        routers=[router, reports_router],
+        routers=[router, reports_router, api_export.router],
         description="Outbound SMS, the contact budget, survey answers, ratings and NPS.",
         publishes=[SurveyRequested, SurveyAnswered],
         indexes=INDEXES,
