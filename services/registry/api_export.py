@@ -5,15 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import HTTPException
-
+from services.registry.model import ClientNotFound
 from shared.privacy_export import Db, Documents, export_router
 
 
 async def sections(_db: Db, client_id: str, found: Documents) -> dict[str, Any]:
     card = next((d for d in found.get("clients", ()) if d.get("id") == client_id), None)
     if card is None:
-        raise HTTPException(404, detail=f"no client {client_id}")
+        raise ClientNotFound(client_id)
     history = list(card.get("history") or [])
     return {
         "card": card,
