@@ -19,6 +19,7 @@ from shared.contracts import ClientRegistered
 from shared.contracts.complaints import ComplaintFiled, ComplaintResolved, GoodwillGranted
 from shared.contracts.pos import PurchaseRecorded, PurchaseReturned
 from shared.contracts.registry import ClientErased, ClientMerged, ClientUpdated
+from shared.messaging.batches import records_of
 from shared.messaging.broker import subscriber_options
 from shared.messaging.idempotency import Inbox
 
@@ -53,12 +54,12 @@ def register_subscribers(loyalty: Loyalty) -> None:
         **(subscriber_options(settings) | {"max_poll_interval_ms": 600_000}),
     )
     async def on_purchases(body: NoCast[list[PurchaseRecorded]], message: KafkaMessage) -> None:
-        # `NoCast`: the payload type names the contract in the AsyncAPI document, but
-        # each record is validated by the handler, so one bad record spoils nothing.
-        records = message.raw_message
-        batch = records if isinstance(records, tuple) else (records,)
+        # `NoCast`: each record is validated by the handler, so one bad record spoils
+        # nothing (the AsyncAPI document names the contract through runtime.consumes).
+        batch = records_of(message.raw_message)
         await handlers_purchases.record_purchases(loyalty, batch, loyalty.owned())
 
+    runtime.consumes[runtime.topics(PurchaseRecorded.TOPIC)] = PurchaseRecorded
     register_event_subscribers(loyalty)
 
 

@@ -27,6 +27,7 @@ from faststream import BaseMiddleware
 from pymongo.errors import ConnectionFailure, ExecutionTimeout, WriteConcernError
 
 from shared.logging import get_logger
+from shared.messaging.batches import records_of
 from shared.messaging.correlation import HEADER as CORRELATION_HEADER
 from shared.messaging.correlation import bind_correlation_id
 from shared.messaging.topics import DLQ_SUFFIX
@@ -136,10 +137,8 @@ def dead_letter_middleware(
                     )
 
         def _records(self) -> tuple[ConsumerRecord[Any, Any], ...]:
-            msg = self.msg
-            if isinstance(msg, tuple):
-                return msg
-            return (msg,) if isinstance(msg, ConsumerRecord) else ()
+            msg = self.msg  # a record, or a batch's tuple of them
+            return records_of(msg) if isinstance(msg, tuple | ConsumerRecord) else ()
 
         async def after_processed(
             self,

@@ -102,3 +102,4 @@ async def test_the_asyncapi_document_shows_the_pos_contract(slate: Slate) -> Non
     addresses = {ch["address"] for ch in doc["channels"].values()}
     assert {slate.topic("purchase.recorded"), slate.topic("bonus.accrued")} <= addresses
     assert "purchase_id" in str(doc["components"])
+    assert "lines" in doc["components"]["schemas"]["PurchaseRecorded"]["properties"]
