@@ -4,6 +4,7 @@ A service that offers commands has `services/<name>/cli.py` with `app = typer.Ty
 it is mounted here as `clientele <name> ...` (or under the names it lists in
 `COMMAND_NAMES`; with a `command_app(name)` function each name gets its own group).
 This is a composition root, like docker-compose: services still never import each other.
+The demo and the POS simulator (`demo/`, not a service) are mounted here too.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import importlib
 
 import typer
 
+from demo.cli import demo as demo_command
+from demo.cli import pos_app
 from shared.messaging.replay_cli import app as dlq_app
 
 SERVICES = ("registry", "loyalty", "surveys", "complaints", "gateway")
@@ -31,6 +34,8 @@ def _mount() -> None:
         for name in getattr(module, "COMMAND_NAMES", (service,)):
             app.add_typer(group_for(name) if group_for else module.app, name=name)
     app.add_typer(dlq_app, name="dlq")  # generic: replays any topic's dead letters
+    app.command("demo")(demo_command)
+    app.add_typer(pos_app, name="pos")
 
 
 @app.callback()

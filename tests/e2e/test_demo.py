@@ -1,0 +1,120 @@
+"""`clientele demo` against the whole stack fills every report and the console's charts.
+
+Every service is a real process on the real broker and store; the demo reaches them only
+through the gateway, Kafka and the signed SMS webhook. Screenshots of the console's
+reports page land in test-artifacts/demo/ (gitignored).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from playwright.async_api import async_playwright, expect
+
+from tests.conftest import Slate
+from tests.e2e.test_console_browser import CHROMIUM, CHROMIUM_ARGS
+from tests.support.infra import ROOT
+from tests.support.processes import ServiceProcess
+from tests.support.stack import whole_stack
+from tests.support.staff import ADMIN_PASSWORD, ADMIN_USERNAME, admin_env, login
+
+SHOTS = ROOT / "test-artifacts" / "demo"
+SECRET = "demo-test-webhook-secret"
+# What the demo relies on under `make run` too: surveys go out at once, at any hour.
+SURVEYS_ENV = {
+    "SURVEYS_SEND_DELAY_S": "0",
+    "SURVEYS_QUIET_HOURS_START": "0",
+    "SURVEYS_QUIET_HOURS_END": "0",
+    "SURVEYS_DISPATCH_INTERVAL_S": "1",
+    "SURVEYS_WEBHOOK_SECRET": SECRET,
+}
+
+
+def has_data(route: str, body: Any) -> bool:
+    """Non-empty data, as a newcomer would read each report."""
+    match route:
+        case "categories":
+            return sum(int(c["purchases"]) for c in body["categories"]) > 0
+        case "employee-sales" | "employees":
+            return len(body["employees"]) >= 2
+        case "nps":
+            return int(body["count"]) > 0
+        case "nps/weekly":
+            return sum(1 for w in body["weeks"] if w["count"]) >= 2
+        case "nps/breakdown":
+            return len(body) >= 2
+        case "complaint-trends":
+            return any(line["rising"] for line in body)
+    raise AssertionError(f"no check for {route}")
+
+
+async def run_demo(gateway: str, slate: Slate, out: Path) -> tuple[int, str, float]:
+    started = time.monotonic()
+    env = {"PATH": str(Path(sys.executable).parent), "HOME": str(Path.home())}
+    env |= admin_env() | {"SURVEYS_WEBHOOK_SECRET": SECRET}
+    args = ["demo", "--days", "7", "--clients", "200", "--seed", "1", "--gateway", gateway]
+    args += ["--kafka", slate.infra.kafka, "--topic-prefix", slate.prefix]
+    with out.open("wb") as log:
+        proc = await asyncio.create_subprocess_exec(
+            str(Path(sys.executable).parent / "clientele"), *args, cwd=ROOT, env=env,
+            stdout=log, stderr=log,
+        )  # fmt: skip
+        code = await asyncio.wait_for(proc.wait(), 240)
+    return code, await asyncio.to_thread(out.read_text), time.monotonic() - started
+
+
+@pytest.mark.timeout(600)
+async def test_demo_week_fills_every_report_route_and_the_console_charts(
+    slate: Slate,
+    spawn: Callable[..., ServiceProcess],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name, value in SURVEYS_ENV.items():
+        monkeypatch.setenv(name, value)  # the spawned surveys process reads them
+    stack = whole_stack(spawn)
+    code, printed, seconds = await run_demo(stack.gateway.url, slate, tmp_path / "demo.out")
+    assert code == 0, printed[-3000:]
+    assert "every report has data" in printed
+    async with httpx.AsyncClient(base_url=stack.gateway.url, timeout=30) as api:
+        auth = await login(api)
+        routes = ("categories", "employee-sales", "nps", "nps/weekly", "nps/breakdown",
+                  "employees", "complaint-trends")  # fmt: skip
+        bodies = {r: (await api.get(f"/api/v1/reports/{r}", headers=auth)).json() for r in routes}
+    empty = [r for r, body in bodies.items() if not has_data(r, body)]
+    assert empty == [], {r: bodies[r] for r in empty}
+    await console_charts(stack.gateway.url)
+    print(f"{printed}\ndemo: {seconds:.0f} s")
+
+
+async def console_charts(gateway: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = await browser.new_page(viewport={"width": 1280, "height": 900}, base_url=gateway)
+            await page.goto("/console/")
+            await page.get_by_label("Username").fill(ADMIN_USERNAME)
+            await page.get_by_label("Password").fill(ADMIN_PASSWORD)
+            await page.get_by_role("button", name="Log in").click()
+            await expect(page.get_by_role("heading", name="Find a client")).to_be_visible()
+            await page.goto("/console/reports")
+            await page.screenshot(path=str(SHOTS / "reports.png"), full_page=True)
+            panels = page.locator("section.panel")
+            assert await panels.count() == 4
+            for n in range(4):
+                panel = panels.nth(n)
+                title = await panel.locator("h2").inner_text()
+                bars = await panel.locator("svg.chart rect").count()
+                assert bars >= 2, f"{title}: {bars} point(s)\n{await panel.inner_text()}"
+            await page.goto("/console/complaints")
+            await page.screenshot(path=str(SHOTS / "complaints.png"), full_page=True)
+        finally:
+            await browser.close()
