@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import time
 
+from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.messaging.correlation import HEADER as CORRELATION_HEADER
 from shared.messaging.correlation import bind_correlation_id
 from shared.metrics import HTTP_LATENCY, HTTP_REQUESTS
+from shared.problems import too_large
 
 _HEADER = CORRELATION_HEADER.encode("latin-1")
 
@@ -45,6 +47,25 @@ class CorrelationMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_id)
+
+
+class BodyLimitMiddleware(RequestBodyLimitMiddleware):
+    """Refuse a request body over `max_body_size` bytes with a 413 problem document.
+
+    A declared `Content-Length` over the limit is answered here, before the route runs
+    (Starlette's limiter alone would run a route that reads no body and only swap its
+    answer). A body without one (chunked) is counted by Starlette's own plain ASGI
+    limiter, which raises an `HTTPException(413)` from `receive` as soon as the count
+    passes the limit; the app answers it from shared/problems.py.
+    """
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            declared = _header(scope, b"content-length")
+            if declared is not None and declared.isdigit() and int(declared) > self.max_body_size:
+                await too_large(self.max_body_size)(scope, receive, send)
+                return
+        await super().__call__(scope, receive, send)
 
 
 class MetricsMiddleware:

@@ -14,15 +14,22 @@ client's `merged`), not an HTTP status, so it is passed on as `current_status`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+from starlette.middleware.body_limit import MAX_BODY_SIZE_SCOPE_KEY
 from starlette.responses import Response
 
 PROBLEM_JSON = "application/problem+json"
 RESERVED = frozenset({"type", "title", "status", "detail", "instance"})
+CUT_AT = 100  # characters of a caller's value an error message may echo
+MAX_ERRORS = 20  # validation errors listed in one answer
 
 TITLES: dict[int, str] = {
     400: "Bad request",
@@ -84,6 +91,30 @@ def describe_errors(errors: list[Any]) -> str:
     return "; ".join(said) or "the request is not valid"
 
 
+def cut(value: Any, limit: int = CUT_AT) -> Any:
+    """`value` as it was if short, else its first `limit` characters (as text) and `…`:
+    an error answer never echoes a large input back."""
+    text = value if isinstance(value, str) else json.dumps(jsonable_encoder(value), default=str)
+    return value if len(text) <= limit else text[:limit] + "…"
+
+
+def cut_errors(errors: Sequence[Any]) -> list[Any]:
+    """Validation errors with every echoed value (input, context, location) cut, at most
+    `MAX_ERRORS` of them (a body of 100,000 unknown fields is 100,000 errors)."""
+    kept: list[Any] = []
+    for error in jsonable_encoder(list(errors[:MAX_ERRORS])):
+        if isinstance(error, dict):
+            error = {k: _cut_member(k, v) for k, v in error.items()}
+        kept.append(error)
+    return kept
+
+
+def _cut_member(key: str, value: Any) -> Any:
+    if key == "loc" and isinstance(value, list):
+        return [cut(part) for part in value]
+    return cut(value, 300) if key == "msg" else cut(value)
+
+
 def from_upstream(status: int, body: Any) -> dict[str, Any]:
     """A service's refusal (`{"detail": ..., **fields}`, any JSON) as our problem document:
     the same status, detail and fields; a validation error list becomes `errors`."""
@@ -93,8 +124,8 @@ def from_upstream(status: int, body: Any) -> dict[str, Any]:
     if state is not None and state != status:
         fields["current_status"] = state
     if isinstance(detail, list):
-        fields["errors"] = detail
-        detail = describe_errors(detail)
+        fields["errors"] = cut_errors(detail)
+        detail = describe_errors(fields["errors"])
     elif not isinstance(detail, str):
         detail = "the request was refused" if detail is None else str(detail)
     return problem_body(status, detail, fields)
@@ -195,11 +226,29 @@ def answer(exc: DomainError, *, problem_json: bool = False) -> JSONResponse:
     )
 
 
+def too_large(limit: object) -> JSONResponse:
+    """The 413 of the body limit (shared/http_middleware.py)."""
+    said = f" of {limit} bytes" if isinstance(limit, int) else ""
+    return problem(413, f"the request body is larger than the limit{said}")
+
+
 def add_error_table(app: FastAPI, *, problem_json: bool = False) -> None:
-    """Answer every `DomainError` raised in `app`'s routes from the table."""
+    """Answer every `DomainError` raised in `app`'s routes from the table, a too large
+    body with a 413 problem, and (services) validation errors without large echoes."""
 
     async def domain_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, DomainError)
         return answer(exc, problem_json=problem_json)
 
+    async def body_too_large(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        return too_large(request.scope.get(MAX_BODY_SIZE_SCOPE_KEY))
+
+    async def invalid_request(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        return JSONResponse({"detail": cut_errors(exc.errors())}, status_code=422)
+
     app.add_exception_handler(DomainError, domain_error)
+    app.add_exception_handler(413, body_too_large)
+    if not problem_json:  # the gateway says its validation errors as problem documents
+        app.add_exception_handler(RequestValidationError, invalid_request)

@@ -25,7 +25,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from starlette.responses import Response
 
 from shared.contracts.base import Event
-from shared.http_middleware import CorrelationMiddleware, MetricsMiddleware
+from shared.http_middleware import BodyLimitMiddleware, CorrelationMiddleware, MetricsMiddleware
 from shared.logging import configure_logging, get_logger
 from shared.messaging.asyncapi import with_consumed_contracts
 from shared.messaging.broker import EventPublisher, create_broker, resilient_producer
@@ -91,9 +91,14 @@ class ServiceRuntime:
 
 
 def add_ops_routes(
-    app: FastAPI, service: str, ready: Callable[[], Awaitable[dict[str, str]]]
+    app: FastAPI,
+    service: str,
+    ready: Callable[[], Awaitable[dict[str, str]]],
+    max_body_bytes: int = 1024 * 1024,
 ) -> None:
-    """`/healthz` (the process lives), `/readyz` (its dependencies answer), `/metrics`."""
+    """`/healthz` (the process lives), `/readyz` (its dependencies answer), `/metrics`;
+    the middlewares every service runs (bodies over `max_body_bytes` are refused)."""
+    app.add_middleware(BodyLimitMiddleware, max_body_size=max_body_bytes)
     app.add_middleware(MetricsMiddleware, service=service)
     app.add_middleware(CorrelationMiddleware)
 
@@ -179,7 +184,7 @@ def build_app(
         checks["kafka"] = "ok" if await runtime.broker.ping(timeout=2.0) else "unavailable"
         return checks
 
-    add_ops_routes(app, settings.service_name, ready)
+    add_ops_routes(app, settings.service_name, ready, settings.max_body_bytes)
     add_error_table(app)
 
     @app.get("/asyncapi.json", tags=["ops"])

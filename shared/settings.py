@@ -54,6 +54,11 @@ class ServiceSettings(BaseSettings):
     )
     log_level: str = Field("INFO", validation_alias=_env("LOG_LEVEL"))
     log_json: bool = Field(True, validation_alias=_env("LOG_JSON"))
+    max_body_bytes: int = Field(
+        1024 * 1024,
+        ge=1024,
+        description="Largest request body any route accepts; a larger one is answered 413.",
+    )
     http_host: str = "127.0.0.1"
     http_port: int = 8000
     mongodb_db: str = "clientele"

@@ -27,7 +27,7 @@ from services.gateway.routes import all_routers
 from services.gateway.security import TokenSigner
 from services.gateway.upstream import Upstreams, problem
 from shared.logging import configure_logging, get_logger
-from shared.problems import add_error_table, title_of
+from shared.problems import add_error_table, cut_errors, title_of
 from shared.service import add_ops_routes
 from shared.store.indexes import ensure_indexes
 from shared.store.mongo import create_mongo_client
@@ -117,7 +117,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
 
     app.add_middleware(AuditMiddleware, audit=lambda: app.state.gateway.audit)
     app.add_middleware(AnonymousGate, refuse=_not_logged_in)
-    add_ops_routes(app, "gateway", ready)
+    add_ops_routes(app, "gateway", ready, settings.max_body_bytes)
     _error_handlers(app)
     protected = [Depends(guard)]
     app.include_router(api.router, dependencies=protected)
@@ -145,9 +145,9 @@ def _error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [
+        errors = [  # cut: an error never echoes a large input back
             {"field": ".".join(str(p) for p in e["loc"][1:]), "message": e["msg"]}
-            for e in exc.errors()
+            for e in cut_errors(exc.errors())
         ]
         detail = "; ".join(f"{e['field'] or 'body'}: {e['message']}" for e in errors)
         return problem(422, "Invalid request", detail, errors=errors)
