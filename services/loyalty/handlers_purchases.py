@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Sequence
 from typing import Any, TypeAlias
@@ -87,7 +88,12 @@ async def record_purchases(
         owners = await resolve_owners(repo, fresh, loyalty.policy.region)
         docs = await repo.load_many({c for c in owners.values() if c})
         rules = await repo.rules()
-        journal = plan_purchases(fresh, owners, docs, rules, loyalty.policy)
+        # ~0.2 ms of CPU per purchase: in the event loop a batch of 500 held off every
+        # request (a readiness probe too) for 100 ms, many times that on a busy host.
+        # In a worker thread the interpreter hands the loop its turn every few ms.
+        journal = await asyncio.to_thread(
+            plan_purchases, fresh, owners, docs, rules, loyalty.policy
+        )
         journal.partitions = partitions_of(records)
         planned = time.perf_counter()
         await store.commit(journal)

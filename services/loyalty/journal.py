@@ -54,6 +54,7 @@ from shared.logging import get_logger
 from shared.messaging.correlation import current_correlation_id
 from shared.messaging.idempotency import LAST_APPLIED
 from shared.store.bulk import bulk_write
+from shared.store.point_reads import find_by_ids, gather_bounded
 
 log = get_logger(__name__)
 
@@ -66,6 +67,9 @@ LOOKUPS = "lookups"
 UNMATCHED = "unmatched"
 DUPLICATE_KEY = 11000
 RECHECK_S = 30.0
+# Sends in flight while a journal's events go out: enough for the producer to fill its
+# batches, few enough that one event-loop turn never starts them all (a probe waits).
+PUBLISH_IN_FLIGHT = 128
 
 Publish = Callable[[str, str | None, bytes, str | None], Awaitable[None]]
 
@@ -160,9 +164,7 @@ async def _already_applied(
     db: AsyncDatabase[dict[str, Any]], collection: str, ids: Iterable[str], journal_id: str
 ) -> set[str]:
     ids = list(ids)
-    docs = await asyncio.gather(
-        *(db[collection].find_one({"_id": i}, {LAST_APPLIED: 1}) for i in ids)
-    )
+    docs = await find_by_ids(db[collection], ids, {LAST_APPLIED: 1})
     return {
         i for i, d in zip(ids, docs, strict=True) if d and journal_id in d.get(LAST_APPLIED, ())
     }
@@ -267,13 +269,12 @@ class JournalStore:
         members = [m for m in doc.get("indexes", ()) if (m["_id"], m["member"]) not in self.members]
         await _add_members(self.db, REPORTS, members)
         self.members.update((m["_id"], m["member"]) for m in members)
-        await asyncio.gather(
-            *(
-                self.publish(e["topic"], e["key"], e["payload"].encode(), e.get("correlation_id"))
-                for e in doc["events"]
-            )
-        )
+        await gather_bounded((self._sender(e) for e in doc["events"]), PUBLISH_IN_FLIGHT)
         await self.db[JOURNALS].delete_one({"_id": jid})
+
+    def _sender(self, event: Mapping[str, Any]) -> Callable[[], Awaitable[None]]:
+        topic, key, payload = event["topic"], event["key"], event["payload"].encode()
+        return lambda: self.publish(topic, key, payload, event.get("correlation_id"))
 
     async def replay_open(
         self, owned_partitions: set[str] | None, stale_s: float = 60.0, *, force: bool = False

@@ -24,6 +24,7 @@ from services.loyalty.model import AccountState, BonusAccount, LedgerEntry, ledg
 from services.loyalty.model_rules import DEFAULT_RULES, CategoryRule
 from shared.contracts import from_minor_units
 from shared.messaging.idempotency import LAST_APPLIED
+from shared.store.point_reads import find_by_ids
 
 RULES = "rules"
 
@@ -119,7 +120,7 @@ class AccountRepository:
     async def load_many(self, client_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
         """Concurrent point reads (never `$in`: FerretDB would scan)."""
         ids = list(client_ids)
-        docs = await asyncio.gather(*(self.accounts.find_one({"_id": i}) for i in ids))
+        docs = await find_by_ids(self.accounts, ids)
         return {i: d for i, d in zip(ids, docs, strict=True) if d is not None}
 
     async def open(self, doc: dict[str, Any]) -> bool:
@@ -151,7 +152,7 @@ class AccountRepository:
 
     async def lookup_many(self, keys: Iterable[str]) -> dict[str, str]:
         keys = list(keys)
-        docs = await asyncio.gather(*(self.db[LOOKUPS].find_one({"_id": k}) for k in keys))
+        docs = await find_by_ids(self.db[LOOKUPS], keys)
         return {k: d["client_id"] for k, d in zip(keys, docs, strict=True) if d}
 
     async def set_lookups(self, keys: Iterable[str], client_id: str) -> None:
@@ -208,11 +209,11 @@ class AccountRepository:
 
     async def receipts(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
         ids = list(ids)
-        docs = await asyncio.gather(*(self.db[RECEIPTS].find_one({"_id": i}) for i in ids))
+        docs = await find_by_ids(self.db[RECEIPTS], ids)
         return {i: d for i, d in zip(ids, docs, strict=True) if d is not None}
 
     async def unmatched_for(self, keys: Iterable[str]) -> list[str]:
-        docs = await asyncio.gather(*(self.db[UNMATCHED].find_one({"_id": k}) for k in keys))
+        docs = await find_by_ids(self.db[UNMATCHED], keys)
         return [pid for doc in docs for pid in (doc or {}).get("purchase_ids", ())]
 
     async def clear_unmatched(self, keys: Iterable[str]) -> None:
@@ -224,9 +225,7 @@ class AccountRepository:
     async def ledger(self, client_id: str, last_seq: int, limit: int) -> list[dict[str, Any]]:
         """The newest `limit` entries, newest first, as concurrent point reads."""
         seqs = range(last_seq, max(0, last_seq - limit), -1)
-        docs = await asyncio.gather(
-            *(self.db[LEDGER].find_one({"_id": ledger_id(client_id, s)}) for s in seqs)
-        )
+        docs = await find_by_ids(self.db[LEDGER], (ledger_id(client_id, s) for s in seqs))
         return [d for d in docs if d is not None]
 
     # -- rules and reports ---------------------------------------------------------------
@@ -253,5 +252,5 @@ class AccountRepository:
 
     async def reports(self, keys: Iterable[str]) -> dict[str, dict[str, Any]]:
         keys = list(keys)
-        docs = await asyncio.gather(*(self.db[REPORTS].find_one({"_id": k}) for k in keys))
+        docs = await find_by_ids(self.db[REPORTS], keys)
         return {k: d for k, d in zip(keys, docs, strict=True) if d is not None}
