@@ -42,6 +42,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 from uuid import uuid4
 
@@ -67,9 +68,7 @@ LOOKUPS = "lookups"
 UNMATCHED = "unmatched"
 DUPLICATE_KEY = 11000
 RECHECK_S = 30.0
-# Sends in flight while a journal's events go out: enough for the producer to fill its
-# batches, few enough that one event-loop turn never starts them all (a probe waits).
-PUBLISH_IN_FLIGHT = 128
+PUBLISH_IN_FLIGHT = 128  # fills the producer's batches; 500 at once stalled the loop
 
 Publish = Callable[[str, str | None, bytes, str | None], Awaitable[None]]
 
@@ -210,22 +209,12 @@ async def _set_each(
 
 
 async def _add_to_sets(
-    db: AsyncDatabase[dict[str, Any]], collection: str, rows: list[dict[str, str]]
+    db: AsyncDatabase[dict[str, Any]], collection: str, rows: list[dict[str, str]], field: str
 ) -> None:
+    """`rows[i][field]` added to the set `field` + "s" of document `rows[i]["_id"]`: an
+    unmatched key's `purchase_ids`, a report index's `members` (`employees:<month>`)."""
     ops = [
-        UpdateOne({"_id": r["_id"]}, {"$addToSet": {"purchase_ids": r["purchase_id"]}}, upsert=True)
-        for r in rows
-    ]
-    if ops:
-        await bulk_write(db[collection], ops)
-
-
-async def _add_members(
-    db: AsyncDatabase[dict[str, Any]], collection: str, rows: list[dict[str, str]]
-) -> None:
-    """Index documents of a report (`employees:<month>` lists its employees)."""
-    ops = [
-        UpdateOne({"_id": r["_id"]}, {"$addToSet": {"members": r["member"]}}, upsert=True)
+        UpdateOne({"_id": r["_id"]}, {"$addToSet": {f"{field}s": r[field]}}, upsert=True)
         for r in rows
     ]
     if ops:
@@ -265,16 +254,18 @@ class JournalStore:
         await _set_each(self.db, RECEIPTS, list(doc["receipt_updates"]))
         await _set_each(self.db, LOOKUPS, list(doc["lookups"]))
         await _increment(self.db, REPORTS, list(doc["reports"]), jid, replay)
-        await _add_to_sets(self.db, UNMATCHED, list(doc.get("unmatched", ())))
+        await _add_to_sets(self.db, UNMATCHED, list(doc.get("unmatched", ())), "purchase_id")
         members = [m for m in doc.get("indexes", ()) if (m["_id"], m["member"]) not in self.members]
-        await _add_members(self.db, REPORTS, members)
+        await _add_to_sets(self.db, REPORTS, members, "member")
         self.members.update((m["_id"], m["member"]) for m in members)
-        await gather_bounded((self._sender(e) for e in doc["events"]), PUBLISH_IN_FLIGHT)
+        sends = (
+            partial(
+                self.publish, e["topic"], e["key"], e["payload"].encode(), e.get("correlation_id")
+            )
+            for e in doc["events"]
+        )
+        await gather_bounded(sends, PUBLISH_IN_FLIGHT)
         await self.db[JOURNALS].delete_one({"_id": jid})
-
-    def _sender(self, event: Mapping[str, Any]) -> Callable[[], Awaitable[None]]:
-        topic, key, payload = event["topic"], event["key"], event["payload"].encode()
-        return lambda: self.publish(topic, key, payload, event.get("correlation_id"))
 
     async def replay_open(
         self, owned_partitions: set[str] | None, stale_s: float = 60.0, *, force: bool = False
