@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import weakref
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -20,6 +18,7 @@ from services.complaints.repository_reports import (
     TrendRepository,
 )
 from shared.contracts import to_minor_units
+from shared.messaging.keyed_locks import KeyedLocks
 from shared.service import ServiceRuntime
 from shared.store.outbox import Outbox
 
@@ -66,26 +65,6 @@ class Policies:
             registry_url=s.registry_url,
             registry_timeout_s=s.registry_timeout_s,
         )
-
-
-class KeyedLocks:
-    """One asyncio lock per document key, alive while someone holds or waits for it.
-
-    The API, the consumers and the periodic checker of one process may write the same
-    case (or goodwill budget) at once, and FerretDB 1.x does not make concurrent updates
-    of one document atomic: they take turns here. (Replicas are not covered: there the
-    ids of escalations and grants keep a second write harmless.)
-    """
-
-    def __init__(self) -> None:
-        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
-
-    def __call__(self, key: str) -> asyncio.Lock:
-        lock = self._locks.get(key)
-        if lock is None:
-            lock = asyncio.Lock()
-            self._locks[key] = lock
-        return lock
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from pymongo import IndexModel
 
 from services.complaints import api, api_export, api_reports
 from services.complaints.config import ComplaintsSettings
-from services.complaints.dependencies import Desk, KeyedLocks, Policies, utc_now
+from services.complaints.dependencies import Desk, Policies, utc_now
 from services.complaints.repository import BOARD
 from services.complaints.repository_reports import PROPOSALS, TRENDS
 from services.complaints.schedule import SlaSchedule
@@ -24,6 +24,7 @@ from shared.contracts.loyalty import TierChanged
 from shared.contracts.pos import PurchaseReturned
 from shared.contracts.registry import ClientErased, ClientMerged, ClientRegistered, ClientUpdated
 from shared.contracts.surveys import SurveyAnswered
+from shared.messaging.keyed_locks import KeyedLocks
 from shared.periodic import PeriodicTask
 from shared.service import ServiceRuntime, build_app
 

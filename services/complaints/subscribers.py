@@ -13,12 +13,13 @@ from datetime import datetime
 from typing import Any
 
 from services.complaints import handlers, handlers_clients, handlers_problem, handlers_trends
-from services.complaints.dependencies import Desk, KeyedLocks, Policies, utc_now
+from services.complaints.dependencies import Desk, Policies, utc_now
 from shared.contracts.complaints import ComplaintFiled
 from shared.contracts.loyalty import TierChanged
 from shared.contracts.pos import PurchaseReturned
 from shared.contracts.registry import ClientErased, ClientMerged, ClientRegistered, ClientUpdated
 from shared.contracts.surveys import SurveyAnswered
+from shared.messaging.keyed_locks import KeyedLocks
 from shared.messaging.pipeline import Handler, HandlerTable, Pipeline
 from shared.service import ServiceRuntime
 

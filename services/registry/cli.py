@@ -21,7 +21,7 @@ from services.registry.import_rows import RowError, read_rows
 from services.registry.import_sample import write_sample
 from services.registry.importer import BatchImporter, ImportSummary
 from services.registry.main import TOPICS
-from services.registry.repository_index import KeyedLocks
+from shared.messaging.keyed_locks import KeyedLocks
 from shared.messaging.topics import Retention, declare_topics
 from shared.service import ServiceRuntime
 

@@ -19,11 +19,12 @@ from services.registry.model_cards import Card, new_card_number, normalise_card_
 from services.registry.model_names import buckets_of, similar_names
 from services.registry.repository import ClientRepository
 from services.registry.repository_catalog import CatalogRepository
-from services.registry.repository_index import KeyedLocks, ListIndex, NameEntry
+from services.registry.repository_index import ListIndex, NameEntry
 from services.registry.repository_signals import SignalRepository
 from shared.contracts.registry import ClientRegistered
 from shared.contracts.registry import Consent as ConsentContract
 from shared.logging import get_logger
+from shared.messaging.keyed_locks import KeyedLocks
 from shared.service import ServiceRuntime
 
 log = get_logger(__name__)

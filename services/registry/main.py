@@ -6,10 +6,10 @@ from fastapi import FastAPI
 
 from services.registry import api, api_catalog, api_export, api_identity
 from services.registry.config import RegistrySettings
-from services.registry.repository_index import KeyedLocks
 from services.registry.subscribers import CONSUMES, register_subscribers
 from shared.contracts.base import Event
 from shared.contracts.registry import ClientErased, ClientMerged, ClientRegistered, ClientUpdated
+from shared.messaging.keyed_locks import KeyedLocks
 from shared.service import ServiceRuntime, build_app
 
 PUBLISHES: list[type[Event]] = [ClientRegistered, ClientUpdated, ClientMerged, ClientErased]

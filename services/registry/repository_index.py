@@ -9,7 +9,6 @@ each list from one task at a time too).
 from __future__ import annotations
 
 import asyncio
-from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +17,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
 
 from services.registry.model_names import buckets_of
+from shared.messaging.keyed_locks import KeyedLocks
 
 SEP = "\t"
 # An append reads the last chunk and FerretDB rewrites it whole: measured on the
@@ -48,16 +48,6 @@ class NameEntry:
     def decode(cls, raw: str) -> NameEntry:
         cid, name, bday = [*raw.split(SEP), "", ""][:3]
         return cls(cid, name, bday or None)
-
-
-class KeyedLocks:
-    """One asyncio lock per lookup key, made on demand."""
-
-    def __init__(self) -> None:
-        self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
-
-    def __call__(self, key: str) -> asyncio.Lock:
-        return self._locks[key]
 
 
 class ListIndex:

@@ -181,7 +181,9 @@ class Pipeline:
         with logged_as(record):
             try:
                 route = self.by_topic[self.runtime.topics.logical(record.topic)]
-                await self.apply(route, decode(route.event, record), record)
+                event = decode(route.event, record)
+                with structlog.contextvars.bound_contextvars(event_id=str(event.event_id)):
+                    await self.apply(route, event, record)
             except Exception as exc:
                 if is_transient(exc):
                     raise  # redelivered: the claim stays unsettled
