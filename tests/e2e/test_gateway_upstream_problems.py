@@ -67,7 +67,7 @@ def rows() -> list[Row]:
         Row("POST /api/v1/clients/{client_id}/{action}", "/clients/{merged}/merge", reg,
             "/clients/{merged}/merge", 409, json={"survivor_id": "{client}"}),
         Row("GET /api/v1/clients/{client_id}/export", "/clients/nope/export", reg,
-            "/clients/nope/export", 200),
+            "/clients/nope/export", 404),
         Row("GET /api/v1/managers/{manager_id}/clients", "/managers/E404/clients", reg,
             "/managers/E404/clients", 200),
         Row("POST /api/v1/complaints", "/complaints", com, "/complaints", 422,
