@@ -32,16 +32,21 @@ Documents = dict[str, list[dict[str, Any]]]
 Sections = Callable[[Db, str, Documents], Awaitable[dict[str, Any]]]
 
 
+PLAIN_ID = re.compile(r"[A-Za-z0-9_-]+")
+
+
 def about_client(client_id: str) -> dict[str, Any]:
-    own_id = f"(^|:){re.escape(client_id)}(:|$)"
-    return {
-        "$or": [
-            {"_id": client_id},
-            {"client_id": client_id},
-            {"client_ids": client_id},
-            {"_id": {"$regex": own_id}},
-        ]
-    }
+    naming: list[dict[str, Any]] = [
+        {"_id": client_id},
+        {"client_id": client_id},
+        {"client_ids": client_id},
+    ]
+    # Ids made of the client id (`<id>:000000001`, `open:<id>`), asked only for ids of
+    # letters, digits, `_` and `-` (every id Clientele issues): they need no escaping,
+    # so no text from a URL is ever read as a pattern by MongoDB's or FerretDB's regexp.
+    if PLAIN_ID.fullmatch(client_id):
+        naming.append({"_id": {"$regex": f"(^|:){client_id}(:|$)"}})
+    return {"$or": naming}
 
 
 def readable(value: Any) -> Any:
