@@ -51,11 +51,15 @@ DEV_ADMIN = ("admin", "clientele-dev-admin")
 
 # So a newcomer sees the loops close within minutes (production defaults in brackets):
 # a survey 30 s after the visit (2 h) and no quiet hours (21-8, which at night would
-# skip every survey).
+# skip every survey); complaint SLAs of minutes (hours), checked every 20 s (60 s).
 DEV_SETTINGS = {
     "SURVEYS_SEND_DELAY_S": "30",
     "SURVEYS_QUIET_HOURS_START": "0",
     "SURVEYS_QUIET_HOURS_END": "0",
+    "COMPLAINTS_SLA_FIRST_RESPONSE_HOURS": '{"critical": 0.05, "high": 0.1, "normal": 0.2, '
+    '"low": 0.5}',
+    "COMPLAINTS_SLA_RESOLUTION_HOURS": '{"critical": 0.25, "high": 0.5, "normal": 1, "low": 2}',
+    "COMPLAINTS_SLA_CHECK_INTERVAL_S": "20",
 }
 
 
@@ -65,7 +69,8 @@ def dev_settings_note(env: dict[str, str]) -> str:
     hours = "no quiet hours" if quiet[0] == quiet[1] else f"quiet hours {quiet[0]}-{quiet[1]}"
     return (
         f"  dev settings: surveys go out {delay} s after a visit, {hours} "
-        "(production: SURVEYS_SEND_DELAY_S=7200, quiet hours 21-8; set them to override)"
+        "(production: SURVEYS_SEND_DELAY_S=7200, quiet hours 21-8); complaint SLAs of "
+        "minutes (COMPLAINTS_SLA_*_HOURS); set any of them to override"
     )
 
 
@@ -80,6 +85,43 @@ def service_env(port_of: dict[str, int]) -> dict[str, str]:
         if name != "gateway":
             env.setdefault(f"GATEWAY_{name.upper()}_URL", f"http://127.0.0.1:{port}")
     return env
+
+
+def start_demo(gateway: str, logs: Path, env: dict[str, str]) -> subprocess.Popen[bytes] | None:
+    """`clientele demo` in the background on an empty store (it skips itself when its
+    data is there); CLIENTELE_DEMO=0 turns it off."""
+    if env.get("CLIENTELE_DEMO", "1") == "0":
+        return None
+    command = [sys.executable, "-m", "services.cli", "demo", "--only-if-empty"]
+    command += ["--gateway", gateway, "--days", env.get("CLIENTELE_DEMO_DAYS", "30")]
+    command += ["--clients", env.get("CLIENTELE_DEMO_CLIENTS", "150")]
+    out = (logs / "demo.log").open("wb")
+    print(f"  demo data: a month of trade, in the background (log: {logs / 'demo.log'})")
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+
+
+class DemoProgress:
+    """Relays the demo's progress lines as they come (one line each)."""
+
+    def __init__(self, proc: subprocess.Popen[bytes] | None, log: Path) -> None:
+        self.proc, self.log, self.seen = proc, log, 0
+
+    def relay(self) -> None:
+        if self.proc is None or not self.log.exists():
+            return
+        lines = self.log.read_text(errors="replace").splitlines()
+        for line in lines[self.seen :]:
+            if line.startswith("demo"):
+                print(f"  {line}", flush=True)
+        self.seen = len(lines)
+        if self.proc.poll() is not None and self.proc.returncode != 0:
+            print(f"  demo ended with {self.proc.returncode}; see {self.log}", flush=True)
+            self.proc = None
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=10)
 
 
 def cli_path_line() -> str:
@@ -166,6 +208,7 @@ def main() -> None:
             wait_ready(name, port, procs[name])
         gateway = f"http://127.0.0.1:{port_of['gateway']}"
         seed(gateway, env)
+        demo = DemoProgress(start_demo(gateway, logs, env), logs / "demo.log")
         print(
             f"\nClientele is running. Console and API: {gateway}  "
             f"(OpenAPI at {gateway}/docs). Ctrl-C stops everything.\n"
@@ -175,7 +218,9 @@ def main() -> None:
             flush=True,
         )
         while not stopping and all(p.poll() is None for p in procs.values()):
+            demo.relay()
             time.sleep(0.5)
+        demo.stop()
         if not stopping:
             dead = [n for n, p in procs.items() if p.poll() is not None]
             print(f"{', '.join(dead)} exited; see the logs in {logs}", flush=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import signal
 import sys
 import time
@@ -18,14 +19,24 @@ from tests.support.processes import free_port
 NAMES = ("registry", "loyalty", "surveys", "complaints", "gateway")
 
 
-async def wait_for_banner(proc: asyncio.subprocess.Process, log: Path) -> str:
+async def wait_for(proc: asyncio.subprocess.Process, log: Path, what: str) -> str:
     deadline = time.monotonic() + 120
     text = ""
-    while "Clientele is running" not in text:
+    while what not in text:
         assert time.monotonic() < deadline and proc.returncode is None, text
         await asyncio.sleep(0.3)
         text = await asyncio.to_thread(log.read_text)
     return text
+
+
+async def wait_for_banner(proc: asyncio.subprocess.Process, log: Path) -> str:
+    """What it printed once the banner is out; the console URL comes within a minute of
+    the services being up (the demo runs in the background), and the demo's progress."""
+    await wait_for(proc, log, "gateway     ready on")
+    services_up = time.monotonic()
+    await wait_for(proc, log, "Clientele is running")
+    assert time.monotonic() - services_up < 60
+    return await wait_for(proc, log, "demo [")
 
 
 async def run_until_ctrl_c(env: dict[str, str], port_of: dict[str, int], log: Path) -> str:
@@ -64,7 +75,10 @@ async def test_run_launcher_starts_all_services_seeds_demo_data_and_stops_on_ctr
     env = {**os.environ, "CLIENTELE_RUN_DIR": str(tmp_path)}
     for name, port in port_of.items():
         env |= slate.env(name, port)
+    env |= {"CLIENTELE_DEMO_CLIENTS": "10", "CLIENTELE_DEMO_DAYS": "3"}
     text = await run_until_ctrl_c(env, port_of, tmp_path / "run.out")
-    assert text.count(": registered") == 3  # demo clients
+    assert len(re.findall(r"demo client .*: registered", text)) == 3
+    assert "surveys go out 30 s after a visit, no quiet hours" in text
+    assert "demo data: a month of trade, in the background" in text
     # A second `make run` on the same store starts every service again.
     await run_until_ctrl_c(env, port_of, tmp_path / "run-again.out")

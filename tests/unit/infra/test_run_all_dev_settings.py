@@ -9,6 +9,7 @@ from types import ModuleType
 
 import pytest
 
+from services.complaints.config import ComplaintsSettings
 from services.surveys.config import SurveysSettings
 from services.surveys.model import Policy, in_quiet_hours
 
@@ -48,3 +49,15 @@ def test_a_developer_may_still_set_the_production_delay(monkeypatch: pytest.Monk
     monkeypatch.setenv("SURVEYS_SEND_DELAY_S", "7200")
     env = run_all().service_env({"surveys": 8003})
     assert env["SURVEYS_SEND_DELAY_S"] == "7200"
+
+
+def test_make_run_gives_complaints_slas_of_minutes_so_a_breach_shows(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    env = run_all().service_env({"complaints": 8004})
+    for name in [n for n in env if n.startswith("COMPLAINTS_")]:
+        monkeypatch.setenv(name, env[name])
+    settings = ComplaintsSettings()
+    assert max(settings.sla_first_response_hours.values()) * 60 <= 30
+    assert max(settings.sla_resolution_hours.values()) * 60 <= 120
+    assert settings.sla_check_interval_s <= 30
