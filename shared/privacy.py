@@ -13,7 +13,8 @@ rendered to text and before any renderer. It masks
   keys (`phone:…`, `card:…`, `email:…`, `name:…`), quoted values of name-like keys in
   reprs and JSON (`'name': 'Ada'`, `name='Ada'`) and pydantic's `input_value=…`.
 
-Ids stay readable: UUIDs and ISO timestamps are skipped, and a number glued to letters,
+Ids stay readable: a field named `id` or `*_id(s)` is masked only where it holds a lookup
+key or an email; UUIDs and ISO timestamps are skipped, and a number glued to letters,
 digits or dashes (hex client ids, `pos-1-0001`) is never taken for a phone or card. A
 name written in free text next to no key cannot be told from other words: log ids.
 """
@@ -153,15 +154,30 @@ def mask_text(text: str) -> str:
     return _TEXT.sub(_masked_match, text) if _MAYBE.search(text) else text
 
 
+# An id field (`purchase_id`, `case_id`, `id`) keeps its value even when it looks like a
+# phone (a POS may number purchases `0301234567`), unless it is a lookup key or an email.
+_NAMED_PII = re.compile(r"\b(?:phone|card|email|name|tel)[:=]|@|%40")
+
+
+def _is_id_key(key: str) -> bool:
+    return key == "id" or key.endswith(("_id", "_ids"))
+
+
+def mask_id(value: Any) -> Any:
+    if isinstance(value, str):
+        return mask_text(value) if _NAMED_PII.search(value) else value
+    if isinstance(value, list | tuple):
+        return [mask_id(v) for v in value]
+    return mask_value(value)
+
+
 def mask_value(value: Any, by_key: Callable[[str], str] | None = None) -> Any:
     """A log field's value: under a personal-data key every string is masked by that
     key's kind; elsewhere strings are masked as free text; containers recursively."""
     if isinstance(value, str):
         return by_key(value) if by_key else mask_text(value)
     if isinstance(value, Mapping):
-        return {
-            mask_text(str(k)): mask_value(v, _by_key(str(k)) or by_key) for k, v in value.items()
-        }
+        return {mask_text(str(k)): _masked_field(str(k), v, by_key) for k, v in value.items()}
     if isinstance(value, list | tuple | set | frozenset):
         return [mask_value(v, by_key) for v in value]
     if by_key is not None and isinstance(value, int | float) and not isinstance(value, bool):
@@ -183,6 +199,13 @@ def mask_personal_data(
     return {
         key: value
         if key.startswith("_") or (key in GENERATED_KEYS and isinstance(value, str))
-        else mask_value(value, _by_key(key))
+        else _masked_field(key, value)
         for key, value in event_dict.items()
     }
+
+
+def _masked_field(key: str, value: Any, inherited: Callable[[str], str] | None = None) -> Any:
+    by_key = _by_key(key) or inherited
+    if by_key is None and _is_id_key(key):
+        return mask_id(value)
+    return mask_value(value, by_key)

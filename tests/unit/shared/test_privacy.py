@@ -152,6 +152,22 @@ def test_fields_are_masked_by_their_name_nested_and_in_lists() -> None:
     assert masked["count"] == 3 and masked["_record"] is event["_record"]
 
 
+def test_id_fields_stay_readable_unless_they_hold_a_lookup_key_or_an_email() -> None:
+    event = {
+        "purchase_id": "0301234567",
+        "case_ids": ["4111111111111111"],
+        "client": {"id": "030 1234567"},
+        "key_id": "phone:+49301234567",
+        "owner_id": "ada@example.org",
+    }
+    masked = mask_personal_data(None, "info", dict(event))
+    assert masked["purchase_id"] == "0301234567"
+    assert masked["case_ids"] == ["4111111111111111"]
+    assert masked["client"] == {"id": "030 1234567"}
+    assert masked["key_id"] == "phone:+49•••••567"
+    assert masked["owner_id"] == "a•••@example.org"
+
+
 class _Form(BaseModel):
     name: str = Field(max_length=3)
     phone: int
