@@ -7,12 +7,33 @@ service's prefix (e.g. `LOYALTY_HTTP_PORT`).
 
 from __future__ import annotations
 
-from pydantic import AliasChoices, Field
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from shared.identity import DEFAULT_REGION, check_region
+
+Region = Annotated[str, AfterValidator(check_region)]
 
 
 def _env(name: str) -> AliasChoices:
     return AliasChoices(name, name.lower())
+
+
+def region_setting(legacy_name: str | None = None) -> Any:
+    """`CLIENTELE_DEFAULT_REGION`: where phone numbers without a country code are read.
+
+    One setting for every service, because the `phone:` lookup keys they build must
+    agree. Until release 0.2 a service also reads its old name (`REGISTRY_`,
+    `LOYALTY_`, `SURVEYS_DEFAULT_REGION`) when the new one is not set.
+    """
+    names = ["CLIENTELE_DEFAULT_REGION", *([legacy_name] if legacy_name else [])]
+    return Field(
+        DEFAULT_REGION,
+        validation_alias=AliasChoices(*(n for name in names for n in (name, name.lower()))),
+        description="ISO 3166 region for phone numbers written without a country code.",
+    )
 
 
 class ServiceSettings(BaseSettings):
@@ -52,6 +73,7 @@ class ServiceSettings(BaseSettings):
         description="retention.ms (in hours) of every dead-letter topic: time to fix and "
         "replay, bounded because the parked copies carry personal data too.",
     )
+    default_region: Region = region_setting()
     log_level: str = Field("INFO", validation_alias=_env("LOG_LEVEL"))
     log_json: bool = Field(True, validation_alias=_env("LOG_JSON"))
     max_body_bytes: int = Field(

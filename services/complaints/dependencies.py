@@ -18,6 +18,7 @@ from services.complaints.repository_reports import (
     TrendRepository,
 )
 from shared.contracts import to_minor_units
+from shared.identity import DEFAULT_REGION
 from shared.messaging.keyed_locks import KeyedLocks
 from shared.service import ServiceRuntime
 from shared.store.outbox import Outbox
@@ -38,6 +39,7 @@ class Policies:
     currency: str
     registry_url: str
     registry_timeout_s: float
+    region: str = DEFAULT_REGION  # phone numbers without a country code (shared.identity)
 
     @classmethod
     def from_settings(cls, s: ComplaintsSettings) -> Policies:
@@ -64,6 +66,7 @@ class Policies:
             currency=s.currency,
             registry_url=s.registry_url,
             registry_timeout_s=s.registry_timeout_s,
+            region=s.default_region,
         )
 
 

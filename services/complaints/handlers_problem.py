@@ -15,6 +15,7 @@ import httpx
 from services.complaints.dependencies import Desk
 from services.complaints.model_problem import ProblemEvidence, should_propose
 from shared.contracts.pos import PurchaseReturned
+from shared.identity import compact_card_number, reference_keys
 from shared.logging import get_logger
 from shared.messaging.waiting import ClientNotKnownYet
 from shared.problems import DomainError, NotFound, Unavailable
@@ -84,12 +85,14 @@ async def note_unfounded_claim(desk: Desk, client_id: str, case_id: str, now: da
 
 async def note_return(desk: Desk, event: PurchaseReturned, now: datetime) -> None:
     """Count a return against its client; an anonymous sale is skipped, a return by a
-    card or phone not known yet waits for the client (shared/messaging/waiting.py)."""
+    card or phone not known yet waits for the client (shared/messaging/waiting.py); a
+    phone that is not a phone number raises InvalidPhone (parked in the DLQ,
+    docs/identity.md)."""
     ref = event.client
     if ref is None:
         return
-    keys = [f"card_number:{ref.card_number}"] if ref.card_number else []
-    keys += [f"phone:{ref.phone}"] if ref.phone else []
+    keys = [f"card_number:{compact_card_number(ref.card_number)}"] if ref.card_number else []
+    keys += reference_keys(desk.policies.region, phone=ref.phone)
     client_id = ref.client_id or await desk.clients.resolve(*keys)
     if client_id is None:
         if keys:

@@ -58,7 +58,7 @@ async def quote(body: QuoteRequest, request: Request) -> QuoteResponse:
     loyalty = loyalty_of(request)
     repo, policy = loyalty.repo, loyalty.policy
     ref = ClientRef(card_number=body.card_number, phone=body.phone, client_id=body.client_id)
-    keys = identity_keys(ref, policy.region)
+    keys = identity_keys(ref, policy.region)  # InvalidPhone: 422 (the error table)
     if not keys:
         raise Invalid("name the client: card_number, phone or client_id")
     found = await resolve_keys(repo, set(keys))

@@ -5,7 +5,7 @@ from decimal import Decimal
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from shared.settings import ServiceSettings
+from shared.settings import Region, ServiceSettings, region_setting
 
 
 class LoyaltySettings(ServiceSettings):
@@ -15,7 +15,7 @@ class LoyaltySettings(ServiceSettings):
     http_port: int = 8002
     mongodb_db: str = "loyalty"
     currency: str = "EUR"
-    default_region: str = "DE"
+    default_region: Region = region_setting("LOYALTY_DEFAULT_REGION")  # old name: until 0.2
     purchase_batch_size: int = Field(500, ge=1, description="max records per purchase batch")
     purchase_batch_timeout_ms: int = Field(200, ge=1)
     redeem_max_share: Decimal = Field(Decimal("0.5"), gt=0, le=1)

@@ -8,7 +8,6 @@ import signal
 from services.loyalty.context import Loyalty
 from services.loyalty.handlers_credit import plan_credit
 from services.loyalty.journal import Journal
-from services.loyalty.matching import normalize_phone
 from services.loyalty.model import (
     AccountNotFound,
     BonusAccount,
@@ -17,6 +16,7 @@ from services.loyalty.model_rules import rule_for
 from services.loyalty.planning import account_changes
 from services.loyalty.repository import AccountRepository, new_account_doc, state_of
 from shared.contracts import ClientRegistered
+from shared.identity import reference_keys
 from shared.logging import get_logger
 from shared.messaging.idempotency import Inbox
 
@@ -24,12 +24,7 @@ log = get_logger(__name__)
 
 
 def client_keys(client_id: str, card: str | None, phone: str | None, region: str) -> list[str]:
-    keys = [f"client:{client_id}"]
-    if card:
-        keys.append(f"card:{card.strip()}")
-    if phone:
-        keys.append(f"phone:{normalize_phone(phone, region)}")
-    return keys
+    return reference_keys(region, client_id, card, phone)
 
 
 async def open_account(

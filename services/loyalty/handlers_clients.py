@@ -7,19 +7,26 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime
+from typing import Any
 
 from services.loyalty.context import Loyalty
 from services.loyalty.journal import Journal
-from services.loyalty.matching import normalize_phone
 from services.loyalty.model import AccountState, add_spend, post
 from services.loyalty.planning import account_changes
 from services.loyalty.repository import ledger_doc, state_of
 from shared.contracts.registry import ClientErased, ClientMerged, ClientUpdated
+from shared.identity import reference_keys
 from shared.logging import get_logger
 
 log = get_logger(__name__)
 
 KEPT_FIELDS = ("category", "card_number", "phone", "birthday")
+
+
+def stored_keys(fields: dict[str, Any], region: str) -> list[str]:
+    """The card and phone lookups of an account (or of a change to one)."""
+    card, phone = fields.get("card_number"), fields.get("phone")
+    return reference_keys(region, None, str(card) if card else None, str(phone) if phone else None)
 
 
 async def update_client(loyalty: Loyalty, event: ClientUpdated) -> None:
@@ -37,11 +44,7 @@ async def update_client(loyalty: Loyalty, event: ClientUpdated) -> None:
         if changed.get("category") and changed["category"] != old_category:
             await repo.count_client(old_category, -1)
             await repo.count_client(str(changed["category"]), 1)
-        keys = []
-        if changed.get("card_number"):
-            keys.append(f"card:{str(changed['card_number']).strip()}")
-        if changed.get("phone"):
-            keys.append(f"phone:{normalize_phone(str(changed['phone']), loyalty.policy.region)}")
+        keys = stored_keys(changed, loyalty.policy.region)
         await repo.set_lookups(keys, event.client_id)
         if changed.get("birthday"):
             await repo.index_birthday(event.client_id, str(changed["birthday"]))
@@ -101,10 +104,7 @@ async def merge_clients(loyalty: Loyalty, event: ClientMerged) -> None:
         journal = plan_merge(
             state_of(docs[event.survivor_id]), state_of(merged_doc), event, loyalty.policy.currency
         )
-        keys = [f"card:{merged_doc['card_number']}"] if merged_doc.get("card_number") else []
-        if merged_doc.get("phone"):
-            keys.append(f"phone:{normalize_phone(merged_doc['phone'], loyalty.policy.region)}")
-        for key in keys:
+        for key in stored_keys(merged_doc, loyalty.policy.region):
             journal.lookups[key] = {"client_id": event.survivor_id}
         await store.commit(journal)
         await repo.add_merged_from(event.survivor_id, event.merged_id)
@@ -117,12 +117,7 @@ async def erase_client(loyalty: Loyalty, event: ClientErased) -> None:
         doc = await repo.load_raw(event.client_id)
         if doc is None:
             return
-        keys = []
-        if doc.get("card_number"):
-            keys.append(f"card:{doc['card_number']}")
-        if doc.get("phone"):
-            keys.append(f"phone:{normalize_phone(doc['phone'], loyalty.policy.region)}")
-        await repo.delete_lookups(keys)
+        await repo.delete_lookups(stored_keys(doc, loyalty.policy.region))
         await repo.set_fields(
             event.client_id, {"card_number": None, "phone": None, "birthday": None, "erased": True}
         )

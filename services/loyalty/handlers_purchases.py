@@ -1,7 +1,8 @@
 """`purchase.recorded` in batches: validate, dedup, read, compute, one journal, publish.
 
-1. Each record is validated on its own; a bad one is parked in `<topic>.dlq` with
-   the validation error and the rest of the batch goes on.
+1. Each record is validated on its own; a bad one (including a client phone that is
+   not a phone number: docs/identity.md) is parked in `<topic>.dlq` with the error
+   and the rest of the batch goes on.
 2. Duplicates: the first record per `purchase_id` in the batch wins; then a receipt
    `purchase:<id>` that already exists means "already counted" (whatever the
    `event_id`, however often redelivered).
@@ -43,13 +44,17 @@ log = get_logger(__name__)
 Record: TypeAlias = "ConsumerRecord[Any, Any]"
 
 
-def decode(records: Sequence[Record]) -> tuple[list[PurchaseRecorded], list[tuple[Record, str]]]:
+def decode(
+    records: Sequence[Record], region: str
+) -> tuple[list[PurchaseRecorded], list[tuple[Record, str]]]:
     """Valid purchases in arrival order, and the records that are not."""
     valid: list[PurchaseRecorded] = []
     bad: list[tuple[Record, str]] = []
     for record in records:
         try:
-            valid.append(PurchaseRecorded.model_validate_json(record.value or b""))
+            purchase = PurchaseRecorded.model_validate_json(record.value or b"")
+            identity_keys(purchase.client, region)  # InvalidPhone: parked, never guessed
+            valid.append(purchase)
         except (ValidationError, ValueError) as exc:
             bad.append((record, describe(exc)))
     return valid, bad
@@ -73,7 +78,7 @@ async def record_purchases(
     loyalty: Loyalty, records: Sequence[Record], owned: set[str] | None
 ) -> int:
     """Process one batch; returns how many purchases were newly counted."""
-    purchases, bad = decode(records)
+    purchases, bad = decode(records, loyalty.policy.region)
     for record, reason in bad:
         await park(loyalty.dead_letters, record, reason, "loyalty")
     store, repo = loyalty.journals, loyalty.repo

@@ -1,40 +1,25 @@
 """Which client a purchase belongs to: client id, else card number, else phone.
 
 Loyalty keeps its own lookup documents (`card:<n>`, `phone:<e164>` -> client id) from
-`client.registered`/`client.updated`, so matching is point reads only.
+`client.registered`/`client.updated`, so matching is point reads only. The keys are
+built by `shared.identity`, as in every service; a phone that cannot be read raises
+`InvalidPhone` (the purchase is parked, docs/identity.md).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-import phonenumbers
-
 from services.loyalty.repository import AccountRepository
 from shared.contracts.pos import ClientRef, PurchaseRecorded
-
-
-def normalize_phone(raw: str, region: str) -> str:
-    """E.164 when the number parses, else the digits and a leading plus."""
-    try:
-        number = phonenumbers.parse(raw, region)
-    except phonenumbers.NumberParseException:
-        return "".join(c for c in raw if c.isdigit() or c == "+")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+from shared.identity import reference_keys
 
 
 def identity_keys(ref: ClientRef | None, region: str) -> list[str]:
     """The keys a client reference names, most specific first."""
     if ref is None:
         return []
-    keys = []
-    if ref.client_id:
-        keys.append(f"client:{ref.client_id}")
-    if ref.card_number:
-        keys.append(f"card:{ref.card_number.strip()}")
-    if ref.phone:
-        keys.append(f"phone:{normalize_phone(ref.phone, region)}")
-    return keys
+    return reference_keys(region, ref.client_id, ref.card_number, ref.phone)
 
 
 async def resolve_keys(repo: AccountRepository, keys: set[str]) -> dict[str, str]:

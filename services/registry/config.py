@@ -3,7 +3,7 @@
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from shared.settings import ServiceSettings
+from shared.settings import Region, ServiceSettings, region_setting
 
 
 class RegistrySettings(ServiceSettings):
@@ -12,7 +12,7 @@ class RegistrySettings(ServiceSettings):
     service_name: str = "registry"
     http_port: int = 8001
     mongodb_db: str = "registry"
-    default_region: str = "DE"
+    default_region: Region = region_setting("REGISTRY_DEFAULT_REGION")  # old name: until 0.2
     card_prefix: str = Field(
         "4000", pattern=r"^[0-9]{1,9}$", description="first digits of every card issued"
     )

@@ -6,19 +6,17 @@ from datetime import UTC, date, datetime
 from typing import Any, Literal
 from uuid import uuid4
 
-import phonenumbers
 from pydantic import BaseModel, Field
 
 from services.registry.model_cards import Card
 from services.registry.model_names import normalise_name
+from shared import identity
+from shared.identity import InvalidPhone as InvalidPhone  # re-exported
+from shared.identity import normalise_phone as normalise_phone
 from shared.problems import Conflict, Invalid, NotFound
 
 Channel = Literal["sms", "email", "phone_call", "post"]
 Status = Literal["active", "merged", "erased"]
-
-
-class InvalidPhone(Invalid):
-    """The phone number cannot be read as a real number of the region."""
 
 
 class InvalidClientData(Invalid):
@@ -64,23 +62,12 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-def normalise_phone(raw: str, default_region: str) -> str:
-    """Any written form of a phone number -> E.164 (`030 1234567` -> `+49301234567`)."""
-    try:
-        number = phonenumbers.parse(raw, default_region)
-    except phonenumbers.NumberParseException as exc:
-        raise InvalidPhone(f"{raw!r} is not a phone number: {exc}") from exc
-    if not phonenumbers.is_possible_number(number):
-        raise InvalidPhone(f"{raw!r} is not a possible phone number for region {default_region}")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
 def normalise_email(raw: str) -> str:
-    email = raw.strip().lower()
-    local, at, domain = email.partition("@")
-    if not (local and at and "." in domain) or " " in email:
-        raise InvalidClientData(f"email {raw!r} is not an email address")
-    return email
+    """The shared rule; a bad address is one more invalid field of the card here."""
+    try:
+        return identity.normalise_email(raw)
+    except identity.InvalidEmail as exc:
+        raise InvalidClientData(str(exc)) from None
 
 
 def normalise_name_day(raw: str) -> str:

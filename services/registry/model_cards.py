@@ -7,14 +7,13 @@ from datetime import UTC, datetime
 from typing import Literal
 
 from pydantic import BaseModel, Field
+from stdnum import luhn
 
-from shared.problems import Conflict, Invalid, NotFound
+from shared.identity import InvalidCardNumber as InvalidCardNumber  # re-exported
+from shared.identity import normalise_card_number as normalise_card_number
+from shared.problems import Conflict, NotFound
 
 CARD_LENGTH = 16
-
-
-class InvalidCardNumber(Invalid):
-    """A card number that cannot be a club card (the message says why)."""
 
 
 class CardNotFound(NotFound):
@@ -37,40 +36,13 @@ class Card(BaseModel):
     replaces: str | None = None
 
 
-def luhn_check_digit(payload: str) -> str:
-    """The digit that makes `payload + digit` pass the Luhn check."""
-    total = 0
-    for i, ch in enumerate(reversed(payload)):
-        d = int(ch)
-        if i % 2 == 0:  # these get doubled once the check digit is appended
-            d = d * 2 - 9 if d > 4 else d * 2
-        total += d
-    return str((10 - total % 10) % 10)
-
-
-def luhn_valid(number: str) -> bool:
-    return number.isdigit() and len(number) > 1 and luhn_check_digit(number[:-1]) == number[-1]
-
-
-def normalise_card_number(raw: str) -> str:
-    """Validate a card typed or scanned (spaces and dashes allowed) -> its digits."""
-    digits = "".join(ch for ch in raw if ch not in " -")
-    if not digits.isdigit():
-        raise InvalidCardNumber(f"card number {raw!r}: only digits are allowed")
-    if not 8 <= len(digits) <= 19:
-        raise InvalidCardNumber(f"card number {digits}: must have 8 to 19 digits")
-    if not luhn_valid(digits):
-        raise InvalidCardNumber(f"card number {digits}: check digit is wrong")
-    return digits
-
-
 def new_card_number(prefix: str, length: int = CARD_LENGTH) -> str:
     """A random number under `prefix` with its check digit (uniqueness: the lookup insert)."""
     body_len = length - len(prefix) - 1
     if body_len < 6:
         raise ValueError(f"card prefix {prefix!r} leaves too few digits for a {length}-digit card")
     body = prefix + "".join(secrets.choice("0123456789") for _ in range(body_len))
-    return body + luhn_check_digit(body)
+    return body + luhn.calc_check_digit(body)
 
 
 def block(cards: list[Card], number: str, reason: str, at: datetime) -> list[Card]:

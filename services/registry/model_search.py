@@ -5,10 +5,16 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass, field
 
-from services.registry.model import InvalidClientData, InvalidPhone, normalise_email
-from services.registry.model import normalise_phone as e164
-from services.registry.model_cards import luhn_valid
+from services.registry.model import InvalidClientData, normalise_email
 from services.registry.model_names import normalise_name
+from shared.identity import (
+    InvalidPhone,
+    card_key,
+    email_key,
+    looks_like_card_number,
+    normalise_phone,
+    phone_key,
+)
 
 PHONE_CHARS = set("+0123456789 ()-/.")
 
@@ -31,15 +37,15 @@ def plan_search(query: str, default_region: str) -> SearchPlan:
     q = query.strip()
     if "@" in q:
         try:
-            return SearchPlan(keys=[f"email:{normalise_email(q)}"])
+            return SearchPlan(keys=[email_key(normalise_email(q))])
         except InvalidClientData:
             return SearchPlan()
     if q and set(q) <= PHONE_CHARS and any(ch.isdigit() for ch in q):
         keys: list[str] = []
         digits = "".join(ch for ch in q if ch.isdigit())
-        if not q.startswith("+") and len(digits) >= 8 and luhn_valid(digits):
-            keys.append(f"card:{digits}")
+        if not q.startswith("+") and looks_like_card_number(digits):
+            keys.append(card_key(digits))
         with contextlib.suppress(InvalidPhone):
-            keys.append(f"phone:{e164(q, default_region)}")
+            keys.append(phone_key(normalise_phone(q, default_region)))
         return SearchPlan(keys=keys)
     return SearchPlan(name=normalise_name(q))

@@ -3,7 +3,7 @@
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from shared.settings import ServiceSettings
+from shared.settings import Region, ServiceSettings, region_setting
 
 
 class SurveysSettings(ServiceSettings):
@@ -12,7 +12,7 @@ class SurveysSettings(ServiceSettings):
     service_name: str = "surveys"
     http_port: int = 8003
     mongodb_db: str = "surveys"
-    default_region: str = "DE"
+    default_region: Region = region_setting("SURVEYS_DEFAULT_REGION")  # old name: until 0.2
     default_language: str = "en"
     timezone: str = "Europe/Berlin"
 

@@ -1,6 +1,8 @@
 """Inbound SMS: the provider's webhook, verified, matched to the open survey, recorded.
 
-A reply is matched through `open_survey:<phone>`. "9" or "9 great staff" answers the
+A reply is matched through `open_survey:<phone>` (the sender in E.164, shared.identity);
+a sender that is not a phone number (an alphanumeric id) cannot be anyone we asked, so
+its reply is kept as unmatched. "9" or "9 great staff" answers the
 survey (`survey.answered` through the outbox); STOP opts the phone out; anything else
 is kept as an unparsed reply for staff, and a reply nobody asked for is kept as
 unmatched. Only a bad signature is refused (401), and then nothing is stored.
@@ -14,12 +16,12 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from services.surveys.handlers import Surveys
-from services.surveys.handlers_outreach import normalise_phone
 from services.surveys.model import ParsedReply, parse_reply
 from services.surveys.repository_messages import MESSAGES
 from services.surveys.sms_providers import SMS_REPLIES
 from services.surveys.webhook_signature import verify
 from shared.contracts.surveys import SurveyAnswered
+from shared.identity import InvalidPhone, normalise_phone, phone_key
 from shared.logging import get_logger
 from shared.problems import Invalid
 
@@ -61,15 +63,19 @@ async def receive_sms(
         ctx.settings.webhook_tolerance_s,
     )
     fields = read_inbound(body, content_type)
-    phone = normalise_phone(fields["from"], ctx.settings.default_region)
-    reply = parse_reply(fields["text"])
     answer: dict[str, Any] = {
         "_id": fields["id"],
-        "phone": phone,
+        "phone": fields["from"].strip(),
         "text": fields["text"],
         "received_at": ctx.clock(),
-        "client_id": await ctx.clients.client_by(f"phone:{phone}"),
+        "client_id": None,
     }
+    try:
+        phone = normalise_phone(fields["from"], ctx.settings.default_region)
+    except InvalidPhone:
+        return await _store(ctx, answer | {"status": "unmatched"})
+    answer |= {"phone": phone, "client_id": await ctx.clients.client_by(phone_key(phone))}
+    reply = parse_reply(fields["text"])
     if reply.stop:
         await ctx.opt_outs.add(phone, ctx.clock(), answer["client_id"])
         return await _store(ctx, answer | {"status": "opted_out"})

@@ -11,8 +11,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-import phonenumbers
-
 from services.surveys.handlers import Surveys
 from services.surveys.model import (
     SURVEY_KINDS,
@@ -29,6 +27,7 @@ from services.surveys.model_templates import default_template, render, template_
 from services.surveys.sms_providers import SMS_OUTCOMES
 from shared.contracts.loyalty import BonusAccrued, ClientAtRisk
 from shared.contracts.pos import ClientRef, PurchaseRecorded
+from shared.identity import reference_keys
 from shared.logging import get_logger
 from shared.messaging.waiting import ClientNotKnownYet
 
@@ -38,14 +37,6 @@ log = get_logger(__name__)
 def policy_of(ctx: Surveys) -> Policy:
     s = ctx.settings
     return Policy(s.contact_budget, s.quiet_hours_start, s.quiet_hours_end, s.timezone)
-
-
-def normalise_phone(raw: str, region: str) -> str:
-    try:
-        number = phonenumbers.parse(raw, region)
-    except phonenumbers.NumberParseException:
-        return raw.strip()
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 async def contact_state(
@@ -130,27 +121,21 @@ async def _decide(
     return doc
 
 
-async def client_of(ctx: Surveys, ref: ClientRef) -> str | None:
-    if ref.client_id:
-        return ref.client_id
-    if ref.card_number:
-        found = await ctx.clients.client_by(f"card:{ref.card_number}")
+async def client_of(ctx: Surveys, keys: list[str]) -> str | None:
+    """The client the first key that is known leads to (client id, card, phone)."""
+    for key in keys:
+        if key.startswith("client:"):
+            return key.removeprefix("client:")
+        found = await ctx.clients.client_by(key)
         if found:
             return found
-    if ref.phone:
-        return await ctx.clients.client_by(
-            f"phone:{normalise_phone(ref.phone, ctx.settings.default_region)}"
-        )
     return None
 
 
 def waiting_keys(ctx: Surveys, ref: ClientRef) -> list[str]:
-    """The client keys a purchase names, as `the waiting room releases them."""
-    keys = [f"client:{ref.client_id}"] if ref.client_id else []
-    keys += [f"card:{ref.card_number}"] if ref.card_number else []
-    if ref.phone:
-        keys.append(f"phone:{normalise_phone(ref.phone, ctx.settings.default_region)}")
-    return keys
+    """The client keys a purchase names, as the waiting room releases them (shared
+    rule: InvalidPhone for a phone that cannot be read parks the event in the DLQ)."""
+    return reference_keys(ctx.settings.default_region, ref.client_id, ref.card_number, ref.phone)
 
 
 async def require_known(ctx: Surveys, client_id: str) -> None:
@@ -164,9 +149,10 @@ async def survey_after_visit(ctx: Surveys, event: PurchaseRecorded) -> None:
     """Plan the survey; a purchase of a client not known yet waits for the client."""
     if event.client is None or event.client.identity() is None or not event.employee_id:
         return  # anonymous sale or nobody to rate: not a survey candidate
-    client_id = await client_of(ctx, event.client)
+    keys = waiting_keys(ctx, event.client)
+    client_id = await client_of(ctx, keys)
     if client_id is None or await ctx.clients.get(client_id) is None:
-        raise ClientNotKnownYet(waiting_keys(ctx, event.client), "unknown_client")
+        raise ClientNotKnownYet(keys, "unknown_client")
     rate = ctx.settings.store_sample_rates.get(event.store_id, ctx.settings.sample_rate)
     extra: dict[str, Any] = {
         "survey_id": message_id("survey", event.purchase_id),

@@ -1,8 +1,8 @@
 import pytest
+from stdnum import luhn
 
 from services.registry.model_cards import (
     InvalidCardNumber,
-    luhn_valid,
     new_card_number,
     normalise_card_number,
 )
@@ -10,13 +10,13 @@ from services.registry.model_cards import (
 
 @pytest.mark.parametrize("number", ["79927398713", "4111111111111111", "4000123412341234"])
 def test_known_luhn_numbers_pass(number: str) -> None:
-    assert luhn_valid(number)
+    assert normalise_card_number(number) == number
 
 
 def test_issued_numbers_carry_the_prefix_and_a_valid_check_digit() -> None:
     for _ in range(200):
         number = new_card_number("4000")
-        assert number.startswith("4000") and len(number) == 16 and luhn_valid(number)
+        assert number.startswith("4000") and len(number) == 16 and luhn.is_valid(number)
 
 
 def test_one_wrong_digit_is_caught() -> None:
