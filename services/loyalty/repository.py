@@ -10,12 +10,12 @@ client id), `receipts` (`purchase:<id>`, `return:<id>`, `grant:<id>`,
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from cachetools import TTLCache
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
@@ -112,7 +112,7 @@ class AccountRepository:
         self.db = db
         self.accounts = db[ACCOUNTS]
         self.rules_ttl_s = rules_ttl_s
-        self._rules: tuple[float, dict[str, CategoryRule]] | None = None
+        self._rules: TTLCache[str, dict[str, CategoryRule]] = TTLCache(1, rules_ttl_s)
 
     async def load_raw(self, client_id: str) -> dict[str, Any] | None:
         return await self.accounts.find_one({"_id": client_id})
@@ -235,20 +235,21 @@ class AccountRepository:
 
         Kept for `rules_ttl_s` (every batch needs them): a change made through this
         process is seen at once, one made through another replica within the TTL."""
-        if self._rules and time.monotonic() - self._rules[0] < self.rules_ttl_s:
-            return dict(self._rules[1])
+        kept = self._rules.get(RULES)
+        if kept is not None:
+            return dict(kept)
         rules = dict(DEFAULT_RULES)
         async for doc in self.db[RULES].find({}):
             rule = rule_from_doc(doc)
             rules[rule.name] = rule
-        self._rules = (time.monotonic(), rules)
+        self._rules[RULES] = rules
         return dict(rules)
 
     async def save_rule(self, rule: CategoryRule) -> None:
         doc = rule_doc(rule)
-        self._rules = None
+        self._rules.clear()
         await self.db[RULES].replace_one({"_id": doc["_id"]}, doc, upsert=True)
-        self._rules = None
+        self._rules.clear()
 
     async def reports(self, keys: Iterable[str]) -> dict[str, dict[str, Any]]:
         keys = list(keys)
