@@ -58,7 +58,8 @@ async def complaint_filed(ctx: Surveys, event: ComplaintFiled) -> None:
     # complaint.resolved travels on another topic and may have arrived first.
     earlier = await ctx.complaints.get(event.complaint_id) or {}
     resolved = earlier.get("open") is False
-    month = month_of(event.occurred_at, ctx.settings.timezone)
+    # The month the case came in (a letter filed later is back-dated), not when filed.
+    month = month_of(event.opened_at or event.occurred_at, ctx.settings.timezone)
     fields: dict[str, Any] = {"client_id": event.client_id, "employee_id": event.employee_id}
     fields |= {"open": not resolved, "month": month, "survey_id": survey_id}
     await ctx.complaints.record(event.complaint_id, fields)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
+from shared.contracts.complaints import ComplaintFiled
 from tests.conftest import Slate
 from tests.integration.surveys.support import (
     ManualClock,
@@ -49,10 +50,39 @@ async def test_a_late_answer_counts_in_the_week_and_month_of_the_visit(slate: Sl
             r = await api.get(f"/internal/v1/reports/nps?subject=employee:E7&period={period}")
             return int(r.json()["count"])
 
-        async def counted_anywhere() -> bool:
-            return await counted("all") == 1
-
-        await eventually(counted_anywhere)
         periods = (week(visit), f"{visit:%Y-%m}", week(now), f"{now:%Y-%m}")
+
+        async def counted_in_a_week_and_a_month() -> bool:  # written one after the other
+            found = [await counted(p) for p in periods]
+            return found[0] + found[2] > 0 and found[1] + found[3] > 0
+
+        await eventually(counted_in_a_week_and_a_month)
         by_period = [await counted(p) for p in periods]
     assert by_period == [1, 1, 0, 0], dict(zip(periods, by_period, strict=True))
+
+
+async def test_a_complaint_counts_against_the_employee_in_the_month_it_was_received(
+    slate: Slate,
+) -> None:
+    """A letter received weeks ago and filed today belongs to the month it came in."""
+    now = datetime.now(UTC)
+    received = now - timedelta(days=40)
+    letter = ComplaintFiled(
+        complaint_id="k-letter", client_id="c-letter", kind="complaint", channel="email",
+        topic="staff_behaviour", priority="normal", employee_id="E9", opened_at=received,
+    )  # fmt: skip
+    async with surveys_app(slate, ManualClock(now), timezone="UTC") as (_provider, api):
+        await publish(slate, letter)
+
+        async def complaints_in(month: str) -> int:
+            report = (await api.get(f"/internal/v1/reports/employees?month={month}")).json()
+            return sum(e["complaints"] for e in report["employees"] if e["employee_id"] == "E9")
+
+        async def counted() -> bool:
+            return (
+                await complaints_in(f"{received:%Y-%m}") + await complaints_in(f"{now:%Y-%m}") > 0
+            )
+
+        await eventually(counted)
+        by_month = [await complaints_in(f"{received:%Y-%m}"), await complaints_in(f"{now:%Y-%m}")]
+    assert by_month == [1, 0]
