@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
@@ -40,6 +42,24 @@ class GatewaySettings(ServiceSettings):
                 f"{MIN_SECRET_BYTES}, e.g. the output of "
                 "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`"
             )
+        return value
+
+    timezone: str = Field(
+        "Europe/Berlin",
+        description="The business's time zone (IANA name, e.g. Europe/Berlin, UTC): the "
+        "console shows every date and time in it. The APIs keep UTC.",
+    )
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"GATEWAY_TIMEZONE {value!r} is not a time zone; use an IANA name such as "
+                "Europe/Berlin or UTC"
+            ) from None
         return value
 
     auth_cache_s: float = Field(

@@ -16,11 +16,15 @@ from fastapi import APIRouter, Depends, FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from services.gateway import handlers, handlers_auth
 from services.gateway.api import client_ip
 from services.gateway.auth import SESSION_COOKIE, GatewayRuntime, caller, gateway
+from services.gateway.console_format import day, ledger_row, when, zone
 from services.gateway.console_view import as_list, field_errors
 from services.gateway.model import Caller, InvalidCredentials, TooManyAttempts, UpstreamError
 from services.gateway.upstream import UnsendableInput, actor_headers
@@ -31,6 +35,15 @@ router = APIRouter(prefix="/console", include_in_schema=False)
 Runtime = Annotated[GatewayRuntime, Depends(gateway)]
 Who = Annotated[Caller, Depends(caller)]
 NOT_YET = "not available yet"
+
+
+@pass_context
+def _when(ctx: Context, value: Any, seconds: bool = False) -> Markup:
+    """`{{ x|when }}`: a time as staff read it, in the business's zone (GATEWAY_TIMEZONE)."""
+    return when(value, zone(gateway(ctx["request"]).settings.timezone), seconds=seconds)
+
+
+templates.env.filters.update(when=_when, day=day, ledger_row=ledger_row)
 
 
 def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:

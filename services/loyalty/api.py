@@ -46,6 +46,7 @@ async def get_ledger(
             at=d["at"],
             cause=d["cause"],
             purchase_id=d.get("purchase_id"),
+            store_id=d.get("store_id"),
             actor=d.get("actor"),
             reason=d.get("reason"),
         )

@@ -63,7 +63,8 @@ def plan_credit(
         max_share=loyalty.policy.max_share,
     )  # fmt: skip
     category, after, reversed_cents = effect.state.category, effect.state, 0
-    journal.ledger.extend(ledger_doc(e, currency) for e in effect.entries)
+    store = receipt.get("store_id")
+    journal.ledger.extend(ledger_doc(e, currency, store) for e in effect.entries)
     events = effect_events(effect, currency, pid, "purchase")
     returned = int(receipt.get("returned_cents", 0))
     if returned:
@@ -78,7 +79,7 @@ def plan_credit(
             policy=tiers, purchased_at=at,
         )  # fmt: skip
         after, reversed_cents = back.state, share.accrual_cents
-        journal.ledger.extend(ledger_doc(e, currency) for e in back.entries)
+        journal.ledger.extend(ledger_doc(e, currency, store) for e in back.entries)
         events += effect_events(back, currency, pid, "return_reversal")
     journal.receipt_updates[receipt["_id"]] = {
         "client_id": state.client_id, "match": "client", "category": category,

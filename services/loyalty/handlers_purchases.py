@@ -155,7 +155,7 @@ def plan_effect(
     journal: Journal, p: PurchaseRecorded, effect: Effect, policy: Policy, category: str
 ) -> None:
     client_id = effect.state.client_id
-    journal.ledger.extend(ledger_docs(effect, policy.currency))
+    journal.ledger.extend(ledger_docs(effect, policy.currency, p.store_id))
     journal.receipts.append(
         purchase_receipt(p, client_id, "client", category, effect, policy.weights)
     )

@@ -82,7 +82,8 @@ def plan_return(
         )  # fmt: skip
         reversed_now = -effect.accrued_cents
         journal.account(before.client_id, *account_changes(before, effect.state))
-        journal.ledger.extend(ledger_doc(e, loyalty.policy.currency) for e in effect.entries)
+        store, currency = purchase.get("store_id"), loyalty.policy.currency
+        journal.ledger.extend(ledger_doc(e, currency, store) for e in effect.entries)
         for e in effect_events(
             effect, loyalty.policy.currency, event.purchase_id, "return_reversal"
         ):

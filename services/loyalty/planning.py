@@ -44,8 +44,8 @@ def account_changes(
     return {k: v for k, v in inc.items() if v}, fields
 
 
-def ledger_docs(effect: Effect, currency: str) -> list[dict[str, Any]]:
-    return [ledger_doc(e, currency) for e in effect.entries]
+def ledger_docs(effect: Effect, currency: str, store_id: str | None) -> list[dict[str, Any]]:
+    return [ledger_doc(e, currency, store_id) for e in effect.entries]
 
 
 def line_doc(line: PurchaseLine) -> dict[str, Any]:

@@ -63,7 +63,9 @@ def state_of(doc: dict[str, Any]) -> AccountState:
     )
 
 
-def ledger_doc(entry: LedgerEntry, currency: str) -> dict[str, Any]:
+def ledger_doc(entry: LedgerEntry, currency: str, store_id: str | None = None) -> dict[str, Any]:
+    """`store_id`: where the purchase behind the entry was made (staff recognise a
+    purchase by its id, store and date, not by the event that carried it)."""
     return {
         "_id": entry.entry_id,
         "client_id": entry.client_id,
@@ -75,6 +77,7 @@ def ledger_doc(entry: LedgerEntry, currency: str) -> dict[str, Any]:
         "at": entry.at,
         "cause": entry.cause,
         "purchase_id": entry.purchase_id,
+        "store_id": store_id,
         "actor": entry.actor,
         "reason": entry.reason,
     }

@@ -30,6 +30,7 @@ class LedgerEntryResponse(BaseModel):
     at: datetime
     cause: str
     purchase_id: str | None = None
+    store_id: str | None = Field(None, description="where the purchase was made")
     actor: str | None = None
     reason: str | None = None
 
