@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -24,7 +23,7 @@ from demo.pos import anonymous_trade, client_trade
 from demo.reports import wait_for_reports
 from demo.surveys import answer_surveys
 from demo.world import DemoClient, make_clients
-from shared.contracts.pos import PurchaseRecorded
+from shared.contracts.pos import PurchaseReturned
 
 Say = Callable[[str], None]
 GROUP = 25  # clients registered at once before their group's visits are published
@@ -50,40 +49,57 @@ async def register(gw: Gateway, client: DemoClient) -> None:
     client.client_id, client.card_number = created["id"], created.get("card_number")
 
 
+@dataclass
+class Trade:
+    sales: int = 0
+    # Held back until loyalty has booked the purchases: the two topics have no order
+    # between them, and loyalty parks a return of a purchase it has not seen.
+    returns: list[PurchaseReturned] = field(default_factory=list)
+
+
 async def trade_of(
-    pos: PosPublisher, clients: list[DemoClient], plan: DemoPlan, now: datetime
-) -> int:
-    """Publish these clients' visits and returns; returns how many purchases."""
-    sales = 0
+    pos: PosPublisher, clients: list[DemoClient], plan: DemoPlan, now: datetime, trade: Trade
+) -> None:
+    """Publish these clients' visits; keep their returns for later."""
     for client in clients:
         for event in client_trade(client, plan.days, now, plan.seed):
+            if isinstance(event, PurchaseReturned):
+                trade.returns.append(event)
+                continue
             await pos.send(event)
-            sales += isinstance(event, PurchaseRecorded)
-    return sales
+            trade.sales += 1
+
+
+async def publish_returns(plan: DemoPlan, returns: list[PurchaseReturned], say: Say) -> None:
+    async with PosPublisher(plan.kafka, plan.topic_prefix) as pos:
+        for event in returns:
+            await pos.send(event)
+    say(f"tills published {pos.sent} returns ({len(pos.errors)} failed)")
 
 
 async def register_and_trade(
     plan: DemoPlan, gw: Gateway, clients: list[DemoClient], now: datetime, say: Say
-) -> int:
+) -> Trade:
     """Register clients in groups through the gateway; the tills publish a group's visits
     once the next group is registered (so consumers mostly know the client first) while
     the services are busy with the registrations. Returns the purchases published."""
     async with PosPublisher(plan.kafka, plan.topic_prefix) as pos:
-        sales, previous = 0, list[DemoClient]()
+        trade, previous = Trade(), list[DemoClient]()
         for n in range(0, len(clients), GROUP):
             group = clients[n : n + GROUP]
             await asyncio.gather(*(register(gw, c) for c in group))
-            sales += await trade_of(pos, previous, plan, now)
+            await trade_of(pos, previous, plan, now, trade)
             previous = group
-            say(f"registered {n + len(group)}/{len(clients)} clients, {sales} purchases published")
-        sales += await trade_of(pos, previous, plan, now)
+            done = f"{n + len(group)}/{len(clients)}"
+            say(f"registered {done} clients, {trade.sales} purchases published")
+        await trade_of(pos, previous, plan, now, trade)
         for event in anonymous_trade(plan.days, now, plan.seed):
             await pos.send(event)
-            sales += 1
+            trade.sales += 1
     if pos.errors:
         say(f"{len(pos.errors)} POS event(s) failed, first: {pos.errors[0]}")
-    say(f"tills published {sales} purchases (a few anonymous, some returned) to Kafka")
-    return sales
+    say(f"tills published {trade.sales} purchases (a few anonymous) to Kafka")
+    return trade
 
 
 async def until(check: Callable[[], Any], what: str, timeout_s: float, say: Say) -> Any:
@@ -104,6 +120,14 @@ async def booked_purchases(gw: Gateway, first: datetime, now: datetime) -> int:
     return sum(int(row.get("purchases", 0)) for row in report.get("categories", []))
 
 
+async def complaints_desk(
+    gw: Gateway, clients: list[DemoClient], start: datetime, now: datetime, seed: int, say: Say
+) -> dict[str, int]:
+    cases = await run_complaints(gw, clients, start, now, seed)
+    say(f"staff filed {cases['filed'] + 2} complaints (a VIP's escalated, one left unanswered)")
+    return cases
+
+
 async def already_there(gw: Gateway, clients: list[DemoClient]) -> bool:
     return bool(clients) and bool(await gw.search(clients[0].phone))
 
@@ -117,19 +141,26 @@ async def run_demo(plan: DemoPlan, say: Say) -> dict[str, Any]:
         if plan.only_if_empty and await already_there(gw, clients):
             say("demo data is there already (its first client is registered): skipped")
             return {"skipped": True}
-        sales = await register_and_trade(plan, gw, clients, now, say)
+        trade = await register_and_trade(plan, gw, clients, now, say)
         booked = await until(
-            lambda: _at_least(booked_purchases(gw, start, now), sales), "bookings", 180, say
+            lambda: _at_least(booked_purchases(gw, start, now), trade.sales), "bookings", 180, say
         )
         say(f"loyalty booked {booked or 'not all'} purchases")
-        cases = await run_complaints(gw, clients, start, now, plan.seed)
-        say(f"staff filed {cases['filed'] + 2} complaints (a VIP's escalated, one left unanswered)")
-        answers: Counter[str] = await answer_surveys(
-            gw, clients, plan.webhook_secret, plan.seed, plan.survey_wait_s
+        await publish_returns(plan, trade.returns, say)
+        # Staff work complaints while the survey SMS go out.
+        cases, answers = await asyncio.gather(
+            complaints_desk(gw, clients, start, now, plan.seed, say),
+            answer_surveys(gw, clients, plan.webhook_secret, plan.seed, plan.survey_wait_s),
         )
         say(f"clients answered {answers['answered']} surveys ({dict(answers)})")
         reports = await wait_for_reports(gw, say)
-    return {"clients": len(clients), "purchases": sales, "complaints": cases, "reports": reports}
+    return {
+        "clients": len(clients),
+        "purchases": trade.sales,
+        "returns": len(trade.returns),
+        "complaints": cases,
+        "reports": reports,
+    }
 
 
 async def _at_least(count: Any, wanted: int) -> int | None:

@@ -141,7 +141,7 @@ def make_clients(seed: int, count: int) -> list[DemoClient]:
                 language=rng.choice(LANGUAGES),
                 sms_consent=rng.random() < 0.9,
                 home_store=rng.choice(STORES).store_id,
-                visits_per_day=rng.uniform(0.03, 0.2),
+                visits_per_day=rng.uniform(0.02, 0.14),  # a visit every week or two
             )
         )
     return clients

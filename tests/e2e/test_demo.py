@@ -21,6 +21,7 @@ from playwright.async_api import async_playwright, expect
 from tests.conftest import Slate
 from tests.e2e.test_console_browser import CHROMIUM, CHROMIUM_ARGS
 from tests.support.infra import ROOT
+from tests.support.kafka import read_topic
 from tests.support.processes import ServiceProcess
 from tests.support.stack import whole_stack
 from tests.support.staff import ADMIN_PASSWORD, ADMIN_USERNAME, admin_env, login
@@ -90,6 +91,11 @@ async def test_demo_week_fills_every_report_route_and_the_console_charts(
         bodies = {r: (await api.get(f"/api/v1/reports/{r}", headers=auth)).json() for r in routes}
     empty = [r for r, body in bodies.items() if not has_data(r, body)]
     assert empty == [], {r: bodies[r] for r in empty}
+    for topic in ("purchase.recorded", "purchase.returned", "survey.answered"):
+        parked = await read_topic(
+            slate.infra.kafka, slate.topic(f"{topic}.dlq"), expect=1, timeout_s=2
+        )
+        assert parked == [], [dict(r.headers) for r in parked]  # every demo event processable
     await console_charts(stack.gateway.url)
     print(f"{printed}\ndemo: {seconds:.0f} s")
 
