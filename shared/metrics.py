@@ -33,3 +33,10 @@ CONSUMER_LAG = Gauge(
 
 def metrics_response() -> Response:
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+
+STORE_COMMANDS = Counter(
+    "clientele_store_commands_total",
+    "Commands sent to the store (MongoDB / FerretDB), by command and collection",
+    ["service", "command", "collection"],
+)

@@ -1,0 +1,102 @@
+"""What an operation costs in store commands, counted in every process of a stack.
+
+Every process counts the commands it sends to the store (shared/store/command_count.py)
+and shows them on /metrics as `clientele_store_commands_total{service,command,
+collection}`. `measure` reads every process's counters before and after `n` runs of
+an operation and divides by `n`.
+
+The idle background (outbox relays sweeping their markers, readiness pings, periodic
+jobs) keeps counting meanwhile. It is measured first, with nothing happening, over a
+window at least as long as the operations take; each (process, command, collection)
+seen then is charged its idle rate times the operations' duration, and only what is
+left counts (never below zero). A command the background never sends (a read of
+`lookups`, say) is counted exactly; so tests assert those keys one by one, and the
+total is as exact as the background is steady.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import httpx
+from prometheus_client.parser import text_string_to_metric_families
+
+from tests.support.processes import ServiceProcess
+
+METRIC = "clientele_store_commands"
+Key = tuple[str, str, str]  # (process, command, collection)
+
+
+def scrape(processes: Sequence[ServiceProcess]) -> Counter[Key]:
+    """Every process's store-command counters, keyed by the process's name."""
+    counts: Counter[Key] = Counter()
+    for process in processes:
+        text = httpx.get(f"{process.url}/metrics", timeout=10).text
+        for family in text_string_to_metric_families(text):
+            if family.name != METRIC:
+                continue
+            for sample in family.samples:
+                if sample.name.endswith("_total"):
+                    labels = sample.labels
+                    key = (process.name, labels["command"], labels["collection"])
+                    counts[key] += sample.value
+    return counts
+
+
+@dataclass(frozen=True)
+class Cost:
+    """Store commands per operation, background removed, by (process, command, collection)."""
+
+    commands: dict[Key, float]
+    background_per_s: dict[Key, float]
+
+    @property
+    def total(self) -> float:
+        return sum(self.commands.values())
+
+    def by_process(self) -> dict[str, float]:
+        out: Counter[str] = Counter()
+        for (process, _, _), n in self.commands.items():
+            out[process] += n
+        return dict(out)
+
+    def on(self, *collections: str) -> float:
+        """Commands per operation on these collections only."""
+        return sum(n for (_, _, coll), n in self.commands.items() if coll in collections)
+
+    def __str__(self) -> str:
+        items = sorted(self.commands.items())
+        rows = [f"{p}/{c}/{coll or '-'}={n:.2f}" for (p, c, coll), n in items]
+        return f"total {self.total:.2f} by process {self.by_process()}: " + ", ".join(rows)
+
+
+def idle_rate(processes: Sequence[ServiceProcess], window_s: float) -> dict[Key, float]:
+    before = scrape(processes)
+    time.sleep(window_s)
+    after = scrape(processes)
+    return {k: (after[k] - before[k]) / window_s for k in after if after[k] > before[k]}
+
+
+def measure(
+    processes: Sequence[ServiceProcess],
+    operation: Callable[[int], None],
+    n: int,
+    min_idle_s: float = 3.0,
+) -> Cost:
+    """Run `operation(i)` for i in range(n) and count what it cost every process."""
+    start = time.monotonic()
+    before = scrape(processes)
+    for i in range(n):
+        operation(i)
+    after = scrape(processes)
+    took = time.monotonic() - start
+    background = idle_rate(processes, max(took, min_idle_s))
+    commands: dict[Key, float] = {}
+    for key in after:
+        spent = after[key] - before[key] - background.get(key, 0.0) * took
+        if spent > 0.5:  # less than one command in all n operations is background noise
+            commands[key] = spent / n
+    return Cost(commands, background)
