@@ -15,6 +15,7 @@ import typer
 
 from demo.cli import demo as demo_command
 from demo.cli import pos_app
+from services.privacy.cli import app as privacy_app
 from shared.messaging.replay_cli import app as dlq_app
 
 SERVICES = ("registry", "loyalty", "surveys", "complaints", "gateway")
@@ -36,6 +37,7 @@ def _mount() -> None:
     app.add_typer(dlq_app, name="dlq")  # generic: replays any topic's dead letters
     app.command("demo")(demo_command)
     app.add_typer(pos_app, name="pos")
+    app.add_typer(privacy_app, name="privacy")  # across every service's data
 
 
 @app.callback()
