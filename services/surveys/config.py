@@ -34,6 +34,11 @@ class SurveysSettings(ServiceSettings):
     waiting_max_age_h: float = Field(72, gt=0)
     waiting_sweep_interval_s: float = Field(600, gt=0)
 
+    # Retention (docs/privacy.md): messages and answers older than this are deleted by a
+    # job that runs every `retention_interval_s` (daily).
+    message_retention_days: int = Field(730, ge=1)
+    retention_interval_s: float = Field(86400, gt=0)
+
     # SMS provider: "development" records messages in the store and the log
     sms_provider: str = Field("development", pattern="^(development|http)$")
     sms_http_url: str = "http://127.0.0.1:9999/sms"

@@ -1,0 +1,29 @@
+"""Retention: survey messages and answers older than the configured period go.
+
+A daily job (every replica runs it; deleting what is gone already is harmless). Scores
+and ratings are counts without personal data and stay.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from services.surveys.handlers import Surveys
+from services.surveys.repository_messages import MESSAGES
+from services.surveys.repository_ratings import ANSWERS
+from shared.logging import get_logger
+from shared.store.retention import purge_before
+
+log = get_logger(__name__)
+
+
+async def purge_expired(ctx: Surveys) -> tuple[int, int]:
+    """Delete messages created, and answers received, before the retention period;
+    returns (messages, answers) deleted."""
+    cutoff = ctx.clock() - timedelta(days=ctx.settings.message_retention_days)
+    db = ctx.db
+    messages = await purge_before(db[MESSAGES], "created_at", cutoff)
+    answers = await purge_before(db[ANSWERS], "received_at", cutoff)
+    if messages or answers:
+        log.info("retention_purged", messages=messages, answers=answers, before=cutoff.isoformat())
+    return messages, answers
