@@ -15,7 +15,7 @@ import typer
 
 from demo.cli import demo as demo_command
 from demo.cli import pos_app
-from services.privacy.cli import app as privacy_app
+from services.privacy.cli import verify as privacy_verify
 from shared.messaging.replay_cli import app as dlq_app
 
 SERVICES = ("registry", "loyalty", "surveys", "complaints", "gateway")
@@ -33,11 +33,14 @@ def _mount() -> None:
             continue
         group_for = getattr(module, "command_app", None)
         for name in getattr(module, "COMMAND_NAMES", (service,)):
-            app.add_typer(group_for(name) if group_for else module.app, name=name)
+            group = group_for(name) if group_for else module.app
+            if name == "privacy" and "verify" not in [c.name for c in group.registered_commands]:
+                # the gateway's group has `export`; `verify` reads every service's data
+                group.command("verify")(privacy_verify)
+            app.add_typer(group, name=name)
     app.add_typer(dlq_app, name="dlq")  # generic: replays any topic's dead letters
     app.command("demo")(demo_command)
     app.add_typer(pos_app, name="pos")
-    app.add_typer(privacy_app, name="privacy")  # across every service's data
 
 
 @app.callback()

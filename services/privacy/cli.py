@@ -1,4 +1,5 @@
-"""`clientele privacy ...`: where a client's personal data still exists.
+"""`clientele privacy verify`: where a client's personal data still exists (mounted by
+services/cli.py in the `privacy` group beside the gateway's `export`).
 
 `clientele privacy verify ID` searches every collection of every service database,
 the service logs (`make run`'s, or `--log`) and every Kafka topic of this deployment
@@ -28,8 +29,6 @@ from services.privacy.traces import PersonalData
 from services.registry.config import RegistrySettings
 from services.surveys.config import SurveysSettings
 from shared.settings import ServiceSettings
-
-app = typer.Typer(help="Privacy: where a client's personal data exists.", no_args_is_help=True)
 
 SETTINGS = (RegistrySettings, LoyaltySettings, SurveysSettings, ComplaintsSettings, GatewaySettings)
 
@@ -94,7 +93,6 @@ def _report(places: list[Place], strict: bool) -> int:
     return 0
 
 
-@app.command()
 def verify(
     client_id: str = typer.Argument(..., help="the client's id"),
     phone: list[str] = typer.Option([], "--phone", help="a phone number (any format)"),
