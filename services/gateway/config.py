@@ -74,5 +74,9 @@ class GatewaySettings(ServiceSettings):
     secure_cookies: bool = Field(False, description="Mark the session cookie Secure (HTTPS).")
     login_max_failures: int = Field(5, ge=1, description="Failed logins per user+IP per window.")
     login_window_s: int = Field(300, gt=0)
+    audit_retention_days: int = Field(
+        365, ge=1, description="Audit entries older than this are deleted (docs/privacy.md)."
+    )
+    retention_interval_s: float = Field(86400, gt=0, description="How often retention runs.")
     admin_username: str = Field("", validation_alias=AliasChoices("CLIENTELE_ADMIN_USERNAME"))
     admin_password: str = Field("", validation_alias=AliasChoices("CLIENTELE_ADMIN_PASSWORD"))

@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from services.gateway import api, console, console_pages, docs, handlers_auth
+from services.gateway.audit_retention import Clock, purge_audit, system_clock
 from services.gateway.auth import AnonymousGate, AuditMiddleware, GatewayRuntime, guard
 from services.gateway.config import GatewaySettings
 from services.gateway.repository import (
@@ -27,6 +28,7 @@ from services.gateway.routes import all_routers
 from services.gateway.security import TokenSigner
 from services.gateway.upstream import Upstreams, problem
 from shared.logging import configure_logging, get_logger
+from shared.periodic import PeriodicTask
 from shared.problems import add_error_table, cut_errors, title_of
 from shared.service import add_ops_routes
 from shared.store.indexes import ensure_indexes
@@ -46,7 +48,8 @@ def _secret(settings: GatewaySettings) -> str:
     return secrets.token_urlsafe(32)
 
 
-def create_app(settings: GatewaySettings | None = None) -> FastAPI:
+def create_app(settings: GatewaySettings | None = None, clock: Clock = system_clock) -> FastAPI:
+    """`clock` lets tests decide what time the retention job sees."""
     settings = settings or GatewaySettings()
     urls = {
         "registry": settings.registry_url,
@@ -76,10 +79,17 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         await handlers_auth.ensure_first_admin(
             app.state.gateway.staff, settings.admin_username, settings.admin_password
         )
+        retention = PeriodicTask(
+            "audit-retention",
+            settings.retention_interval_s,
+            lambda: purge_audit(db, clock(), settings.audit_retention_days),
+        )
+        retention.start()
         log.info("service_started", service="gateway", port=settings.http_port)
         try:
             yield
         finally:
+            await retention.stop()
             await app.state.gateway.audit.close()
             await upstreams.close()
             await mongo.close()

@@ -1,0 +1,47 @@
+"""Retention of the audit: entries older than `GATEWAY_AUDIT_RETENTION_DAYS` go.
+
+A daily job (every replica runs it; deleting what is gone already is harmless).
+`audit_log` entries go by their time; a client's month document
+(`audit:client:<id>:<yyyy-mm>`) goes once its whole month is older than the period,
+so "who looked at this client" keeps an entry at most one month longer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from services.gateway.repository import Db
+from shared.logging import get_logger
+from shared.store.retention import delete_ids, ids_matching, purge_before
+
+log = get_logger(__name__)
+
+Clock = Callable[[], datetime]
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+def month_end(doc_id: str) -> datetime | None:
+    """The first instant after the month a client's month document covers."""
+    try:
+        year, month = (int(p) for p in doc_id.rsplit(":", 1)[1].split("-"))
+    except ValueError:
+        return None
+    return datetime(year + month // 12, month % 12 + 1, 1, tzinfo=UTC)
+
+
+async def purge_audit(db: Db, now: datetime, retention_days: int) -> tuple[int, int]:
+    """Delete audit entries and client month documents past retention; returns how many."""
+    cutoff = now - timedelta(days=retention_days)
+    entries = await purge_before(db["audit_log"], "at", cutoff)
+    months = db["audit_clients"]
+    ids = [
+        i for i in await ids_matching(months, {}) if (end := month_end(str(i))) and end <= cutoff
+    ]
+    buckets = await delete_ids(months, ids)
+    if entries or buckets:
+        log.info("audit_retention_purged", entries=entries, client_months=buckets)
+    return entries, buckets
