@@ -18,7 +18,8 @@ from services.complaints.repository_clients import lookup_keys
 from shared.contracts.loyalty import TierChanged
 from shared.contracts.registry import ClientErased, ClientMerged, ClientRegistered, ClientUpdated
 from shared.logging import get_logger
-from shared.messaging.waiting import ClientNotKnownYet
+from shared.messaging.waiting import ClientNotKnownYet, WaitingRoom
+from shared.messaging.waiting_erasure import ErasedClient, forget_parked
 
 log = get_logger(__name__)
 
@@ -108,7 +109,12 @@ def anonymised(case: Case) -> dict[str, Any]:
 
 
 async def erase_client(desk: Desk, event: ClientErased) -> None:
-    """Personal data goes (the client's words, comments, the projection); counts stay."""
+    """Personal data goes (the client's words, comments, the projection, parked copies
+    of events naming the client); counts stay."""
+    known = await desk.clients.get(event.client_id)
+    phone, card = (known.phone, known.card_number) if known else (None, None)
+    waiting = WaitingRoom(desk.clients.clients.database, "complaints")
+    await forget_parked(waiting, ErasedClient.of(event.client_id, [phone], [card]))
     cases = await desk.cases.of_client(event.client_id)
     for case in cases:
         async with desk.locks(f"case:{case.id}"):

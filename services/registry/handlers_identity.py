@@ -64,12 +64,12 @@ async def erase_client(reg: Registry, client_id: str, actor: str | None) -> Clie
     if client.status == "erased":
         raise ClientGone(client.id, client.status, None)
     entry = HistoryEntry(field="erased", old=None, new=None, actor=actor, at=now())
+    # What changed stays, the reasons go: staff write them freely and they may name the
+    # person ("Ada asked to be VIP").
+    history = [h.model_copy(update={"reason": None}) for h in client.history] + [entry]
     event = ClientErased(client_id=client.id, actor=actor)
-    entries = await reg.clients.change(
-        client.id,
-        {"$set": {**ERASED_FIELDS, "status": "erased"}, "$push": {"history": entry.model_dump()}},
-        [event],
-    )
+    erased = {**ERASED_FIELDS, "status": "erased", "history": [h.model_dump() for h in history]}
+    entries = await reg.clients.change(client.id, {"$set": erased}, [event])
     for field, value in identity_keys(client):
         await reg.clients.release(field, value, client.id)
     await reg.index.unfile_name(name_entry(client))

@@ -20,7 +20,8 @@ from services.surveys.repository_ratings import AnswerStore, RatingStore
 from services.surveys.sms_providers import SmsProvider
 from shared.contracts.registry import ClientErased, ClientMerged, ClientRegistered, ClientUpdated
 from shared.logging import get_logger
-from shared.messaging.waiting import ClientNotKnownYet
+from shared.messaging.waiting import ClientNotKnownYet, WaitingRoom
+from shared.messaging.waiting_erasure import ErasedClient, forget_parked
 from shared.service import ServiceRuntime
 from shared.store.outbox import Outbox
 
@@ -172,8 +173,12 @@ async def merge_clients(ctx: Surveys, event: ClientMerged) -> None:
 
 
 async def erase_client(ctx: Surveys, event: ClientErased) -> None:
-    """Personal data goes (name, phone, card, texts, comments); anonymous counts stay."""
+    """Personal data goes (name, phone, card, texts, comments, parked copies of events
+    naming the client); anonymous counts stay."""
     client = await ctx.clients.get(event.client_id)
+    phone, card = (client.phone, client.card_number) if client else (None, None)
+    erased = ErasedClient.of(event.client_id, [phone], [card])
+    await forget_parked(WaitingRoom(ctx.db, "surveys"), erased)
     if client is not None:
         if client.phone:
             await ctx.clients.unpoint(f"phone:{client.phone}", client.client_id)

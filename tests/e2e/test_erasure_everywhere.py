@@ -15,6 +15,7 @@ import asyncio
 import json
 import os
 import re
+import secrets
 import subprocess
 import sys
 import time
@@ -25,8 +26,10 @@ import httpx
 from bson import json_util
 from pymongo import AsyncMongoClient
 
+from shared.contracts.pos import PurchaseRecorded
 from tests.conftest import SERVICES, Slate
-from tests.e2e.privacy_story import Person, live_through, surveys_env
+from tests.e2e.privacy_story import Person, live_through, sale, surveys_env
+from tests.support.kafka import produce
 from tests.support.processes import ServiceProcess
 from tests.support.sms_provider import fake_sms_provider
 from tests.support.stack import Stack, whole_stack
@@ -84,6 +87,29 @@ def privacy_verify(slate: Slate, stack: Stack, client_id: str, person: Person) -
     )  # fmt: skip
 
 
+async def sale_with_an_unknown_card(slate: Slate, p: Person) -> PurchaseRecorded:
+    """Before the client registers, a sale names the phone together with a card nobody
+    ever registers: it waits under both keys; the phone releases it, and the card's
+    waiting entry still holds a copy."""
+    body = sale(p, f"pos-{secrets.token_hex(4)}").model_dump(mode="json")
+    body["client"] = {"phone": p.e164, "card_number": "4000000000000002"}
+    purchase = PurchaseRecorded.model_validate(body)
+    await produce(
+        slate.infra.kafka,
+        slate.topic(purchase.TOPIC),
+        purchase.model_dump_json().encode(),
+        key=purchase.partition_key().encode(),
+    )
+    return purchase
+
+
+async def change_category(api: httpx.AsyncClient, client_id: str, p: Person) -> None:
+    """A category change whose reason (kept in the history) names the client."""
+    vip = {"category": "vip", "reason": f"{p.name} ({p.email}) spends a lot"}
+    changed = await api.patch(f"/api/v1/clients/{client_id}", json=vip)
+    assert changed.status_code == 200, changed.text
+
+
 def stack_processes(stack: Stack) -> tuple[ServiceProcess, ...]:
     return (stack.registry, stack.loyalty, stack.surveys, stack.complaints, stack.gateway)
 
@@ -96,7 +122,9 @@ async def test_erased_client_is_in_no_collection_of_any_service(
         stack = whole_stack(spawn, env={"surveys": surveys_env(provider)})
         async with httpx.AsyncClient(base_url=stack.gateway.url, timeout=30) as api:
             api.headers.update(await login(api))
+            await sale_with_an_unknown_card(slate, person)
             story = await live_through(slate, api, provider, person)
+            await change_category(api, story.client_id, person)
             before = await everything_holding(mongo, slate, person)
             held = {line.split(" ")[0] for line in before}
             assert {"registry.clients", "registry.lookups", "loyalty.accounts"} <= held, before
