@@ -80,6 +80,16 @@ def normalise_phone(raw: str, region: str = DEFAULT_REGION) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def national_digits(raw: str, region: str = DEFAULT_REGION) -> str:
+    """The national significant number's digits (`+49 30 1234567` -> `301234567`): what
+    every written form of the number contains, for searching text for it (erasure
+    checks); all of its digits when it cannot be read."""
+    try:
+        return str(phonenumbers.parse(raw, region).national_number)
+    except phonenumbers.NumberParseException:
+        return "".join(ch for ch in raw if ch.isdigit())
+
+
 def normalise_email(raw: str) -> str:
     """Syntax checked by email-validator (no DNS look-up), then all in lower case:
     mail systems treat the local part case-insensitively in practice, and one

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-import phonenumbers
+from shared.identity import national_digits
 
 _NOT_DIGIT = re.compile(r"\D")
 
@@ -25,14 +25,6 @@ def normalise_name(text: str) -> str:
     folded = unicodedata.normalize("NFKD", text.casefold())
     plain = "".join(ch for ch in folded if not unicodedata.combining(ch))
     return " ".join("".join(ch if ch.isalnum() else " " for ch in plain).split())
-
-
-def national_digits(phone: str, region: str = "DE") -> str:
-    """The digits of the number without country code or trunk prefix."""
-    try:
-        return str(phonenumbers.parse(phone, region).national_number)
-    except phonenumbers.NumberParseException:
-        return _NOT_DIGIT.sub("", phone)
 
 
 @dataclass(frozen=True)

@@ -15,21 +15,13 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-import phonenumbers
-
+from shared.identity import national_digits
 from shared.logging import get_logger
 from shared.messaging.waiting import WaitingRoom
 
 log = get_logger(__name__)
 
 _NOT_DIGIT = re.compile(r"\D")
-
-
-def _national(phone: str) -> str:
-    try:
-        return str(phonenumbers.parse(phone, None).national_number)
-    except phonenumbers.NumberParseException:
-        return _NOT_DIGIT.sub("", phone)
 
 
 @dataclass(frozen=True)
@@ -44,7 +36,7 @@ class ErasedClient:
     def of(
         cls, client_id: str, phones: Iterable[str | None], cards: Iterable[str | None]
     ) -> ErasedClient:
-        digits = tuple(d for d in (_national(p) for p in phones if p) if len(d) >= 6)
+        digits = tuple(d for d in (national_digits(p) for p in phones if p) if len(d) >= 6)
         card_digits = tuple(d for d in (_NOT_DIGIT.sub("", c) for c in cards if c) if d)
         return cls(client_id, digits, card_digits)
 
