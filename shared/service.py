@@ -24,6 +24,7 @@ from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 from starlette.responses import Response
 
+from shared import tracing
 from shared.contracts.base import Event
 from shared.http_middleware import BodyLimitMiddleware, CorrelationMiddleware, MetricsMiddleware
 from shared.logging import configure_logging, get_logger
@@ -67,6 +68,7 @@ class ServiceRuntime:
 
     def __post_init__(self) -> None:
         # One resilient producer for events and dead letters (the publisher stops it).
+        tracing.setup(self.settings.service_name)  # before the broker: its middleware
         producer = resilient_producer(self.settings)
         self.broker = create_broker(self.settings, producer)
         self.publisher = EventPublisher(self.broker, self.settings, producer)
@@ -205,6 +207,7 @@ def build_app(
     app = FastAPI(title=title, description=description, lifespan=lifespan)
     app.state.runtime = runtime
     app.state.runtime_lag = lag
+    tracing.instrument_app(app)
 
     async def ready() -> dict[str, str]:
         return readiness.snapshot()  # no round trip: it would queue behind busy work

@@ -27,6 +27,7 @@ from services.gateway.repository import (
 from services.gateway.routes import all_routers
 from services.gateway.security import TokenSigner
 from services.gateway.upstream import Upstreams, problem
+from shared import tracing
 from shared.logging import configure_logging, get_logger
 from shared.periodic import PeriodicTask
 from shared.problems import add_error_table, cut_errors, title_of
@@ -51,6 +52,7 @@ def _secret(settings: GatewaySettings) -> str:
 def create_app(settings: GatewaySettings | None = None, clock: Clock = system_clock) -> FastAPI:
     """`clock` lets tests decide what time the retention job sees."""
     settings = settings or GatewaySettings()
+    tracing.setup(settings.service_name)  # before the upstream clients are made
     urls = {
         "registry": settings.registry_url,
         "loyalty": settings.loyalty_url,
@@ -125,6 +127,7 @@ def create_app(settings: GatewaySettings | None = None, clock: Clock = system_cl
         results = await asyncio.gather(store(), *(check(n) for n in urls))
         return dict(zip(["store", *urls], results, strict=True))
 
+    tracing.instrument_app(app)
     app.add_middleware(AuditMiddleware, audit=lambda: app.state.gateway.audit)
     app.add_middleware(AnonymousGate, refuse=_not_logged_in)
     add_ops_routes(app, "gateway", ready, settings.max_body_bytes)

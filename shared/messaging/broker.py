@@ -19,6 +19,7 @@ from aiokafka import AIOKafkaProducer
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 
+from shared import tracing
 from shared.contracts.base import Event
 from shared.logging import get_logger
 from shared.messaging.correlation import HEADER as CORRELATION_HEADER
@@ -68,7 +69,10 @@ def create_broker(
         request_timeout_ms=15000,  # consumers' too (kafka_request_timeout_ms is the publisher's)
         # Up to a DLQ's size: a large body that reached its topic can be parked whole.
         max_request_size=2 * settings.topic_max_message_bytes + 64 * 1024,
-        middlewares=[dead_letter_middleware(send_dead_letter, settings.service_name)],
+        middlewares=[
+            *tracing.broker_middlewares(),  # outermost: a parked message is in its trace
+            dead_letter_middleware(send_dead_letter, settings.service_name),
+        ],
         logger=logging.getLogger(f"faststream.{settings.service_name}"),
         log_level=logging.DEBUG,
         graceful_timeout=10.0,
@@ -157,15 +161,17 @@ class EventPublisher:
             ("correlation_id", cid.encode()),  # FastStream's own header
             (CORRELATION_HEADER, cid.encode()),
         ]
-        await asyncio.wait_for(
-            self.producer.send_and_wait(
-                self.topics(logical_topic),
-                payload,
-                key.encode() if key is not None else None,
-                headers,
-            ),
-            self.timeout_s,
-        )
+        topic = self.topics(logical_topic)
+        with tracing.producer_span(topic) as trace_headers:  # our producer is not FastStream's
+            await asyncio.wait_for(
+                self.producer.send_and_wait(
+                    topic,
+                    payload,
+                    key.encode() if key is not None else None,
+                    headers + trace_headers,
+                ),
+                self.timeout_s,
+            )
         EVENTS_PUBLISHED.labels(service=self.service, topic=logical_topic).inc()
 
     async def stop(self) -> None:

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 import structlog
 from aiokafka import ConsumerRecord
 
+from shared import tracing
 from shared.contracts.base import Event
 from shared.contracts.pos import PurchaseRecorded, PurchaseReturned
 from shared.logging import get_logger
@@ -178,7 +179,7 @@ class Pipeline:
             await self.process(record)
 
     async def process(self, record: ConsumerRecord[Any, Any]) -> None:
-        with logged_as(record):
+        with logged_as(record), tracing.consumer_span(record):
             try:
                 route = self.by_topic[self.runtime.topics.logical(record.topic)]
                 event = decode(route.event, record)

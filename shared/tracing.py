@@ -1,0 +1,249 @@
+"""Traces across services (OpenTelemetry), set up once per process, off by default.
+
+`setup(service)` is called at start by every service (shared/service.py) and the
+gateway. It reads the standard variables:
+
+- `OTEL_EXPORTER_OTLP_ENDPOINT` (or `..._TRACES_ENDPOINT`): export over OTLP/HTTP
+  (`http://collector:4318`); `OTEL_TRACES_EXPORTER=otlp|console|none` says it outright;
+- `OTEL_TRACES_SAMPLER` / `OTEL_TRACES_SAMPLER_ARG`, e.g. `parentbased_traceidratio` and
+  `0.1`: a tenth of new traces, and whatever the caller decided for the others;
+- `OTEL_SERVICE_NAME` (default: the service's name), `OTEL_SDK_DISABLED=true`;
+- `CLIENTELE_TRACE_FILE`: also append every span as a JSON line to this file (tests).
+
+With none of them set nothing is exported and nothing is instrumented: the tracer
+provider stays OpenTelemetry's no-op one and the helpers below return at once.
+
+When on: FastAPI (incoming requests), PyMongo (store commands, without statements),
+httpx and aiohttp clients (the gateway's upstream calls), FastStream's Kafka telemetry
+middleware (`broker_middlewares`), and our own publish and per-record consume spans.
+W3C trace context travels in Kafka headers (`traceparent`, `tracestate`) and waits
+with an event in its outbox entry or journal (`carrier`, `within`), so an event
+published later by the relay continues the trace of the request that caused it.
+Nothing personal leaves the process (shared/trace_export.py).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+from opentelemetry import context as otel_context
+from opentelemetry import trace
+from opentelemetry.propagate import extract, inject
+from opentelemetry.sdk.resources import SERVICE_NAME, Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import (
+    BatchSpanProcessor,
+    ConsoleSpanExporter,
+    SimpleSpanProcessor,
+    SpanExporter,
+)
+from opentelemetry.trace import Link, SpanKind
+
+from shared.trace_export import JsonLinesSpanExporter, PrivateSpanExporter
+
+TRACE_FILE_ENV = "CLIENTELE_TRACE_FILE"
+# The variables this module and the OpenTelemetry SDK read (docker-compose.yml sets some).
+ENVIRONMENT = frozenset(
+    {
+        TRACE_FILE_ENV, "OTEL_SDK_DISABLED", "OTEL_SERVICE_NAME", "OTEL_RESOURCE_ATTRIBUTES",
+        "OTEL_TRACES_EXPORTER", "OTEL_TRACES_SAMPLER", "OTEL_TRACES_SAMPLER_ARG",
+        "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+        "OTEL_EXPORTER_OTLP_HEADERS", "OTEL_EXPORTER_OTLP_TIMEOUT",
+    }
+)  # fmt: skip
+TRACE_HEADERS = ("traceparent", "tracestate")
+# Probes and scrapes every few seconds would drown the traces that matter.
+EXCLUDED_URLS = "/healthz,/readyz,/metrics"
+
+_tracer = trace.get_tracer("clientele")  # follows the provider `setup` installs
+_state: dict[str, bool] = {"enabled": False, "configured": False}
+
+
+def enabled() -> bool:
+    return _state["enabled"]
+
+
+def _exporters() -> list[tuple[SpanExporter, bool]]:
+    """The exporters the environment asks for, each with whether to batch it."""
+    if os.environ.get("OTEL_SDK_DISABLED", "").strip().lower() == "true":
+        return []
+    chosen = {e.strip() for e in os.environ.get("OTEL_TRACES_EXPORTER", "").split(",")}
+    chosen.discard("")
+    endpoint = any(
+        os.environ.get(v)
+        for v in ("OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
+    )
+    if not chosen and endpoint:
+        chosen = {"otlp"}
+    found: list[tuple[SpanExporter, bool]] = []
+    if "otlp" in chosen:
+        # Imported only when used: the exporter pulls in protobuf and requests.
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+        found.append((OTLPSpanExporter(), True))
+    if "console" in chosen:
+        found.append((ConsoleSpanExporter(), False))
+    if path := os.environ.get(TRACE_FILE_ENV):
+        found.append((JsonLinesSpanExporter(path), False))
+    return found
+
+
+def setup(service_name: str) -> bool:
+    """Install the tracer provider and the instrumentations once per process; True when
+    tracing is on. Later calls (tests build many apps in one process) change nothing."""
+    if _state["configured"]:
+        return _state["enabled"]
+    _state["configured"] = True
+    exporters = _exporters()
+    if not exporters:
+        return False
+    name = os.environ.get("OTEL_SERVICE_NAME") or service_name
+    # The sampler comes from OTEL_TRACES_SAMPLER(_ARG); the SDK's default is parent-based
+    # always-on.
+    provider = TracerProvider(resource=Resource.create({SERVICE_NAME: name}))
+    for exporter, batched in exporters:
+        private = PrivateSpanExporter(exporter)
+        provider.add_span_processor(
+            BatchSpanProcessor(private) if batched else SimpleSpanProcessor(private)
+        )
+    trace.set_tracer_provider(provider)
+    _instrument_clients()
+    _state["enabled"] = True
+    return True
+
+
+def _instrument_clients() -> None:
+    from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
+    from opentelemetry.instrumentation.pymongo import PymongoInstrumentor
+
+    PymongoInstrumentor().instrument(capture_statement=False)
+    HTTPXClientInstrumentor().instrument()
+    with contextlib.suppress(ImportError):  # the gateway's upstream client, when installed
+        import aiohttp  # noqa: F401
+        from opentelemetry.instrumentation.aiohttp_client import AioHttpClientInstrumentor
+
+        AioHttpClientInstrumentor().instrument()
+
+
+def instrument_app(app: Any) -> None:
+    """Server spans for a FastAPI app's requests (a no-op when tracing is off)."""
+    if not enabled():
+        return
+    from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+
+    # No spans per ASGI receive/send message: they double the spans and say nothing.
+    FastAPIInstrumentor.instrument_app(
+        app, excluded_urls=EXCLUDED_URLS, exclude_spans=["receive", "send"]
+    )
+
+
+def broker_middlewares() -> list[Any]:
+    """FastStream's Kafka telemetry middleware, when tracing is on."""
+    if not enabled():
+        return []
+    from faststream.kafka.opentelemetry import KafkaTelemetryMiddleware
+
+    return [KafkaTelemetryMiddleware()]
+
+
+def carrier() -> dict[str, str]:
+    """The current trace context as W3C headers (`traceparent`, `tracestate`), to keep
+    with an event that is published later; empty when there is none to continue."""
+    if not enabled():
+        return {}
+    headers: dict[str, str] = {}
+    inject(headers)
+    return {k: v for k, v in headers.items() if k in TRACE_HEADERS}
+
+
+@contextlib.contextmanager
+def within(kept: Mapping[str, str] | None) -> Iterator[None]:
+    """Run the block in the trace context `kept` by `carrier()` (no-op without one)."""
+    if not kept or not enabled():
+        yield
+        return
+    token = otel_context.attach(extract(dict(kept)))
+    try:
+        yield
+    finally:
+        otel_context.detach(token)
+
+
+@contextlib.contextmanager
+def producer_span(topic: str) -> Iterator[list[tuple[str, bytes]]]:
+    """A span for one publish to `topic`; yields the headers that carry it to consumers."""
+    if not enabled():
+        yield []
+        return
+    attributes = {
+        "messaging.system": "kafka",
+        "messaging.destination.name": topic,
+        "messaging.operation": "publish",
+    }
+    with _tracer.start_as_current_span(
+        f"{topic} publish", kind=SpanKind.PRODUCER, attributes=attributes
+    ):
+        headers: dict[str, str] = {}
+        inject(headers)
+        yield [(k, v.encode()) for k, v in headers.items()]
+
+
+def _record_context(record: Any) -> otel_context.Context:
+    headers = {
+        k: bytes(v).decode(errors="replace")
+        for k, v in (record.headers or ())
+        if k in TRACE_HEADERS and v is not None
+    }
+    return extract(headers)
+
+
+def _start_consumer_span(record: Any) -> trace.Span:
+    """One record's processing span: a child of the context it was published in (so one
+    purchase is one trace across services), linked to the batch span around it."""
+    batch = trace.get_current_span().get_span_context()
+    return _tracer.start_span(
+        f"{record.topic} process",
+        context=_record_context(record),
+        kind=SpanKind.CONSUMER,
+        links=[Link(batch)] if batch.is_valid else None,
+        attributes={
+            "messaging.system": "kafka",
+            "messaging.destination.name": record.topic,
+            "messaging.operation": "process",
+            "messaging.kafka.destination.partition": record.partition,
+            "messaging.kafka.message.offset": record.offset,
+        },
+    )
+
+
+@contextlib.contextmanager
+def consumer_span(record: Any) -> Iterator[None]:
+    """Process one Kafka record (aiokafka `ConsumerRecord`) inside its own span."""
+    if not enabled():
+        yield
+        return
+    with trace.use_span(_start_consumer_span(record), end_on_exit=True):
+        yield
+
+
+@contextlib.contextmanager
+def consumer_spans(records: Sequence[Any]) -> Iterator[list[dict[str, str]]]:
+    """One span per record of a batch processed as a whole, open for the whole block;
+    yields each record's `carrier()` (what it causes continues its trace)."""
+    if not enabled():
+        yield [{} for _ in records]
+        return
+    spans = [_start_consumer_span(r) for r in records]
+    kept = []
+    for span in spans:
+        headers: dict[str, str] = {}
+        inject(headers, context=trace.set_span_in_context(span))
+        kept.append(headers)
+    try:
+        yield kept
+    finally:
+        for span in spans:
+            span.end()

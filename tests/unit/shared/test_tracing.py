@@ -1,0 +1,96 @@
+"""Tracing set-up and what of a span may leave the process (no personal data)."""
+
+from __future__ import annotations
+
+import pytest
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.trace import SpanKind
+
+from shared import tracing
+from shared.trace_export import PrivateSpanExporter
+
+PHONE = "+4930555123987"
+
+
+def exported(record: dict[str, object], name: str = "GET /api/v1/clients") -> dict[str, object]:
+    """The attributes (and the name) of one span as the private exporter hands them on."""
+    memory = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(PrivateSpanExporter(memory)))
+    with provider.get_tracer("test").start_as_current_span(name, kind=SpanKind.SERVER) as span:
+        span.set_attributes(record)  # type: ignore[arg-type]
+        span.record_exception(ValueError(f"duplicate key: {{'_id': 'phone:{PHONE}'}}"))
+    [finished] = memory.get_finished_spans()
+    event_text = str(dict(finished.events[0].attributes or {}))
+    return {"name": finished.name, **dict(finished.attributes or {}), "event": event_text}
+
+
+def test_urls_lose_their_query_and_the_query_attribute_is_dropped() -> None:
+    span = exported(
+        {
+            "http.url": f"http://gw:8000/api/v1/clients?q={PHONE}",
+            "url.full": f"http://registry/internal/v1/clients?q={PHONE}&limit=5",
+            "http.target": f"/api/v1/clients?q={PHONE}",
+            "url.query": f"q={PHONE}",
+            "http.route": "/api/v1/clients",
+        }
+    )
+    assert span["http.url"] == "http://gw:8000/api/v1/clients"
+    assert span["url.full"] == "http://registry/internal/v1/clients"
+    assert span["http.target"] == "/api/v1/clients"
+    assert "url.query" not in span
+    assert span["http.route"] == "/api/v1/clients"
+
+
+def test_database_statements_keep_the_command_name_only() -> None:
+    span = exported({"db.statement": f"find {{'_id': 'phone:{PHONE}'}}", "db.name": "registry"})
+    assert span["db.statement"] == "find"
+    assert span["db.name"] == "registry"
+
+
+def test_lookup_ids_phones_and_kafka_keys_are_masked_or_dropped_everywhere() -> None:
+    span = exported(
+        {
+            "clientele.lookup": f"phone:{PHONE}",
+            "messaging.kafka.message.key": "4000123412341234",
+            "messaging.destination.name": "purchase.recorded",
+            "lookups": [f"phone:{PHONE}", "card:4000123412341234"],
+        },
+        name=f"GET /internal/v1/lookups/phone:{PHONE}",
+    )
+    assert "messaging.kafka.message.key" not in span
+    assert span["messaging.destination.name"] == "purchase.recorded"
+    text = str(span)
+    assert PHONE not in text and "30555123987" not in text, text
+    assert "4000123412341234" not in text
+    assert "phone:" in str(span["clientele.lookup"])  # the kind of key stays readable
+
+
+def test_tracing_is_off_without_otel_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.delenv("OTEL_TRACES_EXPORTER", raising=False)
+    monkeypatch.delenv(tracing.TRACE_FILE_ENV, raising=False)
+    assert tracing._exporters() == []
+    assert not tracing.enabled()  # this test process never turned it on
+    assert tracing.carrier() == {}
+    assert tracing.broker_middlewares() == []
+    with tracing.producer_span("t") as headers:
+        assert headers == []
+
+
+def test_an_otlp_endpoint_turns_on_otlp_export_unless_disabled(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("OTEL_TRACES_EXPORTER", raising=False)
+    monkeypatch.delenv(tracing.TRACE_FILE_ENV, raising=False)
+    monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4318")
+    [(exporter, batched)] = tracing._exporters()
+    assert type(exporter).__name__ == "OTLPSpanExporter" and batched
+    monkeypatch.setenv("OTEL_TRACES_EXPORTER", "none")
+    assert tracing._exporters() == []
+    monkeypatch.setenv("OTEL_TRACES_EXPORTER", "otlp")
+    monkeypatch.setenv("OTEL_SDK_DISABLED", "true")
+    assert tracing._exporters() == []
