@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, TypeAlias
 
 from aiokafka import ConsumerRecord
@@ -34,6 +34,7 @@ from services.loyalty.planning import (
     purchase_reports,
 )
 from services.loyalty.repository import state_of
+from shared import tracing
 from shared.contracts import to_minor_units
 from shared.contracts.pos import PurchaseRecorded
 from shared.logging import get_logger
@@ -46,15 +47,15 @@ Record: TypeAlias = "ConsumerRecord[Any, Any]"
 
 def decode(
     records: Sequence[Record], region: str
-) -> tuple[list[PurchaseRecorded], list[tuple[Record, str]]]:
-    """Valid purchases in arrival order, and the records that are not."""
-    valid: list[PurchaseRecorded] = []
+) -> tuple[list[tuple[Record, PurchaseRecorded]], list[tuple[Record, str]]]:
+    """Valid purchases (with their records) in arrival order, and the records that are not."""
+    valid: list[tuple[Record, PurchaseRecorded]] = []
     bad: list[tuple[Record, str]] = []
     for record in records:
         try:
             purchase = PurchaseRecorded.model_validate_json(record.value or b"")
             identity_keys(purchase.client, region)  # InvalidPhone: parked, never guessed
-            valid.append(purchase)
+            valid.append((record, purchase))
         except (ValidationError, ValueError) as exc:
             bad.append((record, describe(exc)))
     return valid, bad
@@ -78,30 +79,35 @@ async def record_purchases(
     loyalty: Loyalty, records: Sequence[Record], owned: set[str] | None
 ) -> int:
     """Process one batch; returns how many purchases were newly counted."""
-    purchases, bad = decode(records, loyalty.policy.region)
+    decoded, bad = decode(records, loyalty.policy.region)
+    purchases = [p for _, p in decoded]
     for record, reason in bad:
         await park(loyalty.dead_letters, record, reason, "loyalty")
     store, repo = loyalty.journals, loyalty.repo
     started = time.perf_counter()
-    async with store.lock:
-        await store.replay_open(owned)
-        unique = first_of_each(purchases)
-        seen = await repo.receipts(f"purchase:{p.purchase_id}" for p in unique)
-        fresh = [p for p in unique if f"purchase:{p.purchase_id}" not in seen]
-        if len(fresh) < len(purchases):
-            log.info("duplicate_purchases_ignored", count=len(purchases) - len(fresh))
-        owners = await resolve_owners(repo, fresh, loyalty.policy.region)
-        docs = await repo.load_many({c for c in owners.values() if c})
-        rules = await repo.rules()
-        # ~0.2 ms of CPU per purchase: in the event loop a batch of 500 held off every
-        # request (a readiness probe too) for 100 ms, many times that on a busy host.
-        # In a worker thread the interpreter hands the loop its turn every few ms.
-        journal = await asyncio.to_thread(
-            plan_purchases, fresh, owners, docs, rules, loyalty.policy
-        )
-        journal.partitions = partitions_of(records)
-        planned = time.perf_counter()
-        await store.commit(journal)
+    # A span per purchase in the trace its POS started (when tracing is on): the events
+    # a purchase causes are planned in its context and so continue that trace.
+    with tracing.consumer_spans([r for r, _ in decoded]) as kept:
+        traces = {p.purchase_id: t for (_, p), t in reversed(list(zip(decoded, kept, strict=True)))}
+        async with store.lock:
+            await store.replay_open(owned)
+            unique = first_of_each(purchases)
+            seen = await repo.receipts(f"purchase:{p.purchase_id}" for p in unique)
+            fresh = [p for p in unique if f"purchase:{p.purchase_id}" not in seen]
+            if len(fresh) < len(purchases):
+                log.info("duplicate_purchases_ignored", count=len(purchases) - len(fresh))
+            owners = await resolve_owners(repo, fresh, loyalty.policy.region)
+            docs = await repo.load_many({c for c in owners.values() if c})
+            rules = await repo.rules()
+            # ~0.2 ms of CPU per purchase: in the event loop a batch of 500 held off every
+            # request (a readiness probe too) for 100 ms, many times that on a busy host.
+            # In a worker thread the interpreter hands the loop its turn every few ms.
+            journal = await asyncio.to_thread(
+                plan_purchases, fresh, owners, docs, rules, loyalty.policy, traces
+            )
+            journal.partitions = partitions_of(records)
+            planned = time.perf_counter()
+            await store.commit(journal)
     done = time.perf_counter()
     log.info(
         "purchase_batch", records=len(records), counted=len(fresh), parked=len(bad),
@@ -116,8 +122,10 @@ def plan_purchases(
     docs: dict[str, dict[str, Any]],
     rules: dict[str, CategoryRule],
     policy: Policy,
+    traces: Mapping[str, Mapping[str, str]] | None = None,
 ) -> Journal:
-    """Pure: what a batch writes, given what was read."""
+    """Pure: what a batch writes, given what was read (`traces`: each purchase's
+    trace context by purchase id, for the events it causes)."""
     journal = Journal()
     before = {cid: state_of(doc) for cid, doc in docs.items()}
     states = dict(before)
@@ -128,7 +136,8 @@ def plan_purchases(
             continue
         effect = purchase_effect(states[client_id], p, rules, policy)
         states[client_id] = effect.state
-        plan_effect(journal, p, effect, policy, states[client_id].category)
+        with tracing.within((traces or {}).get(p.purchase_id)):
+            plan_effect(journal, p, effect, policy, states[client_id].category)
     for client_id, state in states.items():
         if state != before[client_id]:
             journal.account(client_id, *account_changes(before[client_id], state))

@@ -50,6 +50,7 @@ from pymongo import InsertOne, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
 
+from shared import tracing
 from shared.contracts.base import Event
 from shared.logging import get_logger
 from shared.messaging.correlation import current_correlation_id
@@ -101,15 +102,17 @@ class Journal:
             doc[k] = doc.get(k, 0) + v
 
     def event(self, event: Event) -> None:
-        self.events.append(
-            {
-                "event_id": str(event.event_id),
-                "topic": event.TOPIC,
-                "key": event.partition_key(),
-                "payload": event.model_dump_json(),
-                "correlation_id": current_correlation_id(),
-            }
-        )
+        """Queue `event` with the trace context it is planned in (a replay continues it)."""
+        entry: dict[str, Any] = {
+            "event_id": str(event.event_id),
+            "topic": event.TOPIC,
+            "key": event.partition_key(),
+            "payload": event.model_dump_json(),
+            "correlation_id": current_correlation_id(),
+        }
+        if kept := tracing.carrier():
+            entry["trace"] = kept
+        self.events.append(entry)
 
     def empty(self) -> bool:
         return not (
@@ -258,14 +261,15 @@ class JournalStore:
         members = [m for m in doc.get("indexes", ()) if (m["_id"], m["member"]) not in self.members]
         await _add_to_sets(self.db, REPORTS, members, "member")
         self.members.update((m["_id"], m["member"]) for m in members)
-        sends = (
-            partial(
-                self.publish, e["topic"], e["key"], e["payload"].encode(), e.get("correlation_id")
-            )
-            for e in doc["events"]
-        )
+        sends = (partial(self._publish, e) for e in doc["events"])
         await gather_bounded(sends, PUBLISH_IN_FLIGHT)
         await self.db[JOURNALS].delete_one({"_id": jid})
+
+    async def _publish(self, entry: Mapping[str, Any]) -> None:
+        with tracing.within(entry.get("trace")):
+            await self.publish(
+                entry["topic"], entry["key"], entry["payload"].encode(), entry.get("correlation_id")
+            )
 
     async def replay_open(
         self, owned_partitions: set[str] | None, stale_s: float = 60.0, *, force: bool = False

@@ -20,6 +20,7 @@ from typing import Any
 from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 
+from shared import tracing
 from shared.contracts.base import Event
 from shared.logging import get_logger
 from shared.messaging.broker import EventPublisher
@@ -34,15 +35,23 @@ MARKERS = "outbox"
 BATCH_GRACE = timedelta(seconds=60)
 
 
+TRACE_FIELD = "trace"
+
+
 def outbox_entry(event: Event) -> dict[str, Any]:
-    """How an event waits inside its document."""
-    return {
+    """How an event waits inside its document: with the trace context it was written in
+    (W3C `traceparent`/`tracestate`, when tracing is on), so whoever publishes it, at
+    once or after a crash, continues the trace of the request or event that caused it."""
+    entry: dict[str, Any] = {
         "event_id": str(event.event_id),
         "topic": event.TOPIC,
         "key": event.partition_key(),
         "payload": event.model_dump_json(),
         "correlation_id": current_correlation_id(),
     }
+    if kept := tracing.carrier():
+        entry[TRACE_FIELD] = kept
+    return entry
 
 
 def _aware(at: datetime) -> datetime:
@@ -101,9 +110,13 @@ class Outbox:
             doc = await self.db[collection].find_one({"_id": doc_id}, {OUTBOX_FIELD: 1})
             entries = list((doc or {}).get(OUTBOX_FIELD, ()))
         for entry in entries:
-            await self.publisher.publish_raw(
-                entry["topic"], entry["key"], entry["payload"].encode(), entry.get("correlation_id")
-            )
+            with tracing.within(entry.get(TRACE_FIELD)):
+                await self.publisher.publish_raw(
+                    entry["topic"],
+                    entry["key"],
+                    entry["payload"].encode(),
+                    entry.get("correlation_id"),
+                )
         if entries:
             # $pullAll of the exact entries: FerretDB 1.x ignores $pull with a condition.
             # One round trip: the update answers with what is left pending (the whole
