@@ -9,11 +9,13 @@ from typing import Any
 import pytest
 import yaml
 
+from shared import tracing
 from shared.settings import ServiceSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ("registry", "loyalty", "surveys", "complaints", "gateway")
 INFRA_ONLY = {"kafka", "mongo"}
+TRACING_ONLY = {"otel-collector", "jaeger"}  # the optional `tracing` profile
 
 
 def compose() -> dict[str, Any]:
@@ -50,7 +52,7 @@ def settings_class(service: str) -> type[ServiceSettings]:
 
 def test_every_service_is_in_compose_with_a_health_check_and_healthy_dependencies() -> None:
     services = compose()["services"]
-    assert set(SERVICES) | INFRA_ONLY == set(services)
+    assert set(SERVICES) | INFRA_ONLY | TRACING_ONLY == set(services)
     for name in SERVICES:
         spec = services[name]
         assert spec["command"] == ["python", "-m", f"services.{name}"]
@@ -61,7 +63,7 @@ def test_every_service_is_in_compose_with_a_health_check_and_healthy_dependencie
 @pytest.mark.parametrize("service", SERVICES)
 def test_every_env_variable_compose_sets_is_read_by_the_service(service: str) -> None:
     env = compose()["services"][service]["environment"]
-    unknown = set(env) - env_names(settings_class(service))
+    unknown = set(env) - env_names(settings_class(service)) - tracing.ENVIRONMENT
     assert not unknown, f"{service} is given variables its settings never read: {unknown}"
 
 
@@ -70,3 +72,35 @@ def test_service_ports_in_health_checks_match_the_settings() -> None:
     for name in SERVICES:
         port = settings_class(name)().http_port
         assert f"127.0.0.1:{port}/healthz" in " ".join(services[name]["healthcheck"]["test"])
+
+
+def test_the_tracing_profile_runs_a_collector_forwarding_to_jaeger_and_only_on_demand() -> None:
+    services = compose()["services"]
+    for name in TRACING_ONLY:
+        assert services[name]["profiles"] == ["tracing"]
+    for name in set(SERVICES) | INFRA_ONLY:  # the default stack needs none of it
+        assert "profiles" not in services[name]
+        assert not set(services[name].get("depends_on", {})) & TRACING_ONLY
+    [mount] = services["otel-collector"]["volumes"]
+    source, target = mount.split(":")[:2]
+    assert services["otel-collector"]["command"] == [f"--config={target}"]
+    config = yaml.safe_load((ROOT / source).read_text())
+    http = config["receivers"]["otlp"]["protocols"]["http"]["endpoint"]
+    assert http.endswith(":4318")
+    jaeger = config["exporters"]["otlp/jaeger"]["endpoint"]
+    assert jaeger.split(":")[0] == "jaeger" and jaeger.endswith(":4317")  # Jaeger's OTLP gRPC
+    pipeline = config["service"]["pipelines"]["traces"]
+    assert pipeline["receivers"] == ["otlp"] and pipeline["exporters"] == ["otlp/jaeger"]
+    assert set(pipeline["processors"]) <= set(config["processors"])
+    assert "16686:16686" in services["jaeger"]["ports"]  # the trace UI
+
+
+def test_services_export_traces_to_the_collector_only_when_given_its_endpoint() -> None:
+    text = (ROOT / "docker-compose.yml").read_text()
+    # The command the file documents points at the collector's OTLP/HTTP port.
+    assert "OTEL_EXPORTER_OTLP_ENDPOINT=http://otel-collector:4318 docker compose" in text
+    for name in SERVICES:
+        env = compose()["services"][name]["environment"]
+        assert env["OTEL_EXPORTER_OTLP_ENDPOINT"] == "${OTEL_EXPORTER_OTLP_ENDPOINT:-}"  # off
+        assert env["OTEL_TRACES_SAMPLER"].endswith("parentbased_traceidratio}")
+        assert 0 < float(env["OTEL_TRACES_SAMPLER_ARG"].split(":-")[1].rstrip("}")) <= 1
