@@ -176,6 +176,17 @@ def seed(gateway: str, env: dict[str, str]) -> None:
         print(f"  demo client {client['name']}: {state}", flush=True)
 
 
+def print_banner(gateway: str, env: dict[str, str]) -> None:
+    print(
+        f"\nClientele is running. Console and API: {gateway}  "
+        f"(OpenAPI at {gateway}/docs). Ctrl-C stops everything.\n"
+        f"Log in as {env['CLIENTELE_ADMIN_USERNAME']!r} with CLIENTELE_ADMIN_PASSWORD "
+        f"(dev default {DEV_ADMIN[1]!r} when unset).\n"
+        f"`uv` and `clientele` in a new shell: {cli_path_line()}",
+        flush=True,
+    )
+
+
 def main() -> None:
     logs = log_dir()
     port_of = ports()
@@ -209,14 +220,7 @@ def main() -> None:
         gateway = f"http://127.0.0.1:{port_of['gateway']}"
         seed(gateway, env)
         demo = DemoProgress(start_demo(gateway, logs, env), logs / "demo.log")
-        print(
-            f"\nClientele is running. Console and API: {gateway}  "
-            f"(OpenAPI at {gateway}/docs). Ctrl-C stops everything.\n"
-            f"Log in as {env['CLIENTELE_ADMIN_USERNAME']!r} with CLIENTELE_ADMIN_PASSWORD "
-            f"(dev default {DEV_ADMIN[1]!r} when unset).\n"
-            f"`uv` and `clientele` in a new shell: {cli_path_line()}",
-            flush=True,
-        )
+        print_banner(gateway, env)
         while not stopping and all(p.poll() is None for p in procs.values()):
             demo.relay()
             time.sleep(0.5)
