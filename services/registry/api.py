@@ -25,7 +25,12 @@ router = APIRouter(prefix="/internal/v1", tags=["clients"])
 
 
 def registry(request: Request) -> Registry:
-    return Registry.of(request.app.state.runtime, request.app.state.locks)
+    """The repositories, built on the first request (the store opens in the lifespan)."""
+    state = request.app.state
+    built: Registry | None = getattr(state, "registry", None)
+    if built is None:
+        built = state.registry = Registry.of(state.runtime, state.locks)
+    return built
 
 
 def actor_of(request: Request, given: str | None) -> str | None:

@@ -12,6 +12,7 @@ from services.registry.model_cards import (
     replace,
 )
 from services.registry.model_changes import ClientChanges, apply_changes, changed_values
+from services.registry.model_search import search_summary
 from services.registry.repository import identity_keys
 from shared.contracts.registry import ClientUpdated
 from shared.logging import get_logger
@@ -24,7 +25,10 @@ async def _save(
 ) -> None:
     """Claim new keys, write the fields + history with `client.updated`, free old keys."""
     old_keys, new_keys = set(identity_keys(before)), identity_keys(after)
-    await reg.clients.claim_all(after.id, [k for k in new_keys if k not in old_keys])
+    kept = [k for k in new_keys if k in old_keys]
+    await reg.clients.claim_all(
+        after.id, [k for k in new_keys if k not in old_keys], search_summary(after)
+    )
     if {"name", "birthday"} & set(fields):
         await reg.index.file_name(name_entry(after))
     doc = after.to_doc()
@@ -37,6 +41,8 @@ async def _save(
     entries = await reg.clients.change(
         after.id, {"$set": {f: doc[f] for f in [*fields, "history", "consent_history"]}}, [event]
     )
+    if search_summary(before) != search_summary(after):
+        await reg.clients.refresh_lookups(after, kept)
     for field, value in old_keys - set(new_keys):
         await reg.clients.release(field, value, after.id)
     if {"name", "birthday"} & set(fields):
@@ -81,6 +87,7 @@ async def _save_cards(reg: Registry, before: Client, cards: list[Card], reason: 
     )
     doc = after.to_doc()
     entries = await reg.clients.change(after.id, {"$set": {"cards": doc["cards"]}}, [event])
+    await reg.clients.refresh_lookups(after)  # the new card's key too, and the card shown
     await reg.clients.publish(after.id, entries)
     log.info("client_cards_changed", client_id=after.id, reason=reason)
     return after

@@ -35,6 +35,8 @@ async def merge_clients(
         },
         [event],
     )
+    gone = merged.model_copy(update={"status": "merged", "merged_into": survivor.id})
+    await reg.clients.refresh_lookups(gone)  # its keys now show the pointer
     if merged.manager_id:
         await reg.index.assign(merged.id, merged.manager_id, None)
     await reg.clients.publish(merged.id, entries)

@@ -1,5 +1,10 @@
 """Finding clients: exact keys by point reads of lookup documents, names by bucket.
 
+A lookup document carries the client's search summary (every write that changes a
+summarised field rewrites it, services/registry/repository.py), so a card, phone or
+email search is one point read; a lookup written before summaries existed costs a
+second read of the client.
+
 A name query reads the one name bucket of its longest part (`name:lov` for
 `ada lov`), filters it in memory, sorts by name, and reads only the clients of the
 requested page. A merged client is shown only as a pointer to its survivor; an
@@ -15,7 +20,7 @@ from typing import Any
 from services.registry.handlers import Registry
 from services.registry.model import Client
 from services.registry.model_names import matches_prefix, query_bucket
-from services.registry.model_search import SearchPlan, plan_search
+from services.registry.model_search import SearchPlan, plan_search, search_summary
 
 
 @dataclass
@@ -26,18 +31,7 @@ class SearchPage:
 
 
 def search_item(client: Client) -> dict[str, Any]:
-    if client.status == "merged":
-        return {"id": client.id, "status": "merged", "merged_into": client.merged_into}
-    return {
-        "id": client.id,
-        "status": client.status,
-        "name": client.name,
-        "phone": client.phone,
-        "email": client.email,
-        "card_number": client.card_number,
-        "category": client.category,
-        "birthday": client.birthday.isoformat() if client.birthday else None,
-    }
+    return search_summary(client)
 
 
 async def _read(reg: Registry, ids: list[str]) -> list[Client]:
@@ -45,10 +39,16 @@ async def _read(reg: Registry, ids: list[str]) -> list[Client]:
     return [c for c in found if c is not None and c.status != "erased"]
 
 
-async def _by_keys(reg: Registry, plan: SearchPlan) -> list[Client]:
+async def _by_keys(reg: Registry, plan: SearchPlan) -> list[dict[str, Any]]:
     owners = await asyncio.gather(*(reg.clients.lookups.find_one({"_id": k}) for k in plan.keys))
-    ids = list(dict.fromkeys(str(o["client_id"]) for o in owners if o))
-    return await _read(reg, ids)
+    found: dict[str, dict[str, Any] | None] = {}
+    for owner in owners:
+        if owner and str(owner["client_id"]) not in found:
+            found[str(owner["client_id"])] = owner.get("summary")
+    unsummarised = [cid for cid, summary in found.items() if summary is None]
+    for client in await _read(reg, unsummarised):
+        found[client.id] = search_item(client)
+    return [s for s in found.values() if s is not None and s.get("status") != "erased"]
 
 
 async def _by_name(reg: Registry, name: str, offset: int, limit: int) -> tuple[int, list[Client]]:
@@ -71,6 +71,6 @@ async def search(reg: Registry, query: str, page: int, page_size: int) -> Search
     if plan.name is not None:
         total, clients = await _by_name(reg, plan.name, offset, page_size)
     else:
-        found = await _by_keys(reg, plan)
-        total, clients = len(found), found[offset : offset + page_size]
+        items = await _by_keys(reg, plan)
+        return SearchPage(plan.kind, len(items), items[offset : offset + page_size])
     return SearchPage(plan.kind, total, [search_item(c) for c in clients])

@@ -20,6 +20,7 @@ from services.registry.handlers import Registry, name_entry, registered_event
 from services.registry.model import Client, DuplicateClient
 from services.registry.model_cards import Card
 from services.registry.model_names import buckets_of
+from services.registry.model_search import search_summary
 from services.registry.repository import CLIENTS
 from shared.logging import get_logger
 from shared.messaging.broker import EventPublisher
@@ -75,7 +76,11 @@ async def claim_keys(
     reg: Registry, candidates: Sequence[Candidate], new_number: Callable[[], str]
 ) -> tuple[list[Candidate], list[tuple[int, str]]]:
     """Insert every lookup of the batch at once; rows with a taken key are refused."""
-    docs = [{"_id": k, "client_id": c.client.id} for c in candidates for k in c.keys]
+    docs = [
+        {"_id": k, "client_id": c.client.id, "summary": search_summary(c.client)}
+        for c in candidates
+        for k in c.keys
+    ]
     taken = {docs[i]["_id"] for i in await insert_all(reg.clients.lookups, docs)}
     ready: list[Candidate] = []
     refused: list[tuple[int, str]] = []
@@ -90,6 +95,8 @@ async def claim_keys(
             if mine:
                 await reg.clients.lookups.bulk_write(mine, ordered=False)
             continue
+        if clashes:  # a redrawn card number: the summaries show the new one
+            await reg.clients.refresh_lookups(candidate.client)
         ready.append(candidate)
     return ready, refused
 

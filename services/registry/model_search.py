@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass, field
+from typing import Any
 
-from services.registry.model import InvalidClientData, normalise_email
+from services.registry.model import Client, InvalidClientData, normalise_email
 from services.registry.model_names import normalise_name
 from shared.identity import (
     InvalidPhone,
@@ -49,3 +50,20 @@ def plan_search(query: str, default_region: str) -> SearchPlan:
             keys.append(phone_key(normalise_phone(q, default_region)))
         return SearchPlan(keys=keys)
     return SearchPlan(name=normalise_name(q))
+
+
+def search_summary(client: Client) -> dict[str, Any]:
+    """What a search result shows of a client; kept on its lookup documents too, so a
+    card, phone or email search is one point read (a merged one: its survivor's id)."""
+    if client.status == "merged":
+        return {"id": client.id, "status": "merged", "merged_into": client.merged_into}
+    return {
+        "id": client.id,
+        "status": client.status,
+        "name": client.name,
+        "phone": client.phone,
+        "email": client.email,
+        "card_number": client.card_number,
+        "category": client.category,
+        "birthday": client.birthday.isoformat() if client.birthday else None,
+    }

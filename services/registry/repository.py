@@ -2,7 +2,11 @@
 
 Every alternate key is a lookup document in `lookups` whose `_id` is the key
 (`phone:+49301234567`, `email:ada@example.com`, `card:4000...`): inserting it is the
-uniqueness check, and reading it is a point read on FerretDB and MongoDB alike.
+uniqueness check, and reading it is a point read on FerretDB and MongoDB alike. It
+also carries the client's search summary (`summary`: name, status, card, category...),
+so a search by card, phone or email is that one read: whoever changes a summarised
+field rewrites the summaries of every key of the client (`refresh_lookups`, one bulk
+write by `_id`).
 """
 
 from __future__ import annotations
@@ -11,10 +15,12 @@ import asyncio
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from pymongo import UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from services.registry.model import Client, DuplicateClient
+from services.registry.model_search import search_summary
 from shared.contracts.base import Event
 from shared.store.outbox import OUTBOX_FIELD, Outbox
 
@@ -51,11 +57,14 @@ class ClientRepository:
             client_id = str(doc["merged_into"])
         return client_id
 
-    async def claim(self, field: str, value: str, client_id: str) -> None:
+    async def claim(
+        self, field: str, value: str, client_id: str, summary: dict[str, Any] | None = None
+    ) -> None:
         """Insert the lookup `field:value` -> client; the insert is the uniqueness check."""
         key = f"{field}:{value}"
+        doc = {"_id": key, "client_id": client_id, **({"summary": summary} if summary else {})}
         try:
-            await self.lookups.insert_one({"_id": key, "client_id": client_id})
+            await self.lookups.insert_one(doc)
         except DuplicateKeyError:
             owner_id = await self.owner_of(field, value)
             if owner_id == client_id:
@@ -63,20 +72,38 @@ class ClientRepository:
             if owner_id and await self.clients.find_one({"_id": owner_id}, {"_id": 1}):
                 raise DuplicateClient(field, value, await self.resolve(owner_id)) from None
             # An orphan left by a crash before the client was written: take it over.
-            await self.lookups.replace_one({"_id": key}, {"_id": key, "client_id": client_id})
+            await self.lookups.replace_one({"_id": key}, doc)
 
     async def release(self, field: str, value: str, client_id: str) -> None:
         """Drop a lookup this client holds (read by `_id`, then delete by `_id`)."""
         if await self.owner_of(field, value) == client_id:
             await self.lookups.delete_one({"_id": f"{field}:{value}"})
 
-    async def claim_all(self, client_id: str, keys: Sequence[tuple[str, str]]) -> None:
+    async def refresh_lookups(
+        self, client: Client, keys: Sequence[tuple[str, str]] | None = None
+    ) -> None:
+        """Write the client's current search summary on its lookups (all, or `keys`)."""
+        summary = search_summary(client)
+        writes = [
+            UpdateOne({"_id": f"{field}:{value}"}, {"$set": {"summary": summary}})
+            for field, value in (identity_keys(client) if keys is None else keys)
+        ]
+        if writes:
+            await self.lookups.bulk_write(writes, ordered=False)
+
+    async def claim_all(
+        self,
+        client_id: str,
+        keys: Sequence[tuple[str, str]],
+        summary: dict[str, Any] | None = None,
+    ) -> None:
         """Claim every key, or none: on a duplicate the ones taken are released.
 
         The keys are claimed concurrently (one round trip of waiting, not one per key);
         the error raised is the first in key order, as if claimed one by one."""
         results = await asyncio.gather(
-            *(self.claim(field, value, client_id) for field, value in keys), return_exceptions=True
+            *(self.claim(field, value, client_id, summary) for field, value in keys),
+            return_exceptions=True,
         )
         failures = [r for r in results if isinstance(r, BaseException)]
         if not failures:
@@ -88,7 +115,7 @@ class ClientRepository:
         raise failures[0]
 
     async def add(self, client: Client, events: Sequence[Event]) -> list[dict[str, Any]]:
-        await self.claim_all(client.id, identity_keys(client))
+        await self.claim_all(client.id, identity_keys(client), search_summary(client))
         return await self.outbox.insert(CLIENTS, client.to_doc(), events)
 
     async def change(

@@ -67,6 +67,10 @@ class Cost:
         """Commands per operation on these collections only."""
         return sum(n for (_, _, coll), n in self.commands.items() if coll in collections)
 
+    def without(self, *collections: str) -> dict[Key, float]:
+        """The commands on every other collection."""
+        return {k: n for k, n in self.commands.items() if k[2] not in collections}
+
     def __str__(self) -> str:
         items = sorted(self.commands.items())
         rows = [f"{p}/{c}/{coll or '-'}={n:.2f}" for (p, c, coll), n in items]

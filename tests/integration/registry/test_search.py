@@ -58,3 +58,33 @@ async def test_a_renamed_client_is_found_by_the_new_name_only(api: httpx.AsyncCl
 async def test_an_empty_query_is_a_422(api: httpx.AsyncClient) -> None:
     r = await api.get("/internal/v1/clients", params={"q": ""})
     assert r.status_code == 422
+
+
+SHOWN = ("id", "status", "name", "phone", "email", "card_number", "category", "birthday")
+
+
+async def test_a_key_search_shows_the_client_as_it_is_after_every_change(
+    api: httpx.AsyncClient,
+) -> None:
+    """The search answer comes from the lookup document alone: each write keeps it true."""
+    ada = await register(api, name="Ada Byron", phone="+49 30 1234567", email="ada@example.com")
+    path = f"/internal/v1/clients/{ada['id']}"
+    changes = {"name": "Ada Lovelace", "email": "ada@lovelace.org", "birthday": "1815-12-10"}
+    assert (await api.patch(path, json=changes)).status_code == 200
+    category = {"category": "problem", "reason": "two bounced payments"}
+    assert (await api.patch(path, json=category)).status_code == 200
+    lost = ada["card_number"]
+    r = await api.post(f"{path}/cards/{lost}/replace", json={"reason": "lost"})
+    assert r.status_code == 200, r.text
+    now = (await api.get(path)).json()
+    assert now["card_number"] != lost and now["category"] == "problem"
+    shown = {k: now[k] for k in SHOWN}
+    for q in ("030 1234567", "ada@lovelace.org", now["card_number"], lost):
+        assert (await search(api, q))["items"] == [shown], q
+    assert (await search(api, "ada@example.com"))["items"] == []
+
+    bob = await register(api, name="Bob Byron", phone="+49 30 7654321")
+    r = await api.post(f"{path}/merge", json={"survivor_id": bob["id"]})
+    assert r.status_code == 200, r.text
+    pointer = {"id": ada["id"], "status": "merged", "merged_into": bob["id"]}
+    assert (await search(api, now["card_number"]))["items"] == [pointer]
