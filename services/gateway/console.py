@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
 
-import httpx
 from fastapi import APIRouter, Depends, FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -27,7 +26,7 @@ from services.gateway.auth import SESSION_COOKIE, GatewayRuntime, caller, gatewa
 from services.gateway.console_format import day, ledger_row, when, zone
 from services.gateway.console_view import as_list, field_errors
 from services.gateway.model import Caller, InvalidCredentials, TooManyAttempts, UpstreamError
-from services.gateway.upstream import UnsendableInput, actor_headers
+from services.gateway.upstream import UnsendableInput, UpstreamDown, actor_headers
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -74,7 +73,7 @@ async def call(
         response = await gateway(request).upstreams.call(
             service, method, path, headers=actor_headers(request), **kw
         )
-    except httpx.HTTPError:
+    except UpstreamDown:
         return 0, None
     except UnsendableInput as exc:
         return 422, {"detail": str(exc)}

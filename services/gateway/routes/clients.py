@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
 from fastapi import APIRouter, Body, Request
 from fastapi.responses import Response
 
 from services.gateway import handlers
 from services.gateway.model import ClientCard, UpstreamError
-from services.gateway.upstream import forward, unavailable, upstreams
+from services.gateway.upstream import UpstreamDown, forward, unavailable, upstreams
 from shared.problems import upstream_problem
 
 router = APIRouter(prefix="/api/v1", tags=["clients"])
@@ -34,7 +33,7 @@ async def client_card(client_id: str, request: Request) -> Any:
         return await handlers.client_card(upstreams(request), client_id)
     except UpstreamError as exc:
         return upstream_problem(exc.status, exc.body)
-    except httpx.HTTPError:
+    except UpstreamDown:
         return unavailable("registry")
 
 

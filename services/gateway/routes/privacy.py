@@ -14,13 +14,12 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-import httpx
 from fastapi import APIRouter, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse, Response
 
 from services.gateway.auth import gateway
-from services.gateway.upstream import SERVICES, UnsendableInput, Upstreams, problem
+from services.gateway.upstream import SERVICES, UnsendableInput, UpstreamDown, Upstreams, problem
 
 router = APIRouter(prefix="/api/v1", tags=["privacy"])
 
@@ -41,7 +40,7 @@ async def _part(up: Upstreams, service: str, client_id: str) -> dict[str, Any]:
         response = await up.call(service, "GET", path, timeout=EXPORT_TIMEOUT_S)
     except UnsendableInput as exc:
         raise ExportFailed(422, str(exc)) from exc
-    except httpx.HTTPError as exc:
+    except UpstreamDown as exc:
         raise ExportFailed(503, f"the {service} service does not answer; try again") from exc
     if response.status_code == 404 and service == "registry":
         raise ExportFailed(404, f"no client {client_id}")

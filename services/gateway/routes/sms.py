@@ -7,11 +7,10 @@ route carries no staff token: the signature is its authentication.
 
 from __future__ import annotations
 
-import httpx
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from services.gateway.upstream import relay_answer, unavailable, upstreams
+from services.gateway.upstream import UpstreamDown, relay_answer, unavailable, upstreams
 
 router = APIRouter(prefix="/api/v1", tags=["sms"])
 
@@ -30,6 +29,6 @@ async def sms_inbound(request: Request) -> Response:
         answer = await upstreams(request).call(
             "surveys", "POST", "/internal/v1/sms/inbound", content=raw, headers=headers
         )
-    except httpx.HTTPError:
+    except UpstreamDown:
         return unavailable("surveys")
     return relay_answer(answer)

@@ -7,10 +7,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import httpx
 import pytest
 
-from services.gateway.upstream import relay_answer
+from services.gateway.upstream import Answer, relay_answer
+
+
+def answered(status: int, body: Any = None, text: str | None = None) -> Answer:
+    """A service's answer as the gateway's client reads it."""
+    content = text.encode() if text is not None else json.dumps(body).encode()
+    return Answer(status, {"content-type": "application/json"}, content)
+
 
 FIELDS: dict[str, Any] = {
     "status": "new",
@@ -23,7 +29,7 @@ FIELDS: dict[str, Any] = {
 
 @pytest.mark.parametrize("status", [400, 401, 403, 404, 409, 422, 429])
 def test_a_refusal_keeps_its_status_detail_and_fields(status: int) -> None:
-    upstream = httpx.Response(status, json={"detail": f"refused with {status}", **FIELDS})
+    upstream = answered(status, {"detail": f"refused with {status}", **FIELDS})
     answer = relay_answer(upstream)
     body = json.loads(bytes(answer.body))
     assert answer.status_code == status
@@ -36,20 +42,20 @@ def test_a_refusal_keeps_its_status_detail_and_fields(status: int) -> None:
 
 def test_a_validation_error_list_is_kept_and_said_in_one_sentence() -> None:
     errors = [{"loc": ["body", "phone"], "msg": "not a phone number", "type": "value_error"}]
-    body = json.loads(bytes(relay_answer(httpx.Response(422, json={"detail": errors})).body))
+    body = json.loads(bytes(relay_answer(answered(422, {"detail": errors})).body))
     assert body["errors"] == errors and body["detail"] == "phone: not a phone number"
 
 
 @pytest.mark.parametrize(
     "upstream",
     [
-        httpx.Response(409, text="plain text, not JSON"),
-        httpx.Response(404, json=["a", "list"]),
-        httpx.Response(400, json={"no_detail": True}),
-        httpx.Response(422, json={"detail": {"nested": 1}}),
+        answered(409, text="plain text, not JSON"),
+        answered(404, ["a", "list"]),
+        answered(400, {"no_detail": True}),
+        answered(422, {"detail": {"nested": 1}}),
     ],
 )
-def test_odd_bodies_still_make_a_problem_document(upstream: httpx.Response) -> None:
+def test_odd_bodies_still_make_a_problem_document(upstream: Answer) -> None:
     answer = relay_answer(upstream)
     body = json.loads(bytes(answer.body))
     assert answer.status_code == upstream.status_code == body["status"]
@@ -57,6 +63,6 @@ def test_odd_bodies_still_make_a_problem_document(upstream: httpx.Response) -> N
 
 
 def test_a_server_error_upstream_is_a_502_that_leaks_nothing() -> None:
-    answer = relay_answer(httpx.Response(500, json={"detail": "Traceback: secret"}))
+    answer = relay_answer(answered(500, {"detail": "Traceback: secret"}))
     body = json.loads(bytes(answer.body))
     assert answer.status_code == 502 and "secret" not in body["detail"]
