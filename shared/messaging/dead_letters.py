@@ -17,6 +17,7 @@ import asyncio
 import json
 from collections import Counter
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from types import TracebackType
 from typing import Any
 
@@ -51,6 +52,19 @@ TRUNCATED_BYTES = 64 * 1024
 DeadLetterSender = Callable[
     [str, bytes | None, bytes | None, list[tuple[str, bytes]]], Awaitable[None]
 ]
+
+
+# Records of the message in hand that its handler parked one by one (the pipeline
+# does): failed and not consumed, as a message of one record that raised. A fresh
+# counter per message (`on_receive`); None outside a message.
+_PARKED_ONE_BY_ONE: ContextVar[Counter[str] | None] = ContextVar("parked_one_by_one", default=None)
+
+
+def count_parked(topic: str) -> None:
+    """Say that a record of the message in hand was parked by its handler."""
+    parked = _PARKED_ONE_BY_ONE.get()
+    if parked is not None:
+        parked[topic] += 1
 
 
 class Unprocessable(Exception):
@@ -118,6 +132,16 @@ def _event_id(record: ConsumerRecord[Any, Any]) -> str | None:
     return str(value.get("event_id")) if isinstance(value, dict) else None
 
 
+def _count_processed(
+    records: tuple[ConsumerRecord[Any, Any], ...], parked: Counter[str], service: str
+) -> None:
+    # One counter update per topic of the batch, not one per record.
+    for topic, n in Counter(r.topic for r in records).items():
+        MESSAGES_CONSUMED.labels(service=service, topic=topic).inc(n - parked[topic])
+    for topic, n in parked.items():
+        MESSAGES_FAILED.labels(service=service, topic=topic).inc(n)
+
+
 def dead_letter_middleware(
     send: DeadLetterSender, service: str, retry_delay_s: float = 1.0
 ) -> Callable[..., BaseMiddleware]:
@@ -125,6 +149,7 @@ def dead_letter_middleware(
 
     class DeadLetterMiddleware(BaseMiddleware):
         async def on_receive(self) -> None:
+            _PARKED_ONE_BY_ONE.set(Counter())
             records = self._records()
             if records:
                 first = records[0]
@@ -149,9 +174,7 @@ def dead_letter_middleware(
             records = self._records()
             try:
                 if exc_val is None:
-                    # One counter update per topic of the batch, not one per record.
-                    for topic, n in Counter(r.topic for r in records).items():
-                        MESSAGES_CONSUMED.labels(service=service, topic=topic).inc(n)
+                    _count_processed(records, _PARKED_ONE_BY_ONE.get() or Counter(), service)
                     return False
                 if not isinstance(exc_val, Exception):
                     return False  # cancellation / shutdown: not the message's fault

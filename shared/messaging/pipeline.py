@@ -17,7 +17,9 @@ whether it came in a batch of one or of hundreds, goes through the same steps:
 4. dedup: a claim (a unique `_id` insert, claims.py) on the event type's key:
    `purchase_id` for purchases, `return_id` for returns, else `event_id`. It comes
    after serialisation, so a redelivery racing a waiting-room release finds the
-   other's claim settled and does not pass twice;
+   other's claim settled and does not pass twice. A route added with
+   `dedup=Dedup.IN_DOCUMENTS` has no claim: its handler's own writes are the check (loyalty's
+   receipts and journal, docs/loyalty.md);
 5. waiting room: a handler that raises `ClientNotKnownYet` has its event parked
    (waiting.py) until a client event makes the client known;
 6. the handler. It may return the client keys it made known (`client:<id>`,
@@ -32,6 +34,7 @@ import json
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 import structlog
@@ -46,7 +49,14 @@ from shared.messaging.broker import dead_letter_sender, subscriber_options
 from shared.messaging.claims import Claim, Claims
 from shared.messaging.correlation import HEADER as CORRELATION_HEADER
 from shared.messaging.correlation import bind_correlation_id
-from shared.messaging.dead_letters import DeadLetterSender, describe, header_of, is_transient, park
+from shared.messaging.dead_letters import (
+    DeadLetterSender,
+    count_parked,
+    describe,
+    header_of,
+    is_transient,
+    park,
+)
 from shared.messaging.keyed_locks import KeyedLocks
 from shared.messaging.waiting import ClientNotKnownYet, WaitingRoom, applying, parked_element
 
@@ -72,11 +82,22 @@ def dedup_key(event: Event) -> str:
     return f"{field}:{getattr(event, field)}" if field else str(event.event_id)
 
 
+# `group=SERVICE_GROUP`: the service's own consumer group (`<prefix><service>`), not
+# `<prefix><service>.<group>`.
+SERVICE_GROUP = ""
+
+
+class Dedup(Enum):
+    CLAIM = "claim"  # a claim in `inbox` (claims.py) before the handler
+    IN_DOCUMENTS = "in_documents"  # the handler's own documents recognise a repeat
+
+
 @dataclass(frozen=True)
 class Route:
     event: type[Event]
     handler: Handler
     group: str  # routes with one group are one consumer: one writer for what they share
+    dedup: Dedup = Dedup.CLAIM
 
 
 class HandlerTable:
@@ -85,10 +106,17 @@ class HandlerTable:
     def __init__(self) -> None:
         self.routes: dict[type[Event], Route] = {}
 
-    def add(self, event: type[Event], handler: Handler, group: str | None = None) -> None:
+    def add(
+        self,
+        event: type[Event],
+        handler: Handler,
+        group: str | None = None,
+        dedup: Dedup = Dedup.CLAIM,
+    ) -> None:
+        """`group` None: a consumer group of the event's own (`<service>.<topic>`)."""
         if event in self.routes:
             raise ValueError(f"{event.__name__} has a handler already")
-        self.routes[event] = Route(event, handler, group or event.TOPIC)
+        self.routes[event] = Route(event, handler, event.TOPIC if group is None else group, dedup)
 
     def groups(self) -> dict[str, list[Route]]:
         grouped: dict[str, list[Route]] = {}
@@ -156,7 +184,8 @@ class Pipeline:
     def _subscriber(self, group: str, routes: Sequence[Route]) -> None:
         topics = [self.runtime.topics(route.event.TOPIC) for route in routes]
         self.runtime.consumes.update(zip(topics, (route.event for route in routes), strict=True))
-        options = subscriber_options(self.runtime.settings, f"{self.service}.{group}")
+        group_id = f"{self.service}.{group}" if group != SERVICE_GROUP else None
+        options = subscriber_options(self.runtime.settings, group_id)
         subscriber = self.runtime.broker.subscriber(
             *topics,
             batch=True,
@@ -189,6 +218,7 @@ class Pipeline:
                 if is_transient(exc):
                     raise  # redelivered: the claim stays unsettled
                 await park(self.dead_letters, record, describe(exc), self.service)
+                count_parked(record.topic)  # failed, not consumed (dead_letters.py)
 
     async def apply(
         self, route: Route, event: Event, record: ConsumerRecord[Any, Any] | None = None
@@ -198,7 +228,8 @@ class Pipeline:
         key = dedup_key(event)
         claims = Claims(self.runtime.db, f"{self.service}.{route.event.TOPIC}")
         async with self.locks(f"{route.event.TOPIC}:{key}"):
-            if await claims.claim(key) is Claim.DONE:
+            claimed = route.dedup is Dedup.CLAIM
+            if claimed and await claims.claim(key) is Claim.DONE:
                 log.info("duplicate_event_ignored", event_id=str(event.event_id), dedup_key=key)
                 return
             with applying(str(event.event_id)):
@@ -207,7 +238,8 @@ class Pipeline:
                     return  # parked: the claim stays unsettled until it is applied
                 if made_known:
                     await self.release(made_known)
-            await claims.settle(key)
+            if claimed:
+                await claims.settle(key)
 
     async def _handle(
         self, route: Route, event: Event, record: ConsumerRecord[Any, Any] | None

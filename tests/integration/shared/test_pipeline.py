@@ -13,7 +13,7 @@ from aiokafka import ConsumerRecord
 
 from shared.contracts.pos import ClientRef, PurchaseLine, PurchaseRecorded
 from shared.contracts.registry import ClientRegistered
-from shared.messaging.pipeline import HandlerTable, Pipeline
+from shared.messaging.pipeline import Dedup, HandlerTable, Pipeline
 from shared.messaging.topics import declare_topics
 from shared.messaging.waiting import ClientNotKnownYet
 from shared.service import ServiceRuntime
@@ -57,14 +57,19 @@ class Shop:
 
 @asynccontextmanager
 async def pipeline_of(
-    slate: Slate, shop: Shop, service: str = "surveys", *, batch_size: int = 100
+    slate: Slate,
+    shop: Shop,
+    service: str = "surveys",
+    *,
+    batch_size: int = 100,
+    table: HandlerTable | None = None,
 ) -> AsyncIterator[Pipeline]:
     settings = ServiceSettings(**slate.settings_kwargs(service), service_name=service)
     runtime = ServiceRuntime(settings, TOPICS)
     await declare_topics(settings.kafka_bootstrap_servers, [slate.topic(t) for t in TOPICS], 1)
     await runtime.open_store()
     try:
-        yield Pipeline(shop.table(), runtime, shop.known, batch_size=batch_size)
+        yield Pipeline(table or shop.table(), runtime, shop.known, batch_size=batch_size)
     finally:
         await runtime.publisher.stop()
         await runtime.close_store()
@@ -117,6 +122,19 @@ async def test_the_same_purchase_with_a_new_event_id_counts_once(slate: Slate) -
     async with pipeline_of(slate, shop) as pipeline:
         await pipeline.consume([record(slate, first), record(slate, again)])
     assert shop.applied["p-1"] == 1
+
+
+async def test_a_route_whose_documents_dedup_writes_no_claim(slate: Slate) -> None:
+    shop = Shop()
+    shop.clients.add("c-1")
+    table = HandlerTable()
+    table.add(PurchaseRecorded, shop.purchase, dedup=Dedup.IN_DOCUMENTS)
+    twice = [record(slate, purchase("p-1", "c-1"))] * 2
+    async with pipeline_of(slate, shop, table=table) as pipeline:
+        await pipeline.consume(twice)
+        claims = await pipeline.runtime.db.inbox.count_documents({})
+    assert claims == 0
+    assert shop.applied["p-1"] == 2  # the handler's own documents must recognise it
 
 
 async def test_a_poison_record_goes_to_the_dlq_and_the_next_ones_are_processed(
