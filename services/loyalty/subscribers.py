@@ -1,7 +1,8 @@
-"""Loyalty's Kafka subscribers: decode, call a handler, nothing else."""
+"""Loyalty's Kafka subscribers: the purchase batches, and the handler table of the rest."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from faststream import NoCast
@@ -22,6 +23,7 @@ from shared.contracts.registry import ClientErased, ClientMerged, ClientUpdated
 from shared.messaging.batches import records_of
 from shared.messaging.broker import subscriber_options
 from shared.messaging.idempotency import Inbox
+from shared.messaging.pipeline import SERVICE_GROUP, Dedup, HandlerTable, Pipeline
 
 
 async def raw_records(message: Any) -> Any:
@@ -29,19 +31,40 @@ async def raw_records(message: Any) -> Any:
     return None
 
 
-def register_subscribers(loyalty: Loyalty) -> None:
-    runtime, settings = loyalty.runtime, loyalty.settings
+def handler_table(loyalty: Loyalty) -> HandlerTable:
+    """Every event but purchases. Each handler recognises a repeat in its own documents
+    (the account's `_last_applied` and an inbox record for registrations, a receipt
+    such as `return:<id>` or `grant:<id>` written with its journal), so no claim."""
+    crash_after_write = loyalty.settings.crash_after_write
 
-    @runtime.broker.subscriber(
-        runtime.topics(ClientRegistered.TOPIC), **subscriber_options(settings)
-    )
-    async def on_client_registered(event: ClientRegistered) -> None:
-        await handlers.open_account(
-            event,
-            loyalty,
-            Inbox(runtime.db, "loyalty.client.registered"),
-            crash_after_write=settings.crash_after_write,
-        )
+    async def open_account(event: ClientRegistered) -> None:
+        inbox = Inbox(loyalty.runtime.db, "loyalty.client.registered")
+        await handlers.open_account(event, loyalty, inbox, crash_after_write=crash_after_write)
+
+    async def record_return(event: PurchaseReturned) -> None:
+        await handlers_returns.record_return(loyalty, event, loyalty.owned())
+
+    async def grant_goodwill(event: GoodwillGranted) -> None:
+        await handlers_bonus.grant_goodwill(loyalty, event)
+
+    table, own = HandlerTable(), Dedup.IN_DOCUMENTS
+    # Registrations keep the service's own group (as the purchases do): a fixed release
+    # goes on where the group stopped (tests/reliability/test_dlq_replay.py).
+    table.add(ClientRegistered, open_account, SERVICE_GROUP, own)
+    table.add(PurchaseReturned, record_return, dedup=own)
+    table.add(GoodwillGranted, grant_goodwill, dedup=own)
+    table.add(ComplaintFiled, partial(handlers_bonus.complaint_opened, loyalty), dedup=own)
+    table.add(ComplaintResolved, partial(handlers_bonus.complaint_closed, loyalty), dedup=own)
+    table.add(ClientUpdated, partial(handlers_clients.update_client, loyalty), dedup=own)
+    table.add(ClientMerged, partial(handlers_clients.merge_clients, loyalty), dedup=own)
+    table.add(ClientErased, partial(handlers_clients.erase_client, loyalty), dedup=own)
+    return table
+
+
+def register_subscribers(loyalty: Loyalty) -> Pipeline:
+    """Purchases: a batch planned as a whole into one journal (handlers_purchases.py);
+    every other event: the message pipeline (shared/messaging/pipeline.py)."""
+    runtime, settings = loyalty.runtime, loyalty.settings
 
     @runtime.broker.subscriber(
         runtime.topics(PurchaseRecorded.TOPIC),
@@ -60,44 +83,6 @@ def register_subscribers(loyalty: Loyalty) -> None:
         await handlers_purchases.record_purchases(loyalty, batch, loyalty.owned())
 
     runtime.consumes[runtime.topics(PurchaseRecorded.TOPIC)] = PurchaseRecorded
-    register_event_subscribers(loyalty)
-
-
-def register_event_subscribers(loyalty: Loyalty) -> None:
-    """One record at a time: these are rare next to purchases."""
-    runtime, settings = loyalty.runtime, loyalty.settings
-
-    def subscribe(topic: str) -> Any:
-        # A group per topic: a rare topic's consumer joining never rebalances purchases.
-        group = f"{settings.service_name}.{topic}"
-        return runtime.broker.subscriber(
-            runtime.topics(topic), **subscriber_options(settings, group=group)
-        )
-
-    @subscribe(PurchaseReturned.TOPIC)
-    async def on_return(event: PurchaseReturned) -> None:
-        await handlers_returns.record_return(loyalty, event, loyalty.owned())
-
-    @subscribe(GoodwillGranted.TOPIC)
-    async def on_goodwill(event: GoodwillGranted) -> None:
-        await handlers_bonus.grant_goodwill(loyalty, event)
-
-    @subscribe(ComplaintFiled.TOPIC)
-    async def on_complaint_filed(event: ComplaintFiled) -> None:
-        await handlers_bonus.complaint_opened(loyalty, event)
-
-    @subscribe(ComplaintResolved.TOPIC)
-    async def on_complaint_resolved(event: ComplaintResolved) -> None:
-        await handlers_bonus.complaint_closed(loyalty, event)
-
-    @subscribe(ClientUpdated.TOPIC)
-    async def on_client_updated(event: ClientUpdated) -> None:
-        await handlers_clients.update_client(loyalty, event)
-
-    @subscribe(ClientMerged.TOPIC)
-    async def on_client_merged(event: ClientMerged) -> None:
-        await handlers_clients.merge_clients(loyalty, event)
-
-    @subscribe(ClientErased.TOPIC)
-    async def on_client_erased(event: ClientErased) -> None:
-        await handlers_clients.erase_client(loyalty, event)
+    pipeline = Pipeline(handler_table(loyalty), runtime)
+    pipeline.subscribe()
+    return pipeline

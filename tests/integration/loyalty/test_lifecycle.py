@@ -77,14 +77,24 @@ async def test_a_purchase_returned_in_part_before_its_client_registers_is_credit
             return await balance(api, "u-2") == "4.00"
 
         await eventually(credited)
-        report = (await api.get("/internal/v1/reports/clients/u-2")).json()
+
+        async def reported() -> Any:  # the journal writes the balance before the reports
+            found = (await api.get("/internal/v1/reports/clients/u-2")).json()
+            return found if found["lifetime"]["bonus_cost"] == "4.00" else None
+
+        report = await eventually(reported)
         await publish_raw(slate, rest.TOPIC, rest.model_dump_json().encode(), "778")
 
         async def all_back() -> bool:
             return await balance(api, "u-2") == "0.00"
 
         await eventually(all_back)
-        ledger = (await api.get("/internal/v1/clients/u-2/ledger")).json()
+
+        async def posted() -> Any:  # the journal writes the balance before the ledger
+            found = (await api.get("/internal/v1/clients/u-2/ledger")).json()
+            return found if len(found["entries"]) == 3 else None
+
+        ledger = await eventually(posted)
     kinds = [(e["kind"], e["amount"]) for e in reversed(ledger["entries"])]
     assert kinds == [
         ("accrual", "5.00"),
@@ -126,7 +136,12 @@ async def test_goodwill_twice_credits_once_and_a_merge_moves_the_balance(slate: 
             return await balance(api, "w-2") == "4.00"
 
         await eventually(moved)
-        ledger = (await api.get("/internal/v1/clients/w-2/ledger")).json()
+
+        async def posted() -> Any:  # the journal writes the balance before the ledger
+            found = (await api.get("/internal/v1/clients/w-2/ledger")).json()
+            return found if len(found["entries"]) == 3 else None
+
+        ledger = await eventually(posted)
         gone = await api.get("/internal/v1/accounts/w-1")
     assert gone.status_code == 404
     assert sorted(e["kind"] for e in ledger["entries"]) == ["adjustment", "adjustment", "goodwill"]
