@@ -63,6 +63,11 @@ async def test_a_merge_before_the_merged_clients_registration_moves_cases_and_ca
             return (await api.get("/internal/v1/clients/new/complaints")).json() or None
 
         (moved,) = await eventually(on_survivor)
+
+        async def merged_away() -> bool:  # the merge's last step, after the card moved
+            return (await api.get("/internal/v1/clients/old")).status_code == 404
+
+        await eventually(merged_away)
         await publish(slate, returned("r-9", "C901"))  # the merged client's card
 
         async def proposed() -> Any:
