@@ -5,6 +5,10 @@ The run is bounded (examples per operation and a time budget) to stay under two
 minutes on the shared CI machine. Excluded: the login (its throttle would lock the
 token's own user out) and changing staff users (a fuzzer could disable the admin it
 runs as).
+
+Stateless: it never reaches a case past `new` or a merged client, so the state
+machines are driven the wrong way on purpose in test_gateway_state_machines.py, and
+every route's refusals in test_gateway_upstream_problems.py.
 """
 
 from __future__ import annotations
