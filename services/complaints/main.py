@@ -60,7 +60,12 @@ def create_app(settings: ComplaintsSettings | None = None) -> FastAPI:
     locks = KeyedLocks()
     pipeline = register_subscribers(runtime, policies, locks)
     if settings.sla_check_interval_s > 0:
-        schedule = SlaSchedule(lambda: Desk.of(runtime, policies, locks), utc_now)
+        schedule = SlaSchedule(
+            lambda: Desk.of(runtime, policies, locks),
+            utc_now,
+            lambda: runtime.db,
+            settings.sla_check_interval_s,
+        )
         runtime.tasks.append(
             PeriodicTask(
                 "complaints-sla-check",

@@ -1,6 +1,7 @@
 """Retention of the audit: entries older than `GATEWAY_AUDIT_RETENTION_DAYS` go.
 
-A daily job (every replica runs it; deleting what is gone already is harmless).
+A daily job: every replica runs it and the first to claim the period
+(`shared.jobs`) purges; deleting what is gone already is harmless besides.
 `audit_log` entries go by their time; a client's month document
 (`audit:client:<id>:<yyyy-mm>`) goes once its whole month is older than the period,
 so "who looked at this client" keeps an entry at most one month longer.
@@ -12,6 +13,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from services.gateway.repository import Db
+from shared.jobs import claim_interval
 from shared.logging import get_logger
 from shared.store.retention import delete_ids, ids_matching, purge_before
 
@@ -45,3 +47,11 @@ async def purge_audit(db: Db, now: datetime, retention_days: int) -> tuple[int, 
     if entries or buckets:
         log.info("audit_retention_purged", entries=entries, client_months=buckets)
     return entries, buckets
+
+
+async def purge_audit_once(db: Db, now: datetime, retention_days: int, interval_s: float) -> bool:
+    """The scheduled purge: run by the replica that claims this period; True if this one."""
+    if not await claim_interval(db, "audit-retention", now, interval_s):
+        return False
+    await purge_audit(db, now, retention_days)
+    return True

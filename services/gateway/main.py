@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from services.gateway import api, console, console_pages, docs, handlers_auth
-from services.gateway.audit_retention import Clock, purge_audit, system_clock
+from services.gateway.audit_retention import Clock, purge_audit_once, system_clock
 from services.gateway.auth import AnonymousGate, AuditMiddleware, GatewayRuntime, guard
 from services.gateway.config import GatewaySettings
 from services.gateway.repository import (
@@ -84,7 +84,9 @@ def create_app(settings: GatewaySettings | None = None, clock: Clock = system_cl
         retention = PeriodicTask(
             "audit-retention",
             settings.retention_interval_s,
-            lambda: purge_audit(db, clock(), settings.audit_retention_days),
+            lambda: purge_audit_once(
+                db, clock(), settings.audit_retention_days, settings.retention_interval_s
+            ),
         )
         retention.start()
         log.info("service_started", service="gateway", port=settings.http_port)

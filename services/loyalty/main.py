@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 from fastapi import FastAPI
@@ -21,7 +18,9 @@ from shared.contracts.complaints import ComplaintFiled, ComplaintResolved, Goodw
 from shared.contracts.loyalty import BonusAccrued, BonusRedeemed, ClientAtRisk, TierChanged
 from shared.contracts.pos import PurchaseRecorded, PurchaseReturned
 from shared.contracts.registry import ClientErased, ClientMerged, ClientUpdated
+from shared.jobs import claim_interval
 from shared.logging import get_logger
+from shared.periodic import PeriodicTask
 from shared.service import ServiceRuntime, build_app
 from shared.store.indexes import IndexPlan
 
@@ -46,40 +45,38 @@ TOPICS = CONSUMED + PUBLISHED
 INDEXES: IndexPlan = {ACCOUNTS: [IndexModel([("balance_cents", 1)], name="balance_cents")]}
 
 
-async def run_jobs_forever(loyalty: Loyalty) -> None:
-    """The in-process scheduler: birthdays, expiry and stale journals, every interval.
+async def run_jobs(loyalty: Loyalty, now: datetime) -> list[str]:
+    """One round of the in-process scheduler; returns the jobs this replica ran.
 
-    Every job is idempotent (receipts), so an external scheduler calling the job
-    endpoints or `clientele loyalty ...` as well does no harm.
+    Stale journals of the partitions this replica owns are replayed by every replica.
+    Birthdays, expiry and churn claim the round's period (`shared.jobs`), so with N
+    replicas one runs each; each is idempotent per item besides (receipts: one
+    birthday bonus per client and year, one expiry per client and month, one
+    `client.at_risk` per last purchase), so a period redone after a replica died
+    mid-round, or an external scheduler calling the job endpoints, does no harm.
     """
-    while True:
-        await asyncio.sleep(loyalty.settings.jobs_interval_s)
-        try:
-            now = datetime.now(UTC)
-            async with loyalty.journals.lock:
-                await loyalty.journals.replay_open(loyalty.owned(), force=True)
-            await handlers_bonus.run_birthdays(loyalty, now.date())
-            await handlers_bonus.run_expiry(loyalty, now)
-            await handlers_bonus.run_churn(loyalty, now.date())
-        except Exception as exc:
-            log.warning("loyalty_jobs_failed", error=repr(exc))
+    async with loyalty.journals.lock:
+        await loyalty.journals.replay_open(loyalty.owned(), force=True)
+    db, interval, ran = loyalty.runtime.db, loyalty.settings.jobs_interval_s, []
+    if await claim_interval(db, "birthdays", now, interval):
+        await handlers_bonus.run_birthdays(loyalty, now.date())
+        ran.append("birthdays")
+    if await claim_interval(db, "expiry", now, interval):
+        await handlers_bonus.run_expiry(loyalty, now)
+        ran.append("expiry")
+    if await claim_interval(db, "churn", now, interval):
+        await handlers_bonus.run_churn(loyalty, now.date())
+        ran.append("churn")
+    return ran
 
 
-def with_jobs(app: FastAPI, loyalty: Loyalty) -> None:
-    inner = app.router.lifespan_context
-
-    @contextlib.asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with inner(app):
-            task = asyncio.create_task(run_jobs_forever(loyalty), name="loyalty-jobs")
-            try:
-                yield
-            finally:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
-
-    app.router.lifespan_context = lifespan
+def scheduled_jobs(loyalty: Loyalty) -> PeriodicTask:
+    return PeriodicTask(
+        "loyalty-jobs",
+        loyalty.settings.jobs_interval_s,
+        lambda: run_jobs(loyalty, datetime.now(UTC)),
+        run_first_at_once=False,
+    )
 
 
 def create_app(settings: LoyaltySettings | None = None) -> FastAPI:
@@ -87,10 +84,10 @@ def create_app(settings: LoyaltySettings | None = None) -> FastAPI:
     runtime = ServiceRuntime(settings, TOPICS)
     loyalty = Loyalty(runtime, settings, Policy.from_settings(settings))
     register_subscribers(loyalty)
+    runtime.tasks.append(scheduled_jobs(loyalty))
     routers = [api.router, api_rules.router, api_reports.router, api_export.router]
     app = build_app(
         runtime, title="Clientele loyalty", routers=routers, publishes=PUBLISHES, indexes=INDEXES
     )
     app.state.loyalty = loyalty
-    with_jobs(app, loyalty)
     return app

@@ -12,14 +12,13 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pymongo.errors import DuplicateKeyError
-
 from services.surveys.handlers import Surveys
 from services.surveys.handlers_outreach import contact_state, greet_name_days, policy_of
 from services.surveys.model import SURVEY_KINDS, contact_decision, in_quiet_hours, quiet_hours_end
 from services.surveys.repository_messages import MESSAGES
 from services.surveys.sms_providers import SMS_OUTCOMES
 from shared.contracts.surveys import SurveyRequested
+from shared.jobs import claim_period
 from shared.logging import get_logger
 
 log = get_logger(__name__)
@@ -130,9 +129,9 @@ async def name_days_once_a_day(ctx: Surveys) -> None:
     local = ctx.clock().astimezone(ZoneInfo(ctx.settings.timezone))
     if local.hour < ctx.settings.name_day_hour:
         return
-    try:
-        await ctx.db["jobs"].insert_one({"_id": f"name_days:{local.date()}", "at": ctx.clock()})
-    except DuplicateKeyError:
+    # One replica greets each day (its claim); greetings are planned under one message
+    # id per client and day, so planning twice sends once.
+    if not await claim_period(ctx.db, "name_days", local.date().isoformat(), ctx.clock()):
         return
     planned = await greet_name_days(ctx, local.date())
     log.info("name_day_greetings_planned", day=str(local.date()), planned=planned)

@@ -1,6 +1,7 @@
 """Retention: survey messages and answers older than the configured period go.
 
-A daily job (every replica runs it; deleting what is gone already is harmless). Scores
+A daily job: every replica runs it and the first to claim the period
+(`shared.jobs`) purges; deleting what is gone already is harmless besides. Scores
 and ratings are counts without personal data and stay.
 """
 
@@ -11,6 +12,7 @@ from datetime import timedelta
 from services.surveys.handlers import Surveys
 from services.surveys.repository_messages import MESSAGES
 from services.surveys.repository_ratings import ANSWERS
+from shared.jobs import claim_interval
 from shared.logging import get_logger
 from shared.store.retention import purge_before
 
@@ -27,3 +29,13 @@ async def purge_expired(ctx: Surveys) -> tuple[int, int]:
     if messages or answers:
         log.info("retention_purged", messages=messages, answers=answers, before=cutoff.isoformat())
     return messages, answers
+
+
+async def purge_expired_once(ctx: Surveys) -> bool:
+    """The scheduled purge: run by the replica that claims this period; True if this one."""
+    if not await claim_interval(
+        ctx.db, "retention", ctx.clock(), ctx.settings.retention_interval_s
+    ):
+        return False
+    await purge_expired(ctx)
+    return True

@@ -14,7 +14,7 @@ from services.surveys.api_reports import router as reports_router
 from services.surveys.config import SurveysSettings
 from services.surveys.dispatcher import dispatch_round
 from services.surveys.handlers import Surveys
-from services.surveys.handlers_retention import purge_expired
+from services.surveys.handlers_retention import purge_expired_once
 from services.surveys.model import Clock, system_clock
 from services.surveys.repository import CLIENTS
 from services.surveys.repository_messages import MESSAGES
@@ -85,7 +85,7 @@ def create_app(settings: SurveysSettings | None = None, clock: Clock | None = No
         )
     )
     runtime.tasks.append(
-        PeriodicTask("retention", settings.retention_interval_s, lambda: purge_expired(ctx))
+        PeriodicTask("retention", settings.retention_interval_s, lambda: purge_expired_once(ctx))
     )
     app = build_app(
         runtime,

@@ -74,6 +74,13 @@ class MessageStore:
             held = await self.claims.find_one({"_id": message_id})
             if held is None or held["at"] >= stale_before:
                 return False
+            # Two replicas may both find the same stale claim: taking it over is claimed
+            # by a unique insert too (a replace would let both send).
+            try:
+                stale = held["at"].isoformat()
+                await self.claims.insert_one({"_id": f"takeover:{message_id}:{stale}", "at": at})
+            except DuplicateKeyError:
+                return False
             await self.claims.replace_one({"_id": message_id}, {"_id": message_id, "at": at})
         return True
 
