@@ -67,7 +67,8 @@ loyalty replica (MongoDB makes `$inc` atomic).
 
 A purchase names a client by id, card or phone. Unknown card/phone: the purchase is
 kept with `match: unmatched` (and counted for store/employee reports, category
-`unmatched`); when `client.registered` brings that card/phone, the purchase is
-credited and its economics move to the client's category. Anonymous sales count for
-store and employee reports (category `anonymous`).
+`unmatched`) under every key it names; when `client.registered` or `client.updated`
+brings one of them, the purchase is credited (once) and its economics move to the
+client's category. Anonymous sales count for store and employee reports (category
+`anonymous`).
 """

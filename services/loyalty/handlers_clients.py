@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from services.loyalty.context import Loyalty
+from services.loyalty.handlers import credit_unmatched
 from services.loyalty.journal import Journal
 from services.loyalty.model import AccountState, add_spend, post
 from services.loyalty.planning import account_changes
@@ -48,6 +49,8 @@ async def update_client(loyalty: Loyalty, event: ClientUpdated) -> None:
         await repo.set_lookups(keys, event.client_id)
         if changed.get("birthday"):
             await repo.index_birthday(event.client_id, str(changed["birthday"]))
+        # A card or phone bound now may have paid before: credit what waited for it.
+        await credit_unmatched(loyalty, event.client_id, keys)
 
 
 def plan_merge(

@@ -183,8 +183,9 @@ def plan_unowned(journal: Journal, p: PurchaseRecorded, policy: Policy) -> None:
     for key, inc in purchase_reports(p, None, kind, 0, policy):
         journal.report(key, inc)
     index_purchase(journal, p)
-    if keys:
-        journal.unmatched.append({"_id": keys[0], "purchase_id": p.purchase_id})
+    # It waits under every key it names: whichever becomes known first credits it
+    # (handlers.credit_unmatched), and then its receipt no longer says `unmatched`.
+    journal.unmatched.extend({"_id": key, "purchase_id": p.purchase_id} for key in keys)
 
 
 def index_purchase(journal: Journal, p: PurchaseRecorded) -> None:
