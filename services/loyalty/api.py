@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Query, Request
 
 from services.loyalty import handlers
 from services.loyalty.context import Loyalty
 from services.loyalty.model import AccountNotFound
-from services.loyalty.schemas import AccountResponse, LedgerEntryResponse, LedgerResponse
+from services.loyalty.repository import AccountRepository, account_of
+from services.loyalty.schemas import (
+    AccountResponse,
+    CardPartResponse,
+    LedgerEntryResponse,
+    LedgerResponse,
+)
 from shared.contracts import from_minor_units
 
 router = APIRouter(prefix="/internal/v1", tags=["accounts"])
@@ -32,6 +40,27 @@ async def get_ledger(
     doc = await repo.load_raw(client_id)
     if doc is None or doc.get("merged_into"):
         raise AccountNotFound(client_id)
+    return await ledger_of(repo, doc, limit)
+
+
+@router.get("/clients/{client_id}/card", response_model=CardPartResponse)
+async def card_part(
+    client_id: str, request: Request, limit: int = Query(50, ge=1, le=500)
+) -> CardPartResponse:
+    """The account and the ledger from one read of the account (the client card's part)."""
+    repo = loyalty_of(request).repo
+    doc = await repo.load_raw(client_id)
+    account = account_of(doc)
+    if doc is None or account is None:
+        raise AccountNotFound(client_id)
+    return CardPartResponse(
+        account=AccountResponse(**account.model_dump()), ledger=await ledger_of(repo, doc, limit)
+    )
+
+
+async def ledger_of(repo: AccountRepository, doc: dict[str, Any], limit: int) -> LedgerResponse:
+    """The newest `limit` entries of an account and of the accounts merged into it."""
+    client_id = str(doc["_id"])
     docs = await repo.ledger(client_id, int(doc.get("ledger_seq", 0)), limit)
     for merged_id, merged_doc in (await repo.load_many(doc.get("merged_from") or ())).items():
         docs += await repo.ledger(merged_id, int(merged_doc.get("ledger_seq", 0)), limit)

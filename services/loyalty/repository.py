@@ -138,18 +138,7 @@ class AccountRepository:
         await self.accounts.update_one({"_id": client_id}, {"$set": fields})
 
     async def get(self, client_id: str) -> BonusAccount | None:
-        doc = await self.load_raw(client_id)
-        if doc is None or doc.get("merged_into"):
-            return None
-        return BonusAccount(
-            client_id=doc["_id"],
-            balance=from_minor_units(doc["balance_cents"]),
-            currency=doc["currency"],
-            opened_at=doc["opened_at"],
-            tier=doc.get("tier") or "",
-            lifetime_spend=from_minor_units(int(doc.get("lifetime_spend_cents", 0))),
-            category=doc.get("category") or "regular",
-        )
+        return account_of(await self.load_raw(client_id))
 
     # -- alternate keys, receipts, unmatched purchases -------------------------------
 
@@ -258,3 +247,18 @@ class AccountRepository:
         keys = list(keys)
         docs = await find_by_ids(self.db[REPORTS], keys)
         return {k: d for k, d in zip(keys, docs, strict=True) if d is not None}
+
+
+def account_of(doc: dict[str, Any] | None) -> BonusAccount | None:
+    """The account an account document shows (none for a merged-away one)."""
+    if doc is None or doc.get("merged_into"):
+        return None
+    return BonusAccount(
+        client_id=doc["_id"],
+        balance=from_minor_units(doc["balance_cents"]),
+        currency=doc["currency"],
+        opened_at=doc["opened_at"],
+        tier=doc.get("tier") or "",
+        lifetime_spend=from_minor_units(int(doc.get("lifetime_spend_cents", 0))),
+        category=doc.get("category") or "regular",
+    )

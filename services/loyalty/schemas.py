@@ -41,6 +41,13 @@ class LedgerResponse(BaseModel):
     entries: list[LedgerEntryResponse]
 
 
+class CardPartResponse(BaseModel):
+    """Loyalty's part of the client card: the account and its newest ledger entries."""
+
+    account: AccountResponse
+    ledger: LedgerResponse
+
+
 class RuleBody(BaseModel):
     """A category's rules as admins edit them (percentages 0-100, rates 0-1)."""
 

@@ -38,8 +38,8 @@ def actor_of(request: Request, given: str | None) -> str | None:
     return given or request.headers.get("x-actor")
 
 
-async def card_view(reg: Registry, client_id: str) -> ClientResponse:
-    view = await handlers.client_view(reg, client_id)
+async def card_view(reg: Registry, client_id: str, signals: bool = True) -> ClientResponse:
+    view = await handlers.client_view(reg, client_id, signals)
     return ClientResponse.of(view.client, **view.extra)
 
 
@@ -76,8 +76,12 @@ async def search_clients(
 
 
 @router.get("/clients/{client_id}", response_model=ClientResponse)
-async def get_client(client_id: str, request: Request) -> ClientResponse:
-    return await card_view(registry(request), client_id)
+async def get_client(
+    client_id: str,
+    request: Request,
+    signals: bool = Query(True, description="false: skip the signals (their reads)"),
+) -> ClientResponse:
+    return await card_view(registry(request), client_id, signals)
 
 
 @router.patch("/clients/{client_id}", response_model=ClientResponse)

@@ -162,7 +162,7 @@ class ClientView:
     extra: dict[str, Any]
 
 
-async def client_view(reg: Registry, client_id: str) -> ClientView:
+async def client_view(reg: Registry, client_id: str, with_signals: bool = True) -> ClientView:
     client = await get_client(reg, client_id)
     extra: dict[str, Any] = {}
     if client.status == "merged" and client.merged_into:
@@ -170,5 +170,6 @@ async def client_view(reg: Registry, client_id: str) -> ClientView:
         client = await get_client(reg, survivor_id)
         extra["resolved_from"] = client_id
     extra["handling_tips"] = await reg.catalog.tags_of(client.tags)
-    extra["signals"] = await reg.signals.read(client.id)
+    if with_signals:  # four point reads; the gateway's card has the owners' data instead
+        extra["signals"] = await reg.signals.read(client.id)
     return ClientView(client, extra)

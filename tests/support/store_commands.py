@@ -9,9 +9,9 @@ The idle background (outbox relays sweeping their markers, readiness pings, peri
 jobs) keeps counting meanwhile. It is measured first, with nothing happening, over a
 window at least as long as the operations take; each (process, command, collection)
 seen then is charged its idle rate times the operations' duration, and only what is
-left counts (never below zero). A command the background never sends (a read of
-`lookups`, say) is counted exactly; so tests assert those keys one by one, and the
-total is as exact as the background is steady.
+left counts (never below zero): `Cost.estimated`, as exact as the background is
+steady. A command the background never sends (a read of `lookups`, say) is counted
+exactly: `Cost.commands`, which tests assert key by key.
 """
 
 from __future__ import annotations
@@ -48,19 +48,22 @@ def scrape(processes: Sequence[ServiceProcess]) -> Counter[Key]:
 
 @dataclass(frozen=True)
 class Cost:
-    """Store commands per operation, background removed, by (process, command, collection)."""
+    """Store commands per operation by (process, command, collection): `commands` on keys
+    the idle background never used (exact), `estimated` on keys it did (its rate taken
+    off)."""
 
     commands: dict[Key, float]
+    estimated: dict[Key, float]
     background_per_s: dict[Key, float]
 
     @property
     def total(self) -> float:
-        return sum(self.commands.values())
+        return sum(self.commands.values()) + sum(self.estimated.values())
 
     def by_process(self) -> dict[str, float]:
         out: Counter[str] = Counter()
-        for (process, _, _), n in self.commands.items():
-            out[process] += n
+        for (process, _, _), n in [*self.commands.items(), *self.estimated.items()]:
+            out[process] += round(n, 2)
         return dict(out)
 
     def on(self, *collections: str) -> float:
@@ -72,9 +75,14 @@ class Cost:
         return {k: n for k, n in self.commands.items() if k[2] not in collections}
 
     def __str__(self) -> str:
-        items = sorted(self.commands.items())
-        rows = [f"{p}/{c}/{coll or '-'}={n:.2f}" for (p, c, coll), n in items]
-        return f"total {self.total:.2f} by process {self.by_process()}: " + ", ".join(rows)
+        exact = [
+            f"{p}/{c}/{coll or '-'}={n:.2f}" for (p, c, coll), n in sorted(self.commands.items())
+        ]
+        rough = [
+            f"{p}/{c}/{coll or '-'}~{n:.2f}" for (p, c, coll), n in sorted(self.estimated.items())
+        ]
+        head = f"total {self.total:.2f} by process {self.by_process()}: "
+        return head + ", ".join(exact + rough)
 
 
 def idle_rate(processes: Sequence[ServiceProcess], window_s: float) -> dict[Key, float]:
@@ -98,9 +106,14 @@ def measure(
     after = scrape(processes)
     took = time.monotonic() - start
     background = idle_rate(processes, max(took, min_idle_s))
-    commands: dict[Key, float] = {}
+    exact: dict[Key, float] = {}
+    estimated: dict[Key, float] = {}
     for key in after:
-        spent = after[key] - before[key] - background.get(key, 0.0) * took
-        if spent > 0.5:  # less than one command in all n operations is background noise
-            commands[key] = spent / n
-    return Cost(commands, background)
+        if key not in background:
+            if after[key] > before[key]:
+                exact[key] = (after[key] - before[key]) / n
+            continue
+        spent = after[key] - before[key] - background[key] * took
+        if spent > 0:
+            estimated[key] = spent / n
+    return Cost(exact, estimated, background)
