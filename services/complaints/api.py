@@ -1,131 +1,27 @@
-"""Complaints' internal HTTP routes: cases, the open-case board and the client card.
+"""Complaints' internal HTTP API: every feature's routes, in the order they are matched.
 
-The public gateway routes (`/api/v1/complaints...`) forward here with the same shapes.
-The staff user comes in the `X-Actor` header (the gateway sends it; optional).
+The public gateway routes (`/api/v1/complaints...`) forward here with the same shapes;
+the staff user comes in the `X-Actor` header (the gateway sends it; optional).
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from fastapi import APIRouter
 
-from fastapi import APIRouter, Header, Query, Request
+from services.complaints.cases import api as cases
+from services.complaints.clients import api as clients
+from services.complaints.export import api as export
+from services.complaints.goodwill import api as goodwill
+from services.complaints.problem_clients import api as problem_clients
+from services.complaints.sla import api as sla
+from services.complaints.trends import api as trends
 
-from services.complaints import handlers
-from services.complaints.dependencies import Desk, utc_now
-from services.complaints.handlers_sla import GoodwillOutcome, grant_goodwill
-from services.complaints.model import OPEN_STATUSES, Case
-from services.complaints.schemas import (
-    Board,
-    BoardItem,
-    GoodwillRequest,
-    KnownClientResponse,
-    OpenCaseRequest,
-    StatusChangeRequest,
-    Topics,
-)
-from shared.contracts import to_minor_units
-from shared.problems import Invalid, NotFound
-
-router = APIRouter(prefix="/internal/v1", tags=["complaints"])
-
-Actor = Header(None, alias="X-Actor", description="the staff user acting (sent by the gateway)")
-# `open`: new, in_progress, waiting_for_client; `resolved`: resolved or closed (a case is
-# closed only after it was resolved); `all`; or one exact workflow status.
-StatusFilter = Literal[
-    "open", "resolved", "all", "new", "in_progress", "waiting_for_client", "closed"
+ROUTERS: list[APIRouter] = [
+    cases.router,
+    goodwill.router,
+    clients.router,
+    sla.router,
+    trends.router,
+    problem_clients.router,
+    export.router,
 ]
-RESOLVED_STATUSES = frozenset({"resolved", "closed"})
-
-
-def desk_of(request: Request) -> Desk:
-    state = request.app.state
-    return Desk.of(state.runtime, state.policies, state.locks)
-
-
-@router.post("/complaints", status_code=201, response_model=Case)
-async def open_case(body: OpenCaseRequest, request: Request, actor: str | None = Actor) -> Case:
-    case, _ = await handlers.open_case(desk_of(request), body, actor, utc_now())
-    return case
-
-
-@router.get("/complaints", response_model=Board)
-async def board(
-    request: Request,
-    status: Annotated[
-        StatusFilter | None, Query(description="a client's: all by default; the board: open")
-    ] = None,
-    sort: Literal["deadline", "opened"] = "deadline",
-    client_id: str | None = None,
-) -> Board:
-    """Open cases, most urgent deadline first (read from the open-case read model); with
-    `client_id`, that client's cases of any status (`status` narrows them)."""
-    desk = desk_of(request)
-    if client_id is not None:
-        cases = filter_status(await desk.cases.of_client(client_id), status or "all")
-        items = [BoardItem(**c.model_dump(), escalated=bool(c.escalations)) for c in cases]
-        key = (lambda i: (i.deadline is None, i.deadline)) if sort == "deadline" else None
-        items = sorted(items, key=key) if key else sorted(items, key=lambda i: i.opened_at)
-        return Board(items=items, count=len(items))
-    if status not in (None, "open"):
-        raise Invalid("status: the board lists open cases; give client_id to list others")
-    entries = await desk.cases.open_board(sort)
-    items = [BoardItem(id=e["_id"], **{k: v for k, v in e.items() if k != "_id"}) for e in entries]
-    return Board(items=items, count=len(items))
-
-
-@router.get("/complaints/topics", response_model=Topics)
-async def topics(request: Request) -> Topics:
-    return Topics(topics=request.app.state.policies.taxonomy)
-
-
-@router.get("/complaints/{case_id}", response_model=Case)
-async def get_case(case_id: str, request: Request) -> Case:
-    return await handlers.get_case(desk_of(request), case_id)
-
-
-@router.post("/complaints/{case_id}/status", response_model=Case)
-async def change_status(
-    case_id: str, body: StatusChangeRequest, request: Request, actor: str | None = Actor
-) -> Case:
-    """Move the case along new -> in_progress -> waiting_for_client -> resolved -> closed
-    (in_progress again reopens); anything else is a 409 listing the allowed statuses."""
-    return await handlers.change_status(
-        desk_of(request), case_id, body.status, actor, utc_now(), body.comment, body.founded
-    )
-
-
-@router.post("/complaints/{case_id}/goodwill", response_model=GoodwillOutcome)
-async def goodwill(
-    case_id: str, body: GoodwillRequest, request: Request, actor: str | None = Actor
-) -> GoodwillOutcome:
-    """A manager's goodwill decision: once per case, within the client's cap."""
-    desk = desk_of(request)
-    case = await handlers.get_case(desk, case_id)
-    cents = to_minor_units(body.amount) if body.amount is not None else None
-    return await grant_goodwill(desk, case, "manager_decision", utc_now(), cents, actor)
-
-
-@router.get("/clients/{client_id}/complaints", response_model=list[Case])
-async def client_cases(
-    client_id: str, request: Request, status: StatusFilter = Query("open")
-) -> list[Case]:
-    """A client's cases for the client card (open ones by default), by point reads."""
-    return filter_status(await desk_of(request).cases.of_client(client_id), status)
-
-
-@router.get("/clients/{client_id}", response_model=KnownClientResponse)
-async def known_client(client_id: str, request: Request) -> KnownClientResponse:
-    client = await desk_of(request).clients.get(client_id)
-    if client is None:
-        raise NotFound(f"client {client_id} is not known to complaints yet")
-    return KnownClientResponse(**client.model_dump())
-
-
-def filter_status(cases: list[Case], status: str) -> list[Case]:
-    if status == "all":
-        return cases
-    if status == "open":
-        return [c for c in cases if c.status in OPEN_STATUSES]
-    if status == "resolved":
-        return [c for c in cases if c.status in RESOLVED_STATUSES]
-    return [c for c in cases if c.status == status]

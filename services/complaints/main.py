@@ -5,13 +5,14 @@ from __future__ import annotations
 from fastapi import FastAPI
 from pymongo import IndexModel
 
-from services.complaints import api, api_export, api_reports
+from services.complaints.api import ROUTERS
+from services.complaints.bootstrap import Desk, Policies, utc_now
+from services.complaints.cases.repository import BOARD
 from services.complaints.config import ComplaintsSettings
-from services.complaints.dependencies import Desk, Policies, utc_now
-from services.complaints.repository import BOARD
-from services.complaints.repository_reports import PROPOSALS, TRENDS
+from services.complaints.problem_clients.repository import PROPOSALS
 from services.complaints.schedule import SlaSchedule
 from services.complaints.subscribers import register_subscribers
+from services.complaints.trends.repository import TRENDS
 from shared.contracts.base import Event
 from shared.contracts.complaints import (
     ComplaintEscalated,
@@ -84,7 +85,7 @@ def create_app(settings: ComplaintsSettings | None = None) -> FastAPI:
     app = build_app(
         runtime,
         title="Clientele complaints",
-        routers=[api.router, api_reports.router, api_export.router],
+        routers=ROUTERS,
         publishes=PUBLISHES,
         indexes=INDEXES,
     )

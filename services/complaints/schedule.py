@@ -15,10 +15,10 @@ from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from services.complaints.dependencies import Desk
-from services.complaints.handlers_sla import check_sla
-from services.complaints.handlers_trends import detect_trends
-from services.complaints.model_trends import iso_week
+from services.complaints.bootstrap import Desk
+from services.complaints.sla.handlers import check_sla
+from services.complaints.trends.handlers import detect_trends
+from services.complaints.trends.model import iso_week
 from shared.jobs import claim_interval
 
 Db = AsyncDatabase[dict[str, Any]]

@@ -12,8 +12,11 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from services.complaints import handlers, handlers_clients, handlers_problem, handlers_trends
-from services.complaints.dependencies import Desk, Policies, utc_now
+from services.complaints.bootstrap import Desk, Policies, utc_now
+from services.complaints.cases import handlers
+from services.complaints.clients import handlers as handlers_clients
+from services.complaints.problem_clients import handlers as handlers_problem
+from services.complaints.trends import handlers as handlers_trends
 from shared.contracts.complaints import ComplaintFiled
 from shared.contracts.loyalty import TierChanged
 from shared.contracts.pos import PurchaseReturned

@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 
-from services.complaints.model import TRANSITIONS
+from services.complaints.cases.model import TRANSITIONS
 from tests.support.processes import ServiceProcess
 from tests.support.stack import gateway_over
 from tests.support.staff import login

@@ -15,7 +15,7 @@ from typing import Any
 from aiokafka import AIOKafkaProducer
 
 from services.complaints.main import create_app
-from services.complaints.model_trends import iso_week
+from services.complaints.trends.model import iso_week
 from shared.contracts.complaints import ComplaintFiled
 from tests.conftest import Slate, running
 from tests.integration.complaints.support import complaints_settings

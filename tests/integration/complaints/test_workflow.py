@@ -7,8 +7,8 @@ from typing import Any
 
 import httpx
 
+from services.complaints.cases.model import TRANSITIONS
 from services.complaints.main import create_app
-from services.complaints.model import TRANSITIONS
 from tests.conftest import Slate, running
 from tests.integration.complaints.support import complaints_settings
 from tests.support.kafka import payloads, read_topic

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 from fastapi import FastAPI
 
-from services.complaints.dependencies import Desk
+from services.complaints.bootstrap import Desk
 from services.complaints.main import create_app as complaints_app
 from services.complaints.schedule import SlaSchedule
 from services.loyalty.main import create_app as loyalty_app

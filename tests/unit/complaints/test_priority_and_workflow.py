@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from services.complaints.model import Case, InvalidTransition, KnownClient, transition
-from services.complaints.model_priority import ValuePolicy, decide_priority
+from services.complaints.cases.model import Case, InvalidTransition, KnownClient, transition
+from services.complaints.priority.model import ValuePolicy, decide_priority
 
 POLICY = ValuePolicy(frozenset({"vip"}), frozenset({"platinum"}), Decimal("5000.00"))
 NOW = datetime(2026, 11, 23, 10, tzinfo=UTC)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime
 
-from services.complaints.model_goodwill import capped_amount, goodwill_period, grant_id
-from services.complaints.model_sla import BusinessHours, SlaPolicy, sla_deadlines
-from services.complaints.model_trends import TrendPolicy, iso_week, judge, previous_weeks
+from services.complaints.goodwill.model import capped_amount, goodwill_period, grant_id
+from services.complaints.sla.model import BusinessHours, SlaPolicy, sla_deadlines
+from services.complaints.trends.model import TrendPolicy, iso_week, judge, previous_weeks
 
 HOURS = BusinessHours.parse("09:00-17:00", [0, 1, 2, 3, 4], "Europe/Berlin")
 POLICY = SlaPolicy({"normal": 4.0}, {"normal": 16.0}, HOURS)

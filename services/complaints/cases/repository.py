@@ -18,8 +18,8 @@ from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from services.complaints.model import Case
-from services.complaints.model_sla import next_check
+from services.complaints.cases.model import Case
+from services.complaints.sla.model import next_check
 from shared.contracts.base import Event
 from shared.store.outbox import OUTBOX_FIELD, Outbox
 

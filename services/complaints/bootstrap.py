@@ -5,18 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from fastapi import Request
+
+from services.complaints.cases.repository import CaseRepository
+from services.complaints.clients.repository import ClientProjection
 from services.complaints.config import ComplaintsSettings
-from services.complaints.model_priority import ValuePolicy
-from services.complaints.model_problem import ProblemPolicy
-from services.complaints.model_sla import BusinessHours, SlaPolicy
-from services.complaints.model_trends import TrendPolicy
-from services.complaints.repository import CaseRepository
-from services.complaints.repository_clients import ClientProjection
-from services.complaints.repository_reports import (
-    GoodwillRepository,
-    ProblemRepository,
-    TrendRepository,
-)
+from services.complaints.goodwill.repository import GoodwillRepository
+from services.complaints.priority.model import ValuePolicy
+from services.complaints.problem_clients.model import ProblemPolicy
+from services.complaints.problem_clients.repository import ProblemRepository
+from services.complaints.sla.model import BusinessHours, SlaPolicy
+from services.complaints.trends.model import TrendPolicy
+from services.complaints.trends.repository import TrendRepository
 from shared.contracts import to_minor_units
 from shared.identity import DEFAULT_REGION
 from shared.messaging.keyed_locks import KeyedLocks
@@ -100,3 +100,8 @@ class Desk:
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def desk_of(request: Request) -> Desk:
+    state = request.app.state
+    return Desk.of(state.runtime, state.policies, state.locks)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from services.complaints.model import Breach, Case
+from services.complaints.cases.model import Breach, Case
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from services.complaints.dependencies import Desk
-from services.complaints.handlers_priority import follow_client_value
-from services.complaints.handlers_problem import review_client
-from services.complaints.model import Case
-from services.complaints.repository_clients import lookup_keys
+from services.complaints.bootstrap import Desk
+from services.complaints.cases.model import Case
+from services.complaints.clients.repository import lookup_keys
+from services.complaints.priority.handlers import follow_client_value
+from services.complaints.problem_clients.handlers import review_client
 from shared.contracts.loyalty import TierChanged
 from shared.contracts.registry import ClientErased, ClientMerged, ClientRegistered, ClientUpdated
 from shared.logging import get_logger

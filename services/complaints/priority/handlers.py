@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from services.complaints.dependencies import Desk
-from services.complaints.model import Case, Escalation, HistoryEntry, KnownClient
-from services.complaints.model_priority import decide_priority
-from services.complaints.model_sla import sla_deadlines
-from services.complaints.repository import CASES
+from services.complaints.bootstrap import Desk
+from services.complaints.cases.model import Case, Escalation, HistoryEntry, KnownClient
+from services.complaints.cases.repository import CASES
+from services.complaints.priority.model import decide_priority
+from services.complaints.sla.model import sla_deadlines
 from shared.contracts.complaints import ComplaintEscalated
 from shared.logging import get_logger
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from services.complaints.model import KnownClient
+from services.complaints.cases.model import KnownClient
 from shared.contracts import from_minor_units, to_minor_units
 
 CLIENTS = "clients"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from services.complaints.model import KnownClient
+from services.complaints.cases.model import KnownClient
 from shared.contracts.complaints import CaseKind, Priority
 
 PRIORITIES: tuple[Priority, ...] = ("low", "normal", "high", "critical")

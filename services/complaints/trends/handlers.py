@@ -6,9 +6,9 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
-from services.complaints.dependencies import Desk
-from services.complaints.model_trends import iso_week, judge, previous_weeks, segments
-from services.complaints.repository_reports import TREND_ALERTS, trend_key
+from services.complaints.bootstrap import Desk
+from services.complaints.trends.model import iso_week, judge, previous_weeks, segments
+from services.complaints.trends.repository import TREND_ALERTS, trend_key
 from shared.contracts.complaints import ComplaintFiled, ComplaintTrendDetected
 from shared.logging import get_logger
 

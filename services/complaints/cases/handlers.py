@@ -11,10 +11,8 @@ from uuid import NAMESPACE_URL, uuid4, uuid5
 
 from pymongo.errors import DuplicateKeyError
 
-from services.complaints.dependencies import Desk
-from services.complaints.handlers_priority import VALUABLE
-from services.complaints.handlers_problem import note_unfounded_claim
-from services.complaints.model import (
+from services.complaints.bootstrap import Desk
+from services.complaints.cases.model import (
     Case,
     CaseDraft,
     CaseNotFound,
@@ -24,9 +22,11 @@ from services.complaints.model import (
     check_topic,
     transition,
 )
-from services.complaints.model_priority import PriorityDecision, decide_priority
-from services.complaints.model_sla import sla_deadlines
-from services.complaints.repository import CASES
+from services.complaints.cases.repository import CASES
+from services.complaints.priority.handlers import VALUABLE
+from services.complaints.priority.model import PriorityDecision, decide_priority
+from services.complaints.problem_clients.handlers import note_unfounded_claim
+from services.complaints.sla.model import sla_deadlines
 from shared.contracts.complaints import ComplaintEscalated, ComplaintFiled, ComplaintResolved
 from shared.contracts.surveys import SurveyAnswered
 from shared.logging import get_logger

@@ -12,8 +12,8 @@ from typing import Any
 
 import httpx
 
-from services.complaints.dependencies import Desk
-from services.complaints.model_problem import ProblemEvidence, should_propose
+from services.complaints.bootstrap import Desk
+from services.complaints.problem_clients.model import ProblemEvidence, should_propose
 from shared.contracts.pos import PurchaseReturned
 from shared.identity import compact_card_number, reference_keys
 from shared.logging import get_logger

@@ -1,0 +1,2 @@
+"""What complaints knows of clients: a projection of registry and loyalty events, with
+merges and erasure."""

@@ -1,0 +1,1 @@
+"""Complaints' part of a client's data export."""

@@ -1,0 +1,1 @@
+"""Goodwill bonuses: granted once per case and reason, within a per-client cap per period."""
