@@ -1,11 +1,19 @@
-"""What complaints' handlers work with: the repositories and the policies from settings."""
+"""The complaints service's one Context: settings, policies, store, repositories,
+publisher, locks and clock, built once at start by `bootstrap`.
+
+Handlers take it as their first argument; the handler table and the SLA job read it
+from the app's `ContextSlot`, routes get it as the `Ctx` dependency.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Annotated, Any
 
-from fastapi import Request
+from fastapi import Depends, Request
+from pymongo.asynchronous.database import AsyncDatabase
 
 from services.complaints.cases.repository import CaseRepository
 from services.complaints.clients.repository import ClientProjection
@@ -17,8 +25,10 @@ from services.complaints.problem_clients.repository import ProblemRepository
 from services.complaints.sla.model import BusinessHours, SlaPolicy
 from services.complaints.trends.model import TrendPolicy
 from services.complaints.trends.repository import TrendRepository
+from shared.context import ContextSlot
 from shared.contracts import to_minor_units
 from shared.identity import DEFAULT_REGION
+from shared.messaging.broker import EventPublisher
 from shared.messaging.keyed_locks import KeyedLocks
 from shared.service import ServiceRuntime
 from shared.store.outbox import Outbox
@@ -71,37 +81,54 @@ class Policies:
 
 
 @dataclass(frozen=True)
-class Desk:
-    """Everything a complaints handler needs, built per message or request."""
+class Context:
+    """Everything a complaints handler, job or route works with, built once at start."""
 
+    settings: ComplaintsSettings
     policies: Policies
+    store: AsyncDatabase[dict[str, Any]]
     outbox: Outbox
+    publisher: EventPublisher
     cases: CaseRepository
     clients: ClientProjection
     trends: TrendRepository
     goodwill: GoodwillRepository
     problems: ProblemRepository
-    locks: KeyedLocks = field(default_factory=KeyedLocks)
-
-    @classmethod
-    def of(cls, runtime: ServiceRuntime, policies: Policies, locks: KeyedLocks) -> Desk:
-        db, outbox = runtime.db, runtime.outbox
-        return cls(
-            locks=locks,
-            policies=policies,
-            outbox=outbox,
-            cases=CaseRepository(db, outbox),
-            clients=ClientProjection(db),
-            trends=TrendRepository(db, outbox),
-            goodwill=GoodwillRepository(db, outbox),
-            problems=ProblemRepository(db),
-        )
+    locks: KeyedLocks  # one per process: a case or a goodwill budget changes in turns
+    clock: Callable[[], datetime]
 
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def desk_of(request: Request) -> Desk:
-    state = request.app.state
-    return Desk.of(state.runtime, state.policies, state.locks)
+def bootstrap(
+    settings: ComplaintsSettings,
+    runtime: ServiceRuntime,
+    clock: Callable[[], datetime] = utc_now,
+) -> Context:
+    """The service's Context over the store `runtime` opened (build_app's on_start)."""
+    db, outbox = runtime.db, runtime.outbox
+    return Context(
+        settings=settings,
+        policies=Policies.from_settings(settings),
+        store=db,
+        outbox=outbox,
+        publisher=runtime.publisher,
+        cases=CaseRepository(db, outbox),
+        clients=ClientProjection(db),
+        trends=TrendRepository(db, outbox),
+        goodwill=GoodwillRepository(db, outbox),
+        problems=ProblemRepository(db),
+        locks=KeyedLocks(),
+        clock=clock,
+    )
+
+
+async def context_of(request: Request) -> Context:
+    """The Context of the app serving this request (a FastAPI dependency)."""
+    slot: ContextSlot[Context] = request.app.state.context
+    return slot()
+
+
+Ctx = Annotated[Context, Depends(context_of)]

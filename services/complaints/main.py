@@ -6,13 +6,14 @@ from fastapi import FastAPI
 from pymongo import IndexModel
 
 from services.complaints.api import ROUTERS
-from services.complaints.bootstrap import Desk, Policies, utc_now
+from services.complaints.bootstrap import Context, bootstrap
 from services.complaints.cases.repository import BOARD
 from services.complaints.config import ComplaintsSettings
 from services.complaints.problem_clients.repository import PROPOSALS
 from services.complaints.schedule import SlaSchedule
 from services.complaints.subscribers import register_subscribers
 from services.complaints.trends.repository import TRENDS
+from shared.context import ContextSlot
 from shared.contracts.base import Event
 from shared.contracts.complaints import (
     ComplaintEscalated,
@@ -25,7 +26,6 @@ from shared.contracts.loyalty import TierChanged
 from shared.contracts.pos import PurchaseReturned
 from shared.contracts.registry import ClientErased, ClientMerged, ClientRegistered, ClientUpdated
 from shared.contracts.surveys import SurveyAnswered
-from shared.messaging.keyed_locks import KeyedLocks
 from shared.periodic import PeriodicTask
 from shared.service import ServiceRuntime, build_app
 
@@ -56,22 +56,15 @@ INDEXES = {
 
 def create_app(settings: ComplaintsSettings | None = None) -> FastAPI:
     settings = settings or ComplaintsSettings()
-    policies = Policies.from_settings(settings)
     runtime = ServiceRuntime(settings, TOPICS)
-    locks = KeyedLocks()
-    pipeline = register_subscribers(runtime, policies, locks)
+    context: ContextSlot[Context] = ContextSlot()
+    pipeline = register_subscribers(runtime, context)
     if settings.sla_check_interval_s > 0:
-        schedule = SlaSchedule(
-            lambda: Desk.of(runtime, policies, locks),
-            utc_now,
-            lambda: runtime.db,
-            settings.sla_check_interval_s,
-        )
         runtime.tasks.append(
             PeriodicTask(
                 "complaints-sla-check",
                 settings.sla_check_interval_s,
-                schedule.run_once,
+                SlaSchedule(context, settings.sla_check_interval_s).run_once,
                 run_first_at_once=False,
             )
         )
@@ -82,13 +75,18 @@ def create_app(settings: ComplaintsSettings | None = None) -> FastAPI:
             lambda: pipeline.expire_waiting(settings.waiting_max_age_h),
         )
     )
+
+    async def start(runtime: ServiceRuntime) -> None:
+        # The store is open now; consumers, jobs and requests come after this.
+        context.fill(bootstrap(settings, runtime))
+
     app = build_app(
         runtime,
         title="Clientele complaints",
         routers=ROUTERS,
+        on_start=start,
         publishes=PUBLISHES,
         indexes=INDEXES,
     )
-    app.state.policies = policies
-    app.state.locks = locks
+    app.state.context = context
     return app

@@ -10,38 +10,25 @@ so a period redone after a replica died mid-round does no harm.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
-from typing import Any
 
-from pymongo.asynchronous.database import AsyncDatabase
-
-from services.complaints.bootstrap import Desk
+from services.complaints.bootstrap import Context
 from services.complaints.sla.handlers import check_sla
 from services.complaints.trends.handlers import detect_trends
 from services.complaints.trends.model import iso_week
 from shared.jobs import claim_interval
 
-Db = AsyncDatabase[dict[str, Any]]
-
 
 class SlaSchedule:
-    def __init__(
-        self,
-        desk: Callable[[], Desk],
-        clock: Callable[[], datetime],
-        db: Callable[[], Db],
-        interval_s: float,
-    ) -> None:
-        self.desk = desk
-        self.clock = clock
-        self.db = db
+    def __init__(self, context: Callable[[], Context], interval_s: float) -> None:
+        self.context = context
         self.interval_s = interval_s
 
     async def run_once(self) -> bool:
         """Check this period unless another replica has; True when this one did."""
-        now = self.clock()
-        if not await claim_interval(self.db(), "sla", now, self.interval_s):
+        ctx = self.context()
+        now = ctx.clock()
+        if not await claim_interval(ctx.store, "sla", now, self.interval_s):
             return False
-        await check_sla(self.desk(), now)
-        await detect_trends(self.desk(), iso_week(now), now)
+        await check_sla(ctx, now)
+        await detect_trends(ctx, iso_week(now), now)
         return True

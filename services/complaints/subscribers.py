@@ -12,39 +12,41 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from services.complaints.bootstrap import Desk, Policies, utc_now
+from services.complaints.bootstrap import Context
 from services.complaints.cases import handlers
 from services.complaints.clients import handlers as handlers_clients
 from services.complaints.problem_clients import handlers as handlers_problem
 from services.complaints.trends import handlers as handlers_trends
+from shared.context import ContextSlot
 from shared.contracts.complaints import ComplaintFiled
 from shared.contracts.loyalty import TierChanged
 from shared.contracts.pos import PurchaseReturned
 from shared.contracts.registry import ClientErased, ClientMerged, ClientRegistered, ClientUpdated
 from shared.contracts.surveys import SurveyAnswered
-from shared.messaging.keyed_locks import KeyedLocks
 from shared.messaging.pipeline import Handler, HandlerTable, Pipeline
 from shared.service import ServiceRuntime
 
-Timed = Callable[[Desk, Any, datetime], Awaitable[Any]]
+Timed = Callable[[Context, Any, datetime], Awaitable[Any]]
 
 
-def handler_table(desk: Callable[[], Desk]) -> HandlerTable:
+def handler_table(context: Callable[[], Context]) -> HandlerTable:
     def timed(handler: Timed) -> Handler:
         async def handle(event: Any) -> Sequence[str] | None:
-            made_known: Sequence[str] | None = await handler(desk(), event, utc_now())
+            ctx = context()
+            made_known: Sequence[str] | None = await handler(ctx, event, ctx.clock())
             return made_known
 
         return handle
 
     async def erase(event: ClientErased) -> None:
-        await handlers_clients.erase_client(desk(), event)
+        await handlers_clients.erase_client(context(), event)
 
     async def count(event: ComplaintFiled) -> None:
-        await handlers_trends.count_filed(desk(), event)
+        await handlers_trends.count_filed(context(), event)
 
     async def survey(event: SurveyAnswered) -> None:
-        await handlers.open_case_from_survey(desk(), event, utc_now())
+        ctx = context()
+        await handlers.open_case_from_survey(ctx, event, ctx.clock())
 
     table = HandlerTable()
     table.add(ClientRegistered, timed(handlers_clients.remember_client), "client-events")
@@ -58,15 +60,12 @@ def handler_table(desk: Callable[[], Desk]) -> HandlerTable:
     return table
 
 
-def register_subscribers(
-    runtime: ServiceRuntime, policies: Policies, locks: KeyedLocks
-) -> Pipeline:
-    def desk() -> Desk:
-        return Desk.of(runtime, policies, locks)
+def register_subscribers(runtime: ServiceRuntime, context: ContextSlot[Context]) -> Pipeline:
+    """The pipeline's subscribers; their handlers read the Context built at start."""
 
     async def known(keys: Sequence[str]) -> bool:
-        return await handlers_clients.known(desk(), keys)
+        return await handlers_clients.known(context(), keys)
 
-    pipeline = Pipeline(handler_table(desk), runtime, known)
+    pipeline = Pipeline(handler_table(context), runtime, known)
     pipeline.subscribe()
     return pipeline

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Header, Query
 
-from services.complaints.bootstrap import desk_of, utc_now
+from services.complaints.bootstrap import Ctx
 from services.complaints.cases import handlers
 from services.complaints.cases.model import OPEN_STATUSES, Case
 from services.complaints.cases.schemas import (
@@ -34,14 +34,14 @@ RESOLVED_STATUSES = frozenset({"resolved", "closed"})
 
 
 @router.post("/complaints", status_code=201, response_model=Case)
-async def open_case(body: OpenCaseRequest, request: Request, actor: str | None = Actor) -> Case:
-    case, _ = await handlers.open_case(desk_of(request), body, actor, utc_now())
+async def open_case(body: OpenCaseRequest, ctx: Ctx, actor: str | None = Actor) -> Case:
+    case, _ = await handlers.open_case(ctx, body, actor, ctx.clock())
     return case
 
 
 @router.get("/complaints", response_model=Board)
 async def board(
-    request: Request,
+    ctx: Ctx,
     status: Annotated[
         StatusFilter | None, Query(description="a client's: all by default; the board: open")
     ] = None,
@@ -50,47 +50,47 @@ async def board(
 ) -> Board:
     """Open cases, most urgent deadline first (read from the open-case read model); with
     `client_id`, that client's cases of any status (`status` narrows them)."""
-    desk = desk_of(request)
+    ctx = ctx
     if client_id is not None:
-        cases = filter_status(await desk.cases.of_client(client_id), status or "all")
+        cases = filter_status(await ctx.cases.of_client(client_id), status or "all")
         items = [BoardItem(**c.model_dump(), escalated=bool(c.escalations)) for c in cases]
         key = (lambda i: (i.deadline is None, i.deadline)) if sort == "deadline" else None
         items = sorted(items, key=key) if key else sorted(items, key=lambda i: i.opened_at)
         return Board(items=items, count=len(items))
     if status not in (None, "open"):
         raise Invalid("status: the board lists open cases; give client_id to list others")
-    entries = await desk.cases.open_board(sort)
+    entries = await ctx.cases.open_board(sort)
     items = [BoardItem(id=e["_id"], **{k: v for k, v in e.items() if k != "_id"}) for e in entries]
     return Board(items=items, count=len(items))
 
 
 @router.get("/complaints/topics", response_model=Topics)
-async def topics(request: Request) -> Topics:
-    return Topics(topics=request.app.state.policies.taxonomy)
+async def topics(ctx: Ctx) -> Topics:
+    return Topics(topics=ctx.policies.taxonomy)
 
 
 @router.get("/complaints/{case_id}", response_model=Case)
-async def get_case(case_id: str, request: Request) -> Case:
-    return await handlers.get_case(desk_of(request), case_id)
+async def get_case(case_id: str, ctx: Ctx) -> Case:
+    return await handlers.get_case(ctx, case_id)
 
 
 @router.post("/complaints/{case_id}/status", response_model=Case)
 async def change_status(
-    case_id: str, body: StatusChangeRequest, request: Request, actor: str | None = Actor
+    case_id: str, body: StatusChangeRequest, ctx: Ctx, actor: str | None = Actor
 ) -> Case:
     """Move the case along new -> in_progress -> waiting_for_client -> resolved -> closed
     (in_progress again reopens); anything else is a 409 listing the allowed statuses."""
     return await handlers.change_status(
-        desk_of(request), case_id, body.status, actor, utc_now(), body.comment, body.founded
+        ctx, case_id, body.status, actor, ctx.clock(), body.comment, body.founded
     )
 
 
 @router.get("/clients/{client_id}/complaints", response_model=list[Case])
 async def client_cases(
-    client_id: str, request: Request, status: StatusFilter = Query("open")
+    client_id: str, ctx: Ctx, status: StatusFilter = Query("open")
 ) -> list[Case]:
     """A client's cases for the client card (open ones by default), by point reads."""
-    return filter_status(await desk_of(request).cases.of_client(client_id), status)
+    return filter_status(await ctx.cases.of_client(client_id), status)
 
 
 def filter_status(cases: list[Case], status: str) -> list[Case]:

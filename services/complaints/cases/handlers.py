@@ -11,7 +11,7 @@ from uuid import NAMESPACE_URL, uuid4, uuid5
 
 from pymongo.errors import DuplicateKeyError
 
-from services.complaints.bootstrap import Desk
+from services.complaints.bootstrap import Context
 from services.complaints.cases.model import (
     Case,
     CaseDraft,
@@ -44,13 +44,13 @@ def new_case(
     draft: CaseDraft,
     client: KnownClient,
     decision: PriorityDecision,
-    desk: Desk,
+    ctx: Context,
     actor: str | None,
     now: datetime,
     survey_id: str | None = None,
 ) -> Case:
     opened_at = min(draft.received_at or now, now)
-    first_due, resolution_due = sla_deadlines(opened_at, decision.priority, desk.policies.sla)
+    first_due, resolution_due = sla_deadlines(opened_at, decision.priority, ctx.policies.sla)
     case = Case(
         id=case_id,
         **draft.model_dump(exclude={"received_at"}),
@@ -106,7 +106,7 @@ def announce(case: Case) -> list[ComplaintFiled | ComplaintEscalated]:
 
 
 async def open_case(
-    desk: Desk,
+    ctx: Context,
     draft: CaseDraft,
     actor: str | None,
     now: datetime,
@@ -114,52 +114,52 @@ async def open_case(
     survey_id: str | None = None,
 ) -> tuple[Case, bool]:
     """Open a case; (case, False) when a case with this id exists already."""
-    check_topic(draft.topic, desk.policies.taxonomy)
-    client = await desk.clients.get_or_default(draft.client_id)
-    decision = decide_priority(draft.kind, client, desk.policies.value)
-    case = new_case(case_id or uuid4().hex, draft, client, decision, desk, actor, now, survey_id)
+    check_topic(draft.topic, ctx.policies.taxonomy)
+    client = await ctx.clients.get_or_default(draft.client_id)
+    decision = decide_priority(draft.kind, client, ctx.policies.value)
+    case = new_case(case_id or uuid4().hex, draft, client, decision, ctx, actor, now, survey_id)
     try:
-        entries = await desk.cases.add(case, announce(case))
+        entries = await ctx.cases.add(case, announce(case))
     except DuplicateKeyError:
-        existing = await desk.cases.get(case.id)
+        existing = await ctx.cases.get(case.id)
         if existing is None:
             raise
-        await desk.cases.sync_board(existing)  # the add above touched its board entry
+        await ctx.cases.sync_board(existing)  # the add above touched its board entry
         return existing, False
-    await desk.outbox.flush_quietly(CASES, case.id, entries)
+    await ctx.outbox.flush_quietly(CASES, case.id, entries)
     log.info("case_opened", case_id=case.id, client_id=case.client_id, priority=case.priority)
     return case, True
 
 
-async def open_case_from_survey(desk: Desk, event: SurveyAnswered, now: datetime) -> Case | None:
+async def open_case_from_survey(ctx: Context, event: SurveyAnswered, now: datetime) -> Case | None:
     """A score below the threshold opens one case per survey (a replay opens none)."""
-    if event.score >= desk.policies.survey_case_threshold:
+    if event.score >= ctx.policies.survey_case_threshold:
         return None
     draft = CaseDraft(
         client_id=event.client_id,
         kind="complaint",
         channel="sms_survey",
-        topic=desk.policies.survey_case_topic,
+        topic=ctx.policies.survey_case_topic,
         text=event.comment or f"survey score {event.score}",
         employee_id=event.employee_id,
         store_id=event.store_id,
         received_at=event.occurred_at,
     )
     case, _ = await open_case(
-        desk, draft, None, now, survey_case_id(event.survey_id), event.survey_id
+        ctx, draft, None, now, survey_case_id(event.survey_id), event.survey_id
     )
     return case
 
 
-async def get_case(desk: Desk, case_id: str) -> Case:
-    case = await desk.cases.get(case_id)
+async def get_case(ctx: Context, case_id: str) -> Case:
+    case = await ctx.cases.get(case_id)
     if case is None:
         raise CaseNotFound(case_id)
     return case
 
 
 async def change_status(
-    desk: Desk,
+    ctx: Context,
     case_id: str,
     to: str,
     actor: str | None,
@@ -168,18 +168,18 @@ async def change_status(
     founded: bool | None = None,
 ) -> Case:
     """Move a case along the workflow; InvalidTransition names the allowed statuses."""
-    async with desk.locks(f"case:{case_id}"):
+    async with ctx.locks(f"case:{case_id}"):
         updated, case, resolves = await _change_status(
-            desk, case_id, to, actor, now, comment, founded
+            ctx, case_id, to, actor, now, comment, founded
         )
     if resolves and founded is False and case.kind == "claim":
-        await note_unfounded_claim(desk, case.client_id, case.id, now)
+        await note_unfounded_claim(ctx, case.client_id, case.id, now)
     log.info("case_status_changed", case_id=case.id, status=to, actor=actor)
     return updated
 
 
 async def _change_status(
-    desk: Desk,
+    ctx: Context,
     case_id: str,
     to: str,
     actor: str | None,
@@ -187,7 +187,7 @@ async def _change_status(
     comment: str | None,
     founded: bool | None,
 ) -> tuple[Case, Case, bool]:
-    case = await get_case(desk, case_id)
+    case = await get_case(ctx, case_id)
     change = transition(case, to, actor, now, comment)
     fields: dict[str, object] = dict(change.fields)
     events: list[ComplaintResolved] = []
@@ -202,10 +202,10 @@ async def _change_status(
                 employee_id=case.employee_id,
             )
         )
-    entries = await desk.cases.update(
+    entries = await ctx.cases.update(
         case.id, fields, {"history": [change.entry.model_dump()]}, events
     )
-    updated = await get_case(desk, case.id)
-    await desk.cases.sync_board(updated)
-    await desk.outbox.flush_quietly(CASES, case.id, entries)
+    updated = await get_case(ctx, case.id)
+    await ctx.cases.sync_board(updated)
+    await ctx.outbox.flush_quietly(CASES, case.id, entries)
     return updated, case, change.resolves

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from services.complaints.bootstrap import Desk
+from services.complaints.bootstrap import Context
 from services.complaints.cases.model import Case
 from services.complaints.clients.repository import lookup_keys
 from services.complaints.priority.handlers import follow_client_value
@@ -24,82 +24,82 @@ from shared.messaging.waiting_erasure import ErasedClient, forget_parked
 log = get_logger(__name__)
 
 
-async def known(desk: Desk, keys: Sequence[str]) -> bool:
+async def known(ctx: Context, keys: Sequence[str]) -> bool:
     """Whether any of these keys (`client:<id>`, `card_number:`, `phone:`) is known now."""
     for key in keys:
         if key.startswith("client:"):
-            if await desk.clients.known(key.removeprefix("client:")):
+            if await ctx.clients.known(key.removeprefix("client:")):
                 return True
-        elif await desk.clients.resolve(key):
+        elif await ctx.clients.resolve(key):
             return True
     return False
 
 
-async def remember_client(desk: Desk, event: ClientRegistered, now: datetime) -> list[str]:
+async def remember_client(ctx: Context, event: ClientRegistered, now: datetime) -> list[str]:
     """Project the client; returns the keys it made known (what waited for them goes on)."""
     keys = [f"client:{event.client_id}", *lookup_keys(event.model_dump())]
-    if await desk.clients.gone(event.client_id):
+    if await ctx.clients.gone(event.client_id):
         log.info("event_of_gone_client_ignored", client_id=event.client_id)
         return keys
-    await desk.clients.apply(event.client_id, event.model_dump(), event.occurred_at)
-    if set(event.tags) & desk.policies.problem.tags:
-        await review_client(desk, event.client_id, now)
-    await follow_client_value(desk, event.client_id, now)  # cases filed before we knew them
+    await ctx.clients.apply(event.client_id, event.model_dump(), event.occurred_at)
+    if set(event.tags) & ctx.policies.problem.tags:
+        await review_client(ctx, event.client_id, now)
+    await follow_client_value(ctx, event.client_id, now)  # cases filed before we knew them
     return keys
 
 
-async def update_client(desk: Desk, event: ClientUpdated, now: datetime) -> list[str]:
+async def update_client(ctx: Context, event: ClientUpdated, now: datetime) -> list[str]:
     """Apply the changes; returns the keys they made known."""
     keys = [f"client:{event.client_id}", *lookup_keys(event.changed)]
-    if await desk.clients.gone(event.client_id):
+    if await ctx.clients.gone(event.client_id):
         log.info("event_of_gone_client_ignored", client_id=event.client_id)
         return keys
     changes = dict(event.changed)
     if changes.get("phones"):
         changes["phone"] = changes["phones"][0]
-    changed = await desk.clients.apply(event.client_id, changes, event.occurred_at)
+    changed = await ctx.clients.apply(event.client_id, changes, event.occurred_at)
     if "tags" in changed or "category" in changed:
-        await review_client(desk, event.client_id, now)
+        await review_client(ctx, event.client_id, now)
     if "category" in changed:
-        await follow_client_value(desk, event.client_id, now)
+        await follow_client_value(ctx, event.client_id, now)
     return keys
 
 
-async def change_tier(desk: Desk, event: TierChanged, now: datetime) -> None:
-    if await desk.clients.gone(event.client_id):
+async def change_tier(ctx: Context, event: TierChanged, now: datetime) -> None:
+    if await ctx.clients.gone(event.client_id):
         return
-    await desk.clients.set_tier(
+    await ctx.clients.set_tier(
         event.client_id, event.new_tier, event.lifetime_spend, event.occurred_at
     )
-    await follow_client_value(desk, event.client_id, now)
+    await follow_client_value(ctx, event.client_id, now)
 
 
-async def merge_clients(desk: Desk, event: ClientMerged, now: datetime) -> None:
+async def merge_clients(ctx: Context, event: ClientMerged, now: datetime) -> None:
     """Move the merged client's cases and evidence to the survivor (safe to repeat).
 
     A merge seen before the merged client's registration waits for it (its card and
     phone must end up leading to the survivor).
     """
     survivor, merged = event.survivor_id, event.merged_id
-    if not await desk.clients.known(merged) and not await desk.clients.gone(merged):
+    if not await ctx.clients.known(merged) and not await ctx.clients.gone(merged):
         raise ClientNotKnownYet([f"client:{merged}"], "merge_of_unknown_client")
-    case_ids = await desk.cases.case_ids_of(merged)
+    case_ids = await ctx.cases.case_ids_of(merged)
     if case_ids:
-        await desk.cases.index(survivor, case_ids)
+        await ctx.cases.index(survivor, case_ids)
     for case_id in case_ids:
-        async with desk.locks(f"case:{case_id}"):
-            case = await desk.cases.get(case_id)
+        async with ctx.locks(f"case:{case_id}"):
+            case = await ctx.cases.get(case_id)
             if case is not None and case.client_id == merged:
-                await desk.cases.update(case_id, {"client_id": survivor}, {}, [])
-                await desk.cases.sync_board(case.model_copy(update={"client_id": survivor}))
+                await ctx.cases.update(case_id, {"client_id": survivor}, {}, [])
+                await ctx.cases.sync_board(case.model_copy(update={"client_id": survivor}))
     for kind in ("returns", "unfounded_claims"):
-        for item in await desk.problems.signal(kind, merged):
-            await desk.problems.add_signal(kind, survivor, item)
-    await desk.problems.drop_signals(merged)
-    await desk.problems.drop_proposal(merged)
-    await desk.cases.forget_client_index(merged)
-    await desk.clients.forget(merged, survivor_id=survivor)
-    await review_client(desk, survivor, now)
+        for item in await ctx.problems.signal(kind, merged):
+            await ctx.problems.add_signal(kind, survivor, item)
+    await ctx.problems.drop_signals(merged)
+    await ctx.problems.drop_proposal(merged)
+    await ctx.cases.forget_client_index(merged)
+    await ctx.clients.forget(merged, survivor_id=survivor)
+    await review_client(ctx, survivor, now)
     log.info("client_merged", survivor_id=survivor, merged_id=merged, cases=len(case_ids))
 
 
@@ -108,19 +108,19 @@ def anonymised(case: Case) -> dict[str, Any]:
     return {"text": None, "resolution": None, "history": history, "erased": True}
 
 
-async def erase_client(desk: Desk, event: ClientErased) -> None:
+async def erase_client(ctx: Context, event: ClientErased) -> None:
     """Personal data goes (the client's words, comments, the projection, parked copies
     of events naming the client); counts stay."""
-    known = await desk.clients.get(event.client_id)
+    known = await ctx.clients.get(event.client_id)
     phone, card = (known.phone, known.card_number) if known else (None, None)
-    waiting = WaitingRoom(desk.clients.clients.database, "complaints")
+    waiting = WaitingRoom(ctx.store, "complaints")
     await forget_parked(waiting, ErasedClient.of(event.client_id, [phone], [card]))
-    cases = await desk.cases.of_client(event.client_id)
+    cases = await ctx.cases.of_client(event.client_id)
     for case in cases:
-        async with desk.locks(f"case:{case.id}"):
-            fresh = await desk.cases.get(case.id)
+        async with ctx.locks(f"case:{case.id}"):
+            fresh = await ctx.cases.get(case.id)
             if fresh is not None:
-                await desk.cases.update(case.id, anonymised(fresh), {}, [])
-    await desk.clients.forget(event.client_id)
-    await desk.problems.drop_proposal(event.client_id)
+                await ctx.cases.update(case.id, anonymised(fresh), {}, [])
+    await ctx.clients.forget(event.client_id)
+    await ctx.problems.drop_proposal(event.client_id)
     log.info("client_erased", client_id=event.client_id, cases=len(cases))

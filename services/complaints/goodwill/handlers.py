@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from services.complaints.bootstrap import Desk
+from services.complaints.bootstrap import Context
 from services.complaints.cases.model import Case
 from services.complaints.goodwill.model import capped_amount, goodwill_period, grant_id
 from services.complaints.goodwill.repository import GOODWILL
@@ -34,7 +34,7 @@ class GoodwillOutcome(BaseModel):
 
 
 async def grant_goodwill(
-    desk: Desk,
+    ctx: Context,
     case: Case,
     reason: str,
     now: datetime,
@@ -42,13 +42,13 @@ async def grant_goodwill(
     actor: str | None = None,
 ) -> GoodwillOutcome:
     """Grant goodwill for a case once per (case, reason), within the client's cap."""
-    period = goodwill_period(now, desk.policies.goodwill_period)
-    async with desk.locks(f"goodwill:{case.client_id}|{period}"):
-        return await _grant(desk, case, reason, now, period, amount_cents, actor)
+    period = goodwill_period(now, ctx.policies.goodwill_period)
+    async with ctx.locks(f"goodwill:{case.client_id}|{period}"):
+        return await _grant(ctx, case, reason, now, period, amount_cents, actor)
 
 
 async def _grant(
-    desk: Desk,
+    ctx: Context,
     case: Case,
     reason: str,
     now: datetime,
@@ -56,9 +56,9 @@ async def _grant(
     amount_cents: int | None,
     actor: str | None,
 ) -> GoodwillOutcome:
-    p = desk.policies
+    p = ctx.policies
     gid = grant_id(case.id, reason)
-    budget = await desk.goodwill.budget(case.client_id, period)
+    budget = await ctx.goodwill.budget(case.client_id, period)
     grants: dict[str, Any] = budget.get("grants", {})
     if gid in grants:
         cents = int(grants[gid]["cents"])
@@ -88,8 +88,8 @@ async def _grant(
         "actor": actor,
         "at": now,
     }
-    entries = await desk.goodwill.record(case.client_id, period, gid, grant, events)
-    await desk.outbox.flush_quietly(GOODWILL, f"{case.client_id}|{period}", entries)
+    entries = await ctx.goodwill.record(case.client_id, period, gid, grant, events)
+    await ctx.outbox.flush_quietly(GOODWILL, f"{case.client_id}|{period}", entries)
     log.info("goodwill_granted", client_id=case.client_id, case_id=case.id, cents=cents)
     return outcome(gid, case, cents, p.currency, granted_now=True, capped=cents < requested)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from services.complaints.bootstrap import Desk
+from services.complaints.bootstrap import Context
 from services.complaints.cases.model import Case, Escalation, HistoryEntry, KnownClient
 from services.complaints.cases.repository import CASES
 from services.complaints.priority.model import decide_priority
@@ -23,23 +23,23 @@ def escalated_for_value(case: Case) -> bool:
     return any(e.reason.startswith(VALUABLE) for e in case.escalations)
 
 
-async def follow_client_value(desk: Desk, client_id: str, now: datetime) -> int:
+async def follow_client_value(ctx: Context, client_id: str, now: datetime) -> int:
     """Raise and escalate the client's open cases the client's value now calls for."""
-    client = await desk.clients.get_or_default(client_id)
+    client = await ctx.clients.get_or_default(client_id)
     raised = 0
-    for case_id in await desk.cases.case_ids_of(client_id):
-        async with desk.locks(f"case:{case_id}"):
-            case = await desk.cases.get(case_id)
+    for case_id in await ctx.cases.case_ids_of(client_id):
+        async with ctx.locks(f"case:{case_id}"):
+            case = await ctx.cases.get(case_id)
             if case is not None and case.is_open and not escalated_for_value(case):
-                raised += await raise_case(desk, case, client, now)
+                raised += await raise_case(ctx, case, client, now)
     return raised
 
 
-async def raise_case(desk: Desk, case: Case, client: KnownClient, now: datetime) -> int:
-    decision = decide_priority(case.kind, client, desk.policies.value)
+async def raise_case(ctx: Context, case: Case, client: KnownClient, now: datetime) -> int:
+    decision = decide_priority(case.kind, client, ctx.policies.value)
     if not decision.escalate:
         return 0
-    first_due, resolution_due = sla_deadlines(case.opened_at, decision.priority, desk.policies.sla)
+    first_due, resolution_due = sla_deadlines(case.opened_at, decision.priority, ctx.policies.sla)
     reason = VALUABLE + ", ".join(decision.reasons[1:])
     escalation = Escalation(at=now, reason=reason, manager_id=client.manager_id)
     entry = HistoryEntry(at=now, actor=None, action="escalated", comment=reason)
@@ -59,10 +59,10 @@ async def raise_case(desk: Desk, case: Case, client: KnownClient, now: datetime)
         "resolution_due": resolution_due,
     }
     push = {"escalations": [escalation.model_dump()], "history": [entry.model_dump()]}
-    entries = await desk.cases.update(case.id, fields, push, [event])
-    updated = await desk.cases.get(case.id)
+    entries = await ctx.cases.update(case.id, fields, push, [event])
+    updated = await ctx.cases.get(case.id)
     if updated is not None:
-        await desk.cases.sync_board(updated)
-    await desk.outbox.flush_quietly(CASES, case.id, entries)
+        await ctx.cases.sync_board(updated)
+    await ctx.outbox.flush_quietly(CASES, case.id, entries)
     log.info("case_raised_for_client_value", case_id=case.id, client_id=case.client_id)
     return 1

@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 
-from services.complaints.bootstrap import Desk
+from services.complaints.bootstrap import Context
 from services.complaints.problem_clients.model import ProblemEvidence, should_propose
 from shared.contracts.pos import PurchaseReturned
 from shared.identity import compact_card_number, reference_keys
@@ -40,36 +40,36 @@ class RegistryRefused(DomainError):
         return self.status if self.status in (404, 409, 422) else 502
 
 
-async def evidence_of(desk: Desk, client_id: str, tags: list[str]) -> ProblemEvidence:
+async def evidence_of(ctx: Context, client_id: str, tags: list[str]) -> ProblemEvidence:
     return ProblemEvidence(
-        unfounded_claims=await desk.problems.signal("unfounded_claims", client_id),
-        returns=await desk.problems.signal("returns", client_id),
-        tags=[t for t in tags if t in desk.policies.problem.tags],
+        unfounded_claims=await ctx.problems.signal("unfounded_claims", client_id),
+        returns=await ctx.problems.signal("returns", client_id),
+        tags=[t for t in tags if t in ctx.policies.problem.tags],
     )
 
 
-async def review_client(desk: Desk, client_id: str, now: datetime) -> bool:
+async def review_client(ctx: Context, client_id: str, now: datetime) -> bool:
     """Propose the client when the evidence is enough (a decided proposal stays decided)."""
-    client = await desk.clients.get_or_default(client_id)
-    evidence = await evidence_of(desk, client_id, client.tags)
-    existing = await desk.problems.proposal(client_id)
+    client = await ctx.clients.get_or_default(client_id)
+    evidence = await evidence_of(ctx, client_id, client.tags)
+    existing = await ctx.problems.proposal(client_id)
     if existing and existing.get("status") in ("confirmed", "dismissed"):
         return False
     if client.category == "problem":
         if existing:  # the registry made them one (maybe a confirmation under way)
-            await desk.problems.mark(client_id, "confirmed", None, now)
+            await ctx.problems.mark(client_id, "confirmed", None, now)
         return False
-    if not should_propose(evidence, client.category, desk.policies.problem):
+    if not should_propose(evidence, client.category, ctx.policies.problem):
         if existing:
-            await desk.problems.drop_proposal(client_id)
+            await ctx.problems.drop_proposal(client_id)
         return False
-    await desk.problems.save_proposal(
+    await ctx.problems.save_proposal(
         client_id,
         {
             "status": "proposed",
             "client_name": client.name,
             "category": client.category,
-            "reasons": evidence.reasons(desk.policies.problem),
+            "reasons": evidence.reasons(ctx.policies.problem),
             "evidence": evidence.model_dump(),
             "updated_at": now,
         },
@@ -78,12 +78,12 @@ async def review_client(desk: Desk, client_id: str, now: datetime) -> bool:
     return True
 
 
-async def note_unfounded_claim(desk: Desk, client_id: str, case_id: str, now: datetime) -> None:
-    await desk.problems.add_signal("unfounded_claims", client_id, case_id)
-    await review_client(desk, client_id, now)
+async def note_unfounded_claim(ctx: Context, client_id: str, case_id: str, now: datetime) -> None:
+    await ctx.problems.add_signal("unfounded_claims", client_id, case_id)
+    await review_client(ctx, client_id, now)
 
 
-async def note_return(desk: Desk, event: PurchaseReturned, now: datetime) -> None:
+async def note_return(ctx: Context, event: PurchaseReturned, now: datetime) -> None:
     """Count a return against its client; an anonymous sale is skipped, a return by a
     card or phone not known yet waits for the client (shared/messaging/waiting.py); a
     phone that is not a phone number raises InvalidPhone (parked in the DLQ,
@@ -92,32 +92,32 @@ async def note_return(desk: Desk, event: PurchaseReturned, now: datetime) -> Non
     if ref is None:
         return
     keys = [f"card_number:{compact_card_number(ref.card_number)}"] if ref.card_number else []
-    keys += reference_keys(desk.policies.region, phone=ref.phone)
-    client_id = ref.client_id or await desk.clients.resolve(*keys)
+    keys += reference_keys(ctx.policies.region, phone=ref.phone)
+    client_id = ref.client_id or await ctx.clients.resolve(*keys)
     if client_id is None:
         if keys:
             raise ClientNotKnownYet(keys, "return_of_unknown_client")
         return
-    await desk.problems.add_signal("returns", client_id, event.return_id)
-    await review_client(desk, client_id, now)
+    await ctx.problems.add_signal("returns", client_id, event.return_id)
+    await review_client(ctx, client_id, now)
 
 
-async def list_proposals(desk: Desk) -> list[dict[str, Any]]:
-    return await desk.problems.open_proposals()
+async def list_proposals(ctx: Context) -> list[dict[str, Any]]:
+    return await ctx.problems.open_proposals()
 
 
 async def confirm_proposal(
-    desk: Desk, client_id: str, reason: str | None, actor: str | None, now: datetime
+    ctx: Context, client_id: str, reason: str | None, actor: str | None, now: datetime
 ) -> dict[str, Any]:
     """Ask the registry to make the client a problem client, then mark the proposal."""
-    proposal = await desk.problems.proposal(client_id)
+    proposal = await ctx.problems.proposal(client_id)
     if proposal is None or proposal.get("status") != "proposed":
         raise ProposalNotFound(client_id)
     why = reason or "; ".join(proposal.get("reasons", ()))
     headers = {"X-Actor": actor} if actor else {}
     try:
         async with httpx.AsyncClient(
-            base_url=desk.policies.registry_url, timeout=desk.policies.registry_timeout_s
+            base_url=ctx.policies.registry_url, timeout=ctx.policies.registry_timeout_s
         ) as registry:
             response = await registry.patch(
                 f"/internal/v1/clients/{client_id}",
@@ -132,16 +132,16 @@ async def confirm_proposal(
         except ValueError:
             detail = response.text[:300]
         raise RegistryRefused(response.status_code, detail)
-    await desk.problems.mark(client_id, "confirmed", actor, now)
+    await ctx.problems.mark(client_id, "confirmed", actor, now)
     log.info("problem_client_confirmed", client_id=client_id, actor=actor)
-    return (await desk.problems.proposal(client_id)) or {}
+    return (await ctx.problems.proposal(client_id)) or {}
 
 
 async def dismiss_proposal(
-    desk: Desk, client_id: str, actor: str | None, now: datetime
+    ctx: Context, client_id: str, actor: str | None, now: datetime
 ) -> dict[str, Any]:
-    proposal = await desk.problems.proposal(client_id)
+    proposal = await ctx.problems.proposal(client_id)
     if proposal is None or proposal.get("status") != "proposed":
         raise ProposalNotFound(client_id)
-    await desk.problems.mark(client_id, "dismissed", actor, now)
-    return (await desk.problems.proposal(client_id)) or {}
+    await ctx.problems.mark(client_id, "dismissed", actor, now)
+    return (await ctx.problems.proposal(client_id)) or {}

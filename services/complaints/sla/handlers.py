@@ -11,7 +11,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from services.complaints.bootstrap import Desk
+from services.complaints.bootstrap import Context
 from services.complaints.cases.model import Breach, Case, Escalation, HistoryEntry
 from services.complaints.cases.repository import CASES
 from services.complaints.goodwill.handlers import GoodwillOutcome, grant_goodwill
@@ -29,7 +29,9 @@ class SlaCheckReport(BaseModel):
     goodwill: list[GoodwillOutcome] = Field(default_factory=list)
 
 
-async def escalate_breaches(desk: Desk, case: Case, breaches: list[Breach], now: datetime) -> None:
+async def escalate_breaches(
+    ctx: Context, case: Case, breaches: list[Breach], now: datetime
+) -> None:
     """Record the missed deadlines on the case with one complaint.escalated each."""
     events, escalations, history = [], [], []
     for breach in breaches:
@@ -50,7 +52,7 @@ async def escalate_breaches(desk: Desk, case: Case, breaches: list[Breach], now:
                 deadline=deadline,
             )
         )
-    entries = await desk.cases.update(
+    entries = await ctx.cases.update(
         case.id,
         {"breaches": [*case.breaches, *breaches]},
         {
@@ -59,35 +61,35 @@ async def escalate_breaches(desk: Desk, case: Case, breaches: list[Breach], now:
         },
         events,
     )
-    updated = await desk.cases.get(case.id)
+    updated = await ctx.cases.get(case.id)
     if updated is not None:
-        await desk.cases.sync_board(updated)
-    await desk.outbox.flush_quietly(CASES, case.id, entries)
+        await ctx.cases.sync_board(updated)
+    await ctx.outbox.flush_quietly(CASES, case.id, entries)
 
 
-async def check_case(desk: Desk, case_id: str, now: datetime, report: SlaCheckReport) -> None:
-    case = await desk.cases.get(case_id)
+async def check_case(ctx: Context, case_id: str, now: datetime, report: SlaCheckReport) -> None:
+    case = await ctx.cases.get(case_id)
     if case is None or not case.is_open:
-        await desk.cases.drop_from_board(case_id)  # left by a crash or a race
+        await ctx.cases.drop_from_board(case_id)  # left by a crash or a race
         return
     report.cases_checked += 1
     breaches = due_breaches(case, now)
     if not breaches:
-        await desk.cases.sync_board(case)
+        await ctx.cases.sync_board(case)
         return
     if "resolution" in breaches:
         # Granted before the breach is recorded: a crash in between re-runs both.
-        report.goodwill.append(await grant_goodwill(desk, case, "sla_resolution_breached", now))
-    await escalate_breaches(desk, case, breaches, now)
+        report.goodwill.append(await grant_goodwill(ctx, case, "sla_resolution_breached", now))
+    await escalate_breaches(ctx, case, breaches, now)
     report.escalations.extend({"complaint_id": case.id, "breach": b} for b in breaches)
 
 
-async def check_sla(desk: Desk, now: datetime) -> SlaCheckReport:
+async def check_sla(ctx: Context, now: datetime) -> SlaCheckReport:
     """Escalate every deadline missed by `now`; goodwill for a missed resolution."""
     report = SlaCheckReport(checked_at=now)
-    for entry in await desk.cases.due_for_check(now):
-        async with desk.locks(f"case:{entry['_id']}"):
-            await check_case(desk, entry["_id"], now, report)
+    for entry in await ctx.cases.due_for_check(now):
+        async with ctx.locks(f"case:{entry['_id']}"):
+            await check_case(ctx, entry["_id"], now, report)
     if report.escalations:
         log.info("sla_breaches_escalated", count=len(report.escalations))
     return report

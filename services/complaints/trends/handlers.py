@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
-from services.complaints.bootstrap import Desk
+from services.complaints.bootstrap import Context
 from services.complaints.trends.model import iso_week, judge, previous_weeks, segments
 from services.complaints.trends.repository import TREND_ALERTS, trend_key
 from shared.contracts.complaints import ComplaintFiled, ComplaintTrendDetected
@@ -24,22 +24,22 @@ class TrendLine(BaseModel):
     rising: bool
 
 
-async def count_filed(desk: Desk, event: ComplaintFiled) -> None:
+async def count_filed(ctx: Context, event: ComplaintFiled) -> None:
     """Count a filed case in each of its segments, once per event."""
     week = iso_week(event.opened_at or event.occurred_at)
     for segment in segments(event.client_category, event.store_id, event.client_tier):
-        await desk.trends.count(event.topic, segment, week, str(event.event_id))
+        await ctx.trends.count(event.topic, segment, week, str(event.event_id))
 
 
-async def trend_report(desk: Desk, week: str, segment: str | None = None) -> list[TrendLine]:
+async def trend_report(ctx: Context, week: str, segment: str | None = None) -> list[TrendLine]:
     """Every topic and segment counted in `week`, judged against its trailing baseline."""
-    window = previous_weeks(week, desk.policies.trend.window_weeks)
+    window = previous_weeks(week, ctx.policies.trend.window_weeks)
     lines = []
-    for doc in await desk.trends.week(week):
+    for doc in await ctx.trends.week(week):
         if segment is not None and doc["segment"] != segment:
             continue
-        history = await desk.trends.counts_of(doc["topic"], doc["segment"], window)
-        verdict = judge(int(doc["count"]), history, desk.policies.trend)
+        history = await ctx.trends.counts_of(doc["topic"], doc["segment"], window)
+        verdict = judge(int(doc["count"]), history, ctx.policies.trend)
         lines.append(
             TrendLine(
                 topic=doc["topic"],
@@ -53,9 +53,9 @@ async def trend_report(desk: Desk, week: str, segment: str | None = None) -> lis
     return sorted(lines, key=lambda t: (not t.rising, -t.count, t.topic, t.segment))
 
 
-async def detect_trends(desk: Desk, week: str, now: datetime) -> list[TrendLine]:
+async def detect_trends(ctx: Context, week: str, now: datetime) -> list[TrendLine]:
     """Announce each rising topic once per segment and week (complaint.trend_detected)."""
-    rising = [line for line in await trend_report(desk, week) if line.rising]
+    rising = [line for line in await trend_report(ctx, week) if line.rising]
     for line in rising:
         key = trend_key(line.topic, line.segment, week)
         event = ComplaintTrendDetected(
@@ -65,8 +65,8 @@ async def detect_trends(desk: Desk, week: str, now: datetime) -> list[TrendLine]
             count=line.count,
             baseline=line.baseline,
         )
-        entries = await desk.trends.alert(key, line.model_dump() | {"at": now}, event)
+        entries = await ctx.trends.alert(key, line.model_dump() | {"at": now}, event)
         if entries is not None:
-            await desk.outbox.flush_quietly(TREND_ALERTS, key, entries)
+            await ctx.outbox.flush_quietly(TREND_ALERTS, key, entries)
             log.info("complaint_trend_detected", topic=line.topic, segment=line.segment, week=week)
     return rising

@@ -4,12 +4,12 @@ its effect happens once (one escalation per breach, one birthday bonus)."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import httpx
 from fastapi import FastAPI
 
-from services.complaints.bootstrap import Desk
 from services.complaints.main import create_app as complaints_app
 from services.complaints.schedule import SlaSchedule
 from services.loyalty.main import create_app as loyalty_app
@@ -22,13 +22,9 @@ from tests.support.kafka import eventually, payloads, read_topic
 
 
 def schedule_of(app: FastAPI, clock: list[datetime]) -> SlaSchedule:
-    runtime, state = app.state.runtime, app.state
-    return SlaSchedule(
-        lambda: Desk.of(runtime, state.policies, state.locks),
-        lambda: clock[0],
-        lambda: runtime.db,
-        60,
-    )
+    """The replica's schedule, on its own Context but with the test's clock."""
+    context = app.state.context
+    return SlaSchedule(lambda: replace(context(), clock=lambda: clock[0]), 60)
 
 
 async def known(api: httpx.AsyncClient, path: str) -> bool:
