@@ -26,4 +26,8 @@ class LoyaltySettings(ServiceSettings):
     jobs_interval_s: float = Field(
         3600.0, gt=0, description="in-process expiry/birthday/churn runs"
     )
+    waiting_max_age_h: float = Field(
+        72, gt=0, description="how long a return waits for its purchase before the DLQ"
+    )
+    waiting_sweep_interval_s: float = Field(600, gt=0)
     crash_after_write: bool = False  # fault injection for the reliability tests only

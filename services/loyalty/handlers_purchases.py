@@ -77,8 +77,9 @@ def partitions_of(records: Sequence[Record]) -> list[str]:
 
 async def record_purchases(
     loyalty: Loyalty, records: Sequence[Record], owned: set[str] | None
-) -> int:
-    """Process one batch; returns how many purchases were newly counted."""
+) -> list[str]:
+    """Process one batch; returns the ids of its purchases, counted now or before (a
+    return waiting for one of them is released by the caller)."""
     decoded, bad = decode(records, loyalty.policy.region)
     purchases = [p for _, p in decoded]
     for record, reason in bad:
@@ -113,7 +114,7 @@ async def record_purchases(
         "purchase_batch", records=len(records), counted=len(fresh), parked=len(bad),
         read_ms=round((planned - started) * 1000), write_ms=round((done - planned) * 1000),
     )  # fmt: skip
-    return len(fresh)
+    return [p.purchase_id for p in unique]
 
 
 def plan_purchases(

@@ -3,10 +3,17 @@
 The return receipt `return:<return_id>` is the dedup key. Each returned line is
 priced by cumulative rounding against the purchase line (model.cumulative_share),
 so the parts of a purchase returned bit by bit add up to the whole, cent for cent.
+
+A return may come before its purchase (the POS sends both at once, on two topics):
+it waits in the waiting room (shared/messaging/waiting.py) under `purchase:<id>`,
+and the purchase batch that records the purchase releases it (`waiting_for`); one
+that waits longer than `LOYALTY_WAITING_MAX_AGE_H` goes to the DLQ as
+`purchase_never_recorded`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -18,8 +25,13 @@ from services.loyalty.repository import ledger_doc, state_of
 from shared.contracts.pos import PurchaseReturned
 from shared.logging import get_logger
 from shared.messaging.dead_letters import Unprocessable
+from shared.messaging.waiting import WAITING, ClientNotKnownYet
+from shared.store.point_reads import find_by_ids
 
 log = get_logger(__name__)
+
+NOT_RECORDED_YET = "purchase_not_recorded_yet"
+NEVER_RECORDED = "purchase_never_recorded"
 
 
 def returned_amounts(
@@ -54,11 +66,26 @@ async def record_return(loyalty: Loyalty, event: PurchaseReturned, owned: set[st
             log.info("duplicate_return_ignored", return_id=event.return_id)
             return
         purchase = found.get(pid)
-        if purchase is None:
-            raise Unprocessable(f"unknown purchase {event.purchase_id}")
+        if purchase is None:  # the receipt's id is the key the return waits under
+            raise ClientNotKnownYet([pid], NOT_RECORDED_YET, NEVER_RECORDED)
         doc = await repo.load_raw(purchase["client_id"]) if purchase.get("client_id") else None
         journal = plan_return(loyalty, event, purchase, doc)
         await store.commit(journal)
+
+
+async def purchases_recorded(loyalty: Loyalty, keys: Sequence[str]) -> bool:
+    """Whether one of these `purchase:<id>` keys has its receipt now (the pipeline asks
+    after parking a return: a purchase recorded meanwhile released nothing)."""
+    return bool(await loyalty.repo.receipts(k for k in keys if k.startswith("purchase:")))
+
+
+async def waiting_for(loyalty: Loyalty, purchase_ids: Sequence[str]) -> list[str]:
+    """The `purchase:<id>` keys returns wait under, of these purchases: one point read
+    each (usually none waits), so a batch releases only what is there."""
+    keys = [f"purchase:{pid}" for pid in purchase_ids]
+    ids = (f"waiting:{k}" for k in keys)
+    docs = await find_by_ids(loyalty.runtime.db[WAITING], ids, {"_id": 1})
+    return [k for k, doc in zip(keys, docs, strict=True) if doc]
 
 
 def plan_return(

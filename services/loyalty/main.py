@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import partial
 
 from fastapi import FastAPI
 from pymongo import IndexModel
@@ -83,8 +84,12 @@ def create_app(settings: LoyaltySettings | None = None) -> FastAPI:
     settings = settings or LoyaltySettings()
     runtime = ServiceRuntime(settings, TOPICS)
     loyalty = Loyalty(runtime, settings, Policy.from_settings(settings))
-    register_subscribers(loyalty)
+    pipeline = register_subscribers(loyalty)
     runtime.tasks.append(scheduled_jobs(loyalty))
+    sweep = partial(pipeline.expire_waiting, settings.waiting_max_age_h)
+    runtime.tasks.append(
+        PeriodicTask("loyalty-waiting-sweep", settings.waiting_sweep_interval_s, sweep)
+    )
     routers = [api.router, api_rules.router, api_reports.router, api_export.router]
     app = build_app(
         runtime, title="Clientele loyalty", routers=routers, publishes=PUBLISHES, indexes=INDEXES

@@ -65,6 +65,8 @@ def register_subscribers(loyalty: Loyalty) -> Pipeline:
     """Purchases: a batch planned as a whole into one journal (handlers_purchases.py);
     every other event: the message pipeline (shared/messaging/pipeline.py)."""
     runtime, settings = loyalty.runtime, loyalty.settings
+    known = partial(handlers_returns.purchases_recorded, loyalty)
+    pipeline = Pipeline(handler_table(loyalty), runtime, known)
 
     @runtime.broker.subscriber(
         runtime.topics(PurchaseRecorded.TOPIC),
@@ -80,9 +82,12 @@ def register_subscribers(loyalty: Loyalty) -> Pipeline:
         # `NoCast`: each record is validated by the handler, so one bad record spoils
         # nothing (the AsyncAPI document names the contract through runtime.consumes).
         batch = records_of(message.raw_message)
-        await handlers_purchases.record_purchases(loyalty, batch, loyalty.owned())
+        recorded = await handlers_purchases.record_purchases(loyalty, batch, loyalty.owned())
+        # Returns that came first wait for their purchase (handlers_returns.py). After
+        # the batch's journal: a return parked meanwhile finds the receipt itself.
+        if waiting := await handlers_returns.waiting_for(loyalty, recorded):
+            await pipeline.release(waiting)
 
     runtime.consumes[runtime.topics(PurchaseRecorded.TOPIC)] = PurchaseRecorded
-    pipeline = Pipeline(handler_table(loyalty), runtime)
     pipeline.subscribe()
     return pipeline

@@ -250,7 +250,9 @@ class Pipeline:
         except ClientNotKnownYet as waiting:
             if record is None or self.known is None:
                 raise
-            element = parked_element(record, waiting.keys, waiting.reason, datetime.now(UTC))
+            element = parked_element(
+                record, waiting.keys, waiting.reason, datetime.now(UTC), waiting.expired
+            )
         await self.room.park(element)
         # The client may have become known meanwhile, released before this was parked:
         # then apply it here (and mark the parked copies done, so they are dropped).

@@ -11,7 +11,9 @@ those keys known (its handler returns them), the pipeline calls
 `WaitingRoom.release`, which re-applies the parked events through the same handler
 table (its dedup claim makes a second apply change nothing) and then removes them.
 `expire_overdue` (a periodic sweep) moves events nobody claimed within the
-configured age to `<topic>.dlq` with the reason `client_never_registered`.
+configured age to `<topic>.dlq` with the reason `client_never_registered` (or the
+one its handler named: loyalty's returns wait for their purchase, `purchase:<id>`,
+and expire as `purchase_never_recorded`).
 
 Races (FerretDB does not make concurrent updates of one document atomic, so two
 writers of one waiting document could lose one's write):
@@ -72,14 +74,21 @@ def applying(event_id: str) -> Iterator[None]:
 class ClientNotKnownYet(Exception):
     """The event names a client this service has not heard of yet: park it."""
 
-    def __init__(self, keys: Sequence[str], reason: str = "unknown_client") -> None:
+    def __init__(
+        self, keys: Sequence[str], reason: str = "unknown_client", expired: str = NEVER_REGISTERED
+    ) -> None:
         super().__init__(f"{reason}: waiting for {', '.join(keys)}")
         self.keys = list(dict.fromkeys(keys))
         self.reason = reason
+        self.expired = expired  # the DLQ reason when it waits too long
 
 
 def parked_element(
-    record: ConsumerRecord[Any, Any], keys: Sequence[str], reason: str, now: datetime
+    record: ConsumerRecord[Any, Any],
+    keys: Sequence[str],
+    reason: str,
+    now: datetime,
+    expired: str = NEVER_REGISTERED,
 ) -> dict[str, Any]:
     """One parked event: what the sweep needs to send it to the DLQ unchanged."""
     value = record.value or b""
@@ -100,6 +109,7 @@ def parked_element(
             {"name": k, "value": bytes(v).decode(errors="replace")} for k, v in record.headers or ()
         ],
         "reason": reason,
+        "expired_reason": expired,
         "keys": list(keys),
         # The store keeps milliseconds: `$pullAll` must find exactly what was pushed.
         "at": now.replace(microsecond=now.microsecond // 1000 * 1000),
@@ -248,7 +258,8 @@ class WaitingRoom:
         return expired
 
     async def _expire(self, send: DeadLetterSender, element: dict[str, Any]) -> None:
-        await park(send, as_record(element), NEVER_REGISTERED, self.service)
+        reason = str(element.get("expired_reason") or NEVER_REGISTERED)
+        await park(send, as_record(element), reason, self.service)
         topic = self.logical(element["topic"])
         EVENTS_WAITING.labels(self.service, topic, "expired").inc()
         log.warning(
@@ -256,7 +267,7 @@ class WaitingRoom:
             topic=topic,
             event_id=element["event_id"],
             waiting_for=element["keys"],
-            reason=NEVER_REGISTERED,
+            reason=reason,
         )
 
 
