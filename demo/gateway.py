@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 import httpx
 
-from services.surveys.webhook_signature import HEADER, sign
+from services.surveys.answers.signature import HEADER, sign
 
 
 class GatewayRefused(RuntimeError):

@@ -8,19 +8,17 @@ from collections.abc import AsyncIterator
 from fastapi import FastAPI
 from pymongo import IndexModel
 
-from services.surveys import api_export
-from services.surveys.api import router
-from services.surveys.api_reports import router as reports_router
+from services.surveys.answers.repository import ANSWERS
+from services.surveys.api import ROUTERS
+from services.surveys.bootstrap import Clock, Context, bootstrap, system_clock
+from services.surveys.clients.repository import CLIENTS
 from services.surveys.config import SurveysSettings
-from services.surveys.dispatcher import dispatch_round
-from services.surveys.handlers import Surveys
-from services.surveys.handlers_retention import purge_expired_once
-from services.surveys.model import Clock, system_clock
-from services.surveys.repository import CLIENTS
-from services.surveys.repository_messages import MESSAGES
-from services.surveys.repository_ratings import ANSWERS
-from services.surveys.sms_providers import DevelopmentProvider, HttpProvider, SmsProvider
+from services.surveys.dispatch.handlers import dispatch_round
+from services.surveys.dispatch.providers import DevelopmentProvider, HttpProvider, SmsProvider
+from services.surveys.dispatch.repository import MESSAGES
+from services.surveys.retention.handlers import purge_expired_once
 from services.surveys.subscribers import register_subscribers
+from shared.context import ContextSlot
 from shared.contracts.complaints import ComplaintFiled, ComplaintResolved
 from shared.contracts.loyalty import BonusAccrued, ClientAtRisk
 from shared.contracts.pos import PurchaseRecorded
@@ -72,10 +70,13 @@ def create_app(settings: SurveysSettings | None = None, clock: Clock | None = No
     """`clock` lets tests decide what time it is (quiet hours, budget windows)."""
     settings = settings or SurveysSettings()
     runtime = ServiceRuntime(settings, TOPICS)
-    ctx = Surveys(runtime, settings, clock or system_clock, sms_provider(settings))
-    pipeline = register_subscribers(runtime, ctx)
+    provider = sms_provider(settings)
+    context: ContextSlot[Context] = ContextSlot()
+    pipeline = register_subscribers(runtime, context)
     runtime.tasks.append(
-        PeriodicTask("sms-dispatcher", settings.dispatch_interval_s, lambda: dispatch_round(ctx))
+        PeriodicTask(
+            "sms-dispatcher", settings.dispatch_interval_s, lambda: dispatch_round(context())
+        )
     )
     runtime.tasks.append(
         PeriodicTask(
@@ -85,17 +86,25 @@ def create_app(settings: SurveysSettings | None = None, clock: Clock | None = No
         )
     )
     runtime.tasks.append(
-        PeriodicTask("retention", settings.retention_interval_s, lambda: purge_expired_once(ctx))
+        PeriodicTask(
+            "retention", settings.retention_interval_s, lambda: purge_expired_once(context())
+        )
     )
+
+    async def start(runtime: ServiceRuntime) -> None:
+        # The store is open now; consumers, jobs and requests come after this.
+        context.fill(bootstrap(settings, runtime, provider, clock or system_clock))
+
     app = build_app(
         runtime,
         title="Clientele surveys",
-        routers=[router, reports_router, api_export.router],
+        routers=ROUTERS,
+        on_start=start,
         description="Outbound SMS, the contact budget, survey answers, ratings and NPS.",
         publishes=[SurveyRequested, SurveyAnswered],
         indexes=INDEXES,
     )
-    app.state.surveys = ctx
+    app.state.context = context
     inner = app.router.lifespan_context
 
     @contextlib.asynccontextmanager
@@ -104,7 +113,7 @@ def create_app(settings: SurveysSettings | None = None, clock: Clock | None = No
             try:
                 yield
             finally:
-                await ctx.provider.close()
+                await provider.close()
 
     app.router.lifespan_context = lifespan
     return app

@@ -7,43 +7,55 @@ group (`surveys.<group>`), so one joining or leaving never rebalances the others
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from functools import partial
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
 
-from services.surveys import handlers, handlers_outreach, handlers_ratings
-from services.surveys.handlers import Surveys
+from services.surveys.bootstrap import Context
+from services.surveys.clients import handlers as clients
+from services.surveys.outreach import handlers as outreach
+from services.surveys.ratings import handlers as ratings
+from shared.context import ContextSlot
 from shared.contracts.complaints import ComplaintFiled, ComplaintResolved
 from shared.contracts.loyalty import BonusAccrued, ClientAtRisk
 from shared.contracts.pos import PurchaseRecorded
 from shared.contracts.registry import ClientErased, ClientMerged, ClientRegistered, ClientUpdated
 from shared.contracts.surveys import SurveyAnswered
-from shared.messaging.pipeline import HandlerTable, Pipeline
+from shared.messaging.pipeline import Handler, HandlerTable, Pipeline
 from shared.service import ServiceRuntime
 
+Takes = Callable[[Context, Any], Awaitable[Any]]
 
-def handler_table(ctx: Surveys) -> HandlerTable:
+
+def handler_table(context: Callable[[], Context]) -> HandlerTable:
+    def given_context(handler: Takes) -> Handler:
+        async def handle(event: Any) -> Sequence[str] | None:
+            made_known: Sequence[str] | None = await handler(context(), event)
+            return made_known
+
+        return handle
+
     table = HandlerTable()
     # One consumer for every client.* topic, one for both complaint topics: each keeps
     # one writer per document (FerretDB does not make concurrent upserts atomic).
-    table.add(ClientRegistered, partial(handlers.remember_client, ctx), group="clients")
-    table.add(ClientUpdated, partial(handlers.update_client, ctx), group="clients")
-    table.add(ClientMerged, partial(handlers.merge_clients, ctx), group="clients")
-    table.add(ClientErased, partial(handlers.erase_client, ctx), group="clients")
-    table.add(PurchaseRecorded, partial(handlers_outreach.survey_after_visit, ctx))
-    table.add(BonusAccrued, partial(handlers_outreach.birthday_greeting, ctx))
-    table.add(ClientAtRisk, partial(handlers_outreach.win_back, ctx))
-    table.add(ComplaintFiled, partial(handlers_ratings.complaint_filed, ctx), group="complaints")
-    table.add(
-        ComplaintResolved, partial(handlers_ratings.complaint_resolved, ctx), group="complaints"
-    )
-    table.add(SurveyAnswered, partial(handlers_ratings.count_answer, ctx))
+    table.add(ClientRegistered, given_context(clients.remember_client), group="clients")
+    table.add(ClientUpdated, given_context(clients.update_client), group="clients")
+    table.add(ClientMerged, given_context(clients.merge_clients), group="clients")
+    table.add(ClientErased, given_context(clients.erase_client), group="clients")
+    table.add(PurchaseRecorded, given_context(outreach.survey_after_visit))
+    table.add(BonusAccrued, given_context(outreach.birthday_greeting))
+    table.add(ClientAtRisk, given_context(outreach.win_back))
+    table.add(ComplaintFiled, given_context(ratings.complaint_filed), group="complaints")
+    table.add(ComplaintResolved, given_context(ratings.complaint_resolved), group="complaints")
+    table.add(SurveyAnswered, given_context(ratings.count_answer))
     return table
 
 
-def register_subscribers(runtime: ServiceRuntime, ctx: Surveys) -> Pipeline:
-    async def known(keys: Sequence[str]) -> bool:
-        return await handlers.known(ctx, keys)
+def register_subscribers(runtime: ServiceRuntime, context: ContextSlot[Context]) -> Pipeline:
+    """The pipeline's subscribers; their handlers read the Context built at start."""
 
-    pipeline = Pipeline(handler_table(ctx), runtime, known)
+    async def known(keys: Sequence[str]) -> bool:
+        return await clients.known(context(), keys)
+
+    pipeline = Pipeline(handler_table(context), runtime, known)
     pipeline.subscribe()
     return pipeline

@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 
 import httpx
 
-from services.surveys.webhook_signature import HEADER, sign
+from services.surveys.answers.signature import HEADER, sign
 from shared.contracts.pos import PurchaseRecorded
 from tests.conftest import Slate
 from tests.support.kafka import eventually, produce

@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 
 import httpx
 
-from services.surveys.webhook_signature import HEADER, sign
+from services.surveys.answers.signature import HEADER, sign
 from shared.contracts.pos import PurchaseRecorded
 from shared.contracts.registry import ClientRegistered, Consent
 from tests.conftest import Slate

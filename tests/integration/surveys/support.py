@@ -11,9 +11,9 @@ from typing import Any
 import httpx
 from aiokafka import AIOKafkaProducer
 
+from services.surveys.answers.signature import HEADER, sign
 from services.surveys.config import SurveysSettings
 from services.surveys.main import create_app
-from services.surveys.webhook_signature import HEADER, sign
 from shared.contracts.base import Event
 from shared.contracts.pos import PurchaseRecorded
 from shared.contracts.registry import ClientRegistered, Consent

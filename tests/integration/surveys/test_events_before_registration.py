@@ -12,7 +12,7 @@ from typing import Any
 from pymongo import AsyncMongoClient
 
 from services.surveys.main import create_app
-from services.surveys.model import message_id
+from services.surveys.outreach.model import message_id
 from shared.contracts.registry import ClientMerged, ClientUpdated
 from tests.conftest import Slate, running
 from tests.integration.surveys.support import (

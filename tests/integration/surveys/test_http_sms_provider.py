@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from services.surveys.dispatch.providers import HttpProvider
 from services.surveys.main import create_app
-from services.surveys.sms_providers import HttpProvider
 from tests.conftest import Slate, running
 from tests.integration.surveys.support import (
     ManualClock,

@@ -8,8 +8,8 @@ from urllib.parse import urlencode
 
 from pymongo import AsyncMongoClient
 
+from services.surveys.dispatch.repository import MessageStore
 from services.surveys.main import create_app
-from services.surveys.repository_messages import MessageStore
 from shared.contracts.registry import ClientErased, ClientMerged
 from shared.contracts.surveys import SurveyAnswered
 from tests.conftest import Slate, running

@@ -11,7 +11,7 @@ import pytest
 
 from services.complaints.config import ComplaintsSettings
 from services.surveys.config import SurveysSettings
-from services.surveys.model import Policy, in_quiet_hours
+from services.surveys.outreach.model import Policy, in_quiet_hours
 
 ROOT = Path(__file__).resolve().parents[3]
 

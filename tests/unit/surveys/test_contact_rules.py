@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from services.surveys.model import (
+from services.surveys.clients.model import KnownClient
+from services.surveys.outreach.model import (
     ContactState,
-    KnownClient,
     Policy,
     contact_decision,
     in_quiet_hours,

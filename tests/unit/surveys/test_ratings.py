@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from services.surveys.model_ratings import Rating, last_weeks, quality_index, rank_employees
+from services.surveys.ratings.model import Rating, last_weeks, quality_index, rank_employees
 
 
 def rating(subject: str, scores: list[int], complaints: int = 0, founded: int = 0) -> Rating:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from services.surveys.model import parse_reply
-from services.surveys.model_templates import InvalidTemplate, render, validate_template
-from services.surveys.webhook_signature import BadSignature, sign, verify
+from services.surveys.answers.model import parse_reply
+from services.surveys.answers.signature import BadSignature, sign, verify
+from services.surveys.templates.model import InvalidTemplate, render, validate_template
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,5 @@
-"""MongoDB access for answers and the ratings read models.
+"""MongoDB access for the ratings read models.
 
-- `answers`: every inbound reply (`_id` = the provider's message id), matched or not;
 - `ratings`: `<kind>:<key>:<period>` counts, changed only with `$inc`; each write also
   sets `_last_applied`, so a redelivered event that got half-way is finished, not doubled;
 - `rating_members`: `<kind>:<period>` -> the keys with a rating in that period, so a
@@ -15,13 +14,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
 
-from services.surveys.model_ratings import Rating
-from services.surveys.store_writes import upsert
+from services.surveys.ratings.model import Rating
 from shared.messaging.idempotency import LAST_APPLIED, applied_in_last_write
+from shared.store.upserts import upsert
 
-ANSWERS = "answers"
 RATINGS = "ratings"
 MEMBERS = "rating_members"
 CLIENT_SCORES = "client_scores"
@@ -30,31 +27,6 @@ LATEST_SCORES = 5
 
 def rating_id(kind: str, key: str, period: str) -> str:
     return f"{kind}:{key}:{period}"
-
-
-class AnswerStore:
-    def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
-        self.answers = db[ANSWERS]
-
-    async def add(self, doc: Mapping[str, Any]) -> bool:
-        try:
-            await self.answers.insert_one(dict(doc))
-        except DuplicateKeyError:
-            return False
-        return True
-
-    async def get(self, answer_id: str) -> dict[str, Any] | None:
-        return await self.answers.find_one({"_id": answer_id})
-
-    async def count(self) -> int:
-        return await self.answers.count_documents({})
-
-    async def redact_client(self, client_id: str) -> None:
-        """Erasure (an admin scan): the replies of one client lose their text and phone."""
-        async for doc in self.answers.find({"client_id": client_id}, {"_id": 1}):
-            await self.answers.update_one(
-                {"_id": doc["_id"]}, {"$set": {"phone": None, "text": None, "comment": None}}
-            )
 
 
 class RatingStore:

@@ -9,11 +9,11 @@ from __future__ import annotations
 import asyncio
 import re
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 
-from services.surveys.handlers import Surveys
-from services.surveys.handlers_ratings import EMPLOYEE_COMPLAINTS
-from services.surveys.model_ratings import (
+from services.surveys.bootstrap import Ctx
+from services.surveys.ratings.handlers import EMPLOYEE_COMPLAINTS
+from services.surveys.ratings.model import (
     QUALITY_FORMULA,
     SUBJECT_KINDS,
     Rating,
@@ -21,7 +21,7 @@ from services.surveys.model_ratings import (
     month_of,
     rank_employees,
 )
-from services.surveys.schemas import (
+from services.surveys.ratings.schemas import (
     EmployeeOfTheMonthReport,
     EmployeeQuality,
     RatingResponse,
@@ -32,11 +32,6 @@ from shared.problems import Invalid
 router = APIRouter(prefix="/internal/v1/reports", tags=["reports"])
 
 PERIOD = re.compile(r"^(all|\d{4}-(0[1-9]|1[0-2])|\d{4}-W(0[1-9]|[1-4]\d|5[0-3]))$")
-
-
-def _ctx(request: Request) -> Surveys:
-    found: Surveys = request.app.state.surveys
-    return found
 
 
 def _subject(subject: str) -> tuple[str, str]:
@@ -55,32 +50,29 @@ def _period(period: str) -> str:
 
 
 @router.get("/nps", response_model=RatingResponse)
-async def nps(
-    request: Request, subject: str = Query("all"), period: str = Query("all")
-) -> RatingResponse:
+async def nps(ctx: Ctx, subject: str = Query("all"), period: str = Query("all")) -> RatingResponse:
     """Count, average, NPS and CSAT of one subject (all, employee, store, category)."""
     kind, key = _subject(subject)
-    return RatingResponse.of(await _ctx(request).ratings.get(kind, key, _period(period)))
+    return RatingResponse.of(await ctx.ratings.get(kind, key, _period(period)))
 
 
 @router.get("/nps/breakdown", response_model=list[RatingResponse])
 async def breakdown(
-    request: Request, kind: str = Query("employee"), period: str = Query("all")
+    ctx: Ctx, kind: str = Query("employee"), period: str = Query("all")
 ) -> list[RatingResponse]:
     """Every employee (store, category) with answers in the period."""
     if kind not in SUBJECT_KINDS[1:]:
         raise Invalid("kind must be employee, store or category")
-    ratings = _ctx(request).ratings
+    ratings = ctx.ratings
     keys = await ratings.keys(kind, _period(period))
     return [RatingResponse.of(r) for r in await ratings.many(kind, keys, period)]
 
 
 @router.get("/nps/weekly", response_model=WeeklySeriesResponse)
 async def weekly(
-    request: Request, subject: str = Query("all"), weeks: int = Query(8, ge=1, le=104)
+    ctx: Ctx, subject: str = Query("all"), weeks: int = Query(8, ge=1, le=104)
 ) -> WeeklySeriesResponse:
     """The trend: one rating per ISO week, oldest first, ending with this week."""
-    ctx = _ctx(request)
     kind, key = _subject(subject)
     today = ctx.clock().date()
     series = await asyncio.gather(
@@ -91,10 +83,9 @@ async def weekly(
 
 @router.get("/employees", response_model=EmployeeOfTheMonthReport)
 async def employee_of_the_month(
-    request: Request, month: str | None = Query(None, pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
+    ctx: Ctx, month: str | None = Query(None, pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
 ) -> EmployeeOfTheMonthReport:
     """Quality index per employee for a month and the best of them, with the formula."""
-    ctx = _ctx(request)
     month = month or month_of(ctx.clock(), ctx.settings.timezone)
     keys = sorted(
         set(await ctx.ratings.keys("employee", month))

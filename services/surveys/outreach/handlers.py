@@ -11,11 +11,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from services.surveys.handlers import Surveys
-from services.surveys.model import (
+from services.surveys.bootstrap import Context
+from services.surveys.clients.model import KnownClient
+from services.surveys.dispatch.providers import SMS_OUTCOMES
+from services.surveys.outreach.model import (
     SURVEY_KINDS,
     ContactState,
-    KnownClient,
     Policy,
     contact_decision,
     message_id,
@@ -23,8 +24,7 @@ from services.surveys.model import (
     sampled,
     sent_within,
 )
-from services.surveys.model_templates import default_template, render, template_key
-from services.surveys.sms_providers import SMS_OUTCOMES
+from services.surveys.templates.model import default_template, render, template_key
 from shared.contracts.loyalty import BonusAccrued, ClientAtRisk
 from shared.contracts.pos import ClientRef, PurchaseRecorded
 from shared.identity import reference_keys
@@ -34,13 +34,13 @@ from shared.messaging.waiting import ClientNotKnownYet
 log = get_logger(__name__)
 
 
-def policy_of(ctx: Surveys) -> Policy:
+def policy_of(ctx: Context) -> Policy:
     s = ctx.settings
     return Policy(s.contact_budget, s.quiet_hours_start, s.quiet_hours_end, s.timezone)
 
 
 async def contact_state(
-    ctx: Surveys, client: KnownClient, besides: str | None = None
+    ctx: Context, client: KnownClient, besides: str | None = None
 ) -> ContactState:
     sent = await ctx.budget.sent_times(client.client_id, besides)
     return ContactState(
@@ -51,7 +51,7 @@ async def contact_state(
 
 
 async def message_text(
-    ctx: Surveys, kind: str, client: KnownClient | None, values: dict[str, str]
+    ctx: Context, kind: str, client: KnownClient | None, values: dict[str, str]
 ) -> str:
     language = (client.language if client else None) or ctx.settings.default_language
     stored = await ctx.templates.get(template_key(kind, language))
@@ -60,7 +60,7 @@ async def message_text(
 
 
 async def plan_message(
-    ctx: Surveys,
+    ctx: Context,
     kind: str,
     msg_id: str,
     client_id: str | None,
@@ -87,7 +87,7 @@ async def plan_message(
 
 
 async def _decide(
-    ctx: Surveys,
+    ctx: Context,
     kind: str,
     msg_id: str,
     client_id: str | None,
@@ -121,7 +121,7 @@ async def _decide(
     return doc
 
 
-async def client_of(ctx: Surveys, keys: list[str]) -> str | None:
+async def client_of(ctx: Context, keys: list[str]) -> str | None:
     """The client the first key that is known leads to (client id, card, phone)."""
     for key in keys:
         if key.startswith("client:"):
@@ -132,20 +132,20 @@ async def client_of(ctx: Surveys, keys: list[str]) -> str | None:
     return None
 
 
-def waiting_keys(ctx: Surveys, ref: ClientRef) -> list[str]:
+def waiting_keys(ctx: Context, ref: ClientRef) -> list[str]:
     """The client keys a purchase names, as the waiting room releases them (shared
     rule: InvalidPhone for a phone that cannot be read parks the event in the DLQ)."""
     return reference_keys(ctx.settings.default_region, ref.client_id, ref.card_number, ref.phone)
 
 
-async def require_known(ctx: Surveys, client_id: str) -> None:
+async def require_known(ctx: Context, client_id: str) -> None:
     """Loyalty's events name clients it learnt of from the same registration that
     surveys may not have applied yet (another topic): such an event waits for it."""
     if await ctx.clients.get(client_id) is None:
         raise ClientNotKnownYet([f"client:{client_id}"], "unknown_client")
 
 
-async def survey_after_visit(ctx: Surveys, event: PurchaseRecorded) -> None:
+async def survey_after_visit(ctx: Context, event: PurchaseRecorded) -> None:
     """Plan the survey; a purchase of a client not known yet waits for the client."""
     if event.client is None or event.client.identity() is None or not event.employee_id:
         return  # anonymous sale or nobody to rate: not a survey candidate
@@ -167,7 +167,7 @@ async def survey_after_visit(ctx: Surveys, event: PurchaseRecorded) -> None:
     await plan_message(ctx, "survey", extra["survey_id"], client_id, values, extra)
 
 
-async def birthday_greeting(ctx: Surveys, event: BonusAccrued) -> None:
+async def birthday_greeting(ctx: Context, event: BonusAccrued) -> None:
     if event.reason != "birthday":
         return
     await require_known(ctx, event.client_id)
@@ -176,13 +176,13 @@ async def birthday_greeting(ctx: Surveys, event: BonusAccrued) -> None:
     await plan_message(ctx, "birthday", msg_id, event.client_id, {"bonus": bonus})
 
 
-async def win_back(ctx: Surveys, event: ClientAtRisk) -> None:
+async def win_back(ctx: Context, event: ClientAtRisk) -> None:
     await require_known(ctx, event.client_id)
     msg_id = message_id("win_back", event.client_id, event.last_purchase_at.isoformat())
     await plan_message(ctx, "win_back", msg_id, event.client_id, {})
 
 
-async def greet_name_days(ctx: Surveys, day: date) -> int:
+async def greet_name_days(ctx: Context, day: date) -> int:
     """Plan a name-day greeting for everyone whose name day is `day`; returns how many."""
     planned = 0
     for client in await ctx.clients.with_name_day(day.strftime("%m-%d")):
@@ -194,7 +194,7 @@ async def greet_name_days(ctx: Surveys, day: date) -> int:
     return planned
 
 
-async def re_survey(ctx: Surveys, complaint_id: str, client_id: str, low: dict[str, Any]) -> None:
+async def re_survey(ctx: Context, complaint_id: str, client_id: str, low: dict[str, Any]) -> None:
     """After a complaint opened from a low score is resolved: ask again."""
     msg_id = message_id("re_survey", complaint_id)
     extra = {

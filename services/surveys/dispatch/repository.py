@@ -1,4 +1,4 @@
-"""MongoDB access for outbound messages, their schedule, the contact budget, templates.
+"""MongoDB access for outbound messages, their schedule and the contact budget.
 
 Collections (all read by string `_id`):
 - `messages`: every outbound SMS, sent or skipped, with its reason and attempts;
@@ -6,8 +6,7 @@ Collections (all read by string `_id`):
   so the dispatcher may read it whole;
 - `claims`: a dispatcher inserts `<message id>` before sending: the insert is atomic,
   so two dispatchers never send one message twice;
-- `budgets`: per client, `sent.<message id>` = when, for the 30-day contact budget;
-- `templates`: `<kind>:<language>` -> text, edited by staff.
+- `budgets`: per client, `sent.<message id>` = when, for the 30-day contact budget.
 """
 
 from __future__ import annotations
@@ -19,14 +18,13 @@ from typing import Any
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from services.surveys.store_writes import upsert
 from shared.store.outbox import OUTBOX_FIELD
+from shared.store.upserts import upsert
 
 MESSAGES = "messages"
 SCHEDULE = "schedule"
 CLAIMS = "claims"
 BUDGETS = "budgets"
-TEMPLATES = "templates"
 
 
 class MessageStore:
@@ -111,19 +109,3 @@ class ContactBudget:
 
     async def release(self, client_id: str, message_id: str) -> None:
         await self.budgets.update_one({"_id": client_id}, {"$unset": {f"sent.{message_id}": ""}})
-
-
-class TemplateStore:
-    def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
-        self.templates = db[TEMPLATES]
-
-    async def get(self, key: str) -> str | None:
-        doc = await self.templates.find_one({"_id": key})
-        return str(doc["text"]) if doc else None
-
-    async def put(self, key: str, text: str, at: datetime) -> None:
-        doc = {"_id": key, "text": text, "updated_at": at}
-        await upsert(self.templates, key, doc, replace=True)
-
-    async def all(self) -> dict[str, str]:
-        return {d["_id"]: d["text"] async for d in self.templates.find({})}

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.surveys.handlers import Surveys
-from services.surveys.handlers_outreach import re_survey
-from services.surveys.model_ratings import month_of, periods_of, score_increments
+from services.surveys.bootstrap import Context
+from services.surveys.outreach.handlers import re_survey
+from services.surveys.ratings.model import month_of, periods_of, score_increments
 from shared.contracts.complaints import ComplaintFiled, ComplaintResolved
 from shared.contracts.surveys import SurveyAnswered
 from shared.logging import get_logger
@@ -25,7 +25,7 @@ EMPLOYEE_COMPLAINTS = "employee_complaints"
 SURVEY_CHANNELS = frozenset({"survey", "sms_survey"})
 
 
-async def count_answer(ctx: Surveys, event: SurveyAnswered) -> None:
+async def count_answer(ctx: Context, event: SurveyAnswered) -> None:
     key = str(event.event_id)  # the pipeline dedups on it; `_last_applied` per document
     increments = score_increments(event.score)
     subjects = [("all", "all"), ("employee", event.employee_id)]
@@ -49,7 +49,7 @@ async def count_answer(ctx: Surveys, event: SurveyAnswered) -> None:
         await ctx.complaints.record(f"low_score:{event.client_id}", low)
 
 
-async def complaint_filed(ctx: Surveys, event: ComplaintFiled) -> None:
+async def complaint_filed(ctx: Context, event: ComplaintFiled) -> None:
     key = str(event.event_id)
     survey_id = event.survey_id
     if survey_id is None and event.channel in SURVEY_CHANNELS:
@@ -72,12 +72,12 @@ async def complaint_filed(ctx: Surveys, event: ComplaintFiled) -> None:
         await _re_survey(ctx, event.complaint_id, event.client_id, survey_id)
 
 
-async def _re_survey(ctx: Surveys, complaint_id: str, client_id: str, survey_id: str) -> None:
+async def _re_survey(ctx: Context, complaint_id: str, client_id: str, survey_id: str) -> None:
     original = await ctx.messages.get(survey_id) or {}
     await re_survey(ctx, complaint_id, client_id, original)
 
 
-async def complaint_resolved(ctx: Surveys, event: ComplaintResolved) -> None:
+async def complaint_resolved(ctx: Context, event: ComplaintResolved) -> None:
     key = str(event.event_id)
     case = await ctx.complaints.get(event.complaint_id) or {}
     await ctx.complaints.record(event.complaint_id, {"open": False, "founded": event.founded})

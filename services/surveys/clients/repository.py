@@ -15,10 +15,10 @@ from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from services.surveys.model import KnownClient
-from services.surveys.store_writes import upsert
+from services.surveys.clients.model import KnownClient
 from shared.messaging.idempotency import LAST_APPLIED
 from shared.store.outbox import OUTBOX_FIELD
+from shared.store.upserts import upsert
 
 CLIENTS = "clients"
 LOOKUPS = "lookups"

@@ -15,11 +15,11 @@ import json
 from typing import Any
 from urllib.parse import parse_qs
 
-from services.surveys.handlers import Surveys
-from services.surveys.model import ParsedReply, parse_reply
-from services.surveys.repository_messages import MESSAGES
-from services.surveys.sms_providers import SMS_REPLIES
-from services.surveys.webhook_signature import verify
+from services.surveys.answers.model import ParsedReply, parse_reply
+from services.surveys.answers.signature import verify
+from services.surveys.bootstrap import Context
+from services.surveys.dispatch.providers import SMS_REPLIES
+from services.surveys.dispatch.repository import MESSAGES
 from shared.contracts.surveys import SurveyAnswered
 from shared.identity import InvalidPhone, normalise_phone, phone_key
 from shared.logging import get_logger
@@ -52,7 +52,7 @@ def read_inbound(body: bytes, content_type: str) -> dict[str, str]:
 
 
 async def receive_sms(
-    ctx: Surveys, body: bytes, content_type: str, signature: str | None
+    ctx: Context, body: bytes, content_type: str, signature: str | None
 ) -> dict[str, Any]:
     """Raises BadSignature (-> 401) or InvalidInbound (-> 422); else says what happened."""
     verify(
@@ -90,7 +90,7 @@ async def receive_sms(
     return await _store(ctx, answer | {"status": "answered", "score": reply.score})
 
 
-async def _store(ctx: Surveys, answer: dict[str, Any]) -> dict[str, Any]:
+async def _store(ctx: Context, answer: dict[str, Any]) -> dict[str, Any]:
     if not await ctx.answers.add(answer):
         log.info("inbound_duplicate", answer_id=answer["_id"])
     SMS_REPLIES.labels(answer["status"]).inc()
@@ -99,7 +99,7 @@ async def _store(ctx: Surveys, answer: dict[str, Any]) -> dict[str, Any]:
 
 
 async def _answer_survey(
-    ctx: Surveys, survey: dict[str, Any], reply: ParsedReply, answer: dict[str, Any]
+    ctx: Context, survey: dict[str, Any], reply: ParsedReply, answer: dict[str, Any]
 ) -> None:
     assert reply.score is not None
     event = SurveyAnswered(

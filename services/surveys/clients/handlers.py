@@ -7,77 +7,18 @@ merges and erasure, and which complaints are open (no survey while one is).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
-from pymongo.asynchronous.database import AsyncDatabase
-
-from services.surveys.config import SurveysSettings
-from services.surveys.model import Clock, KnownClient
-from services.surveys.repository import ClientProjection, ComplaintState, OptOuts
-from services.surveys.repository_messages import ContactBudget, MessageStore, TemplateStore
-from services.surveys.repository_ratings import AnswerStore, RatingStore
-from services.surveys.sms_providers import SmsProvider
+from services.surveys.bootstrap import Context
+from services.surveys.clients.model import KnownClient
 from shared.contracts.registry import ClientErased, ClientMerged, ClientRegistered, ClientUpdated
 from shared.logging import get_logger
 from shared.messaging.waiting import ClientNotKnownYet, WaitingRoom
 from shared.messaging.waiting_erasure import ErasedClient, forget_parked
-from shared.service import ServiceRuntime
-from shared.store.outbox import Outbox
 
 log = get_logger(__name__)
 
 PROJECTED_FIELDS = {"name", "phone", "category", "card_number", "language", "name_day"}
-
-
-@dataclass
-class Surveys:
-    """What every surveys handler needs; built once by `create_app`."""
-
-    runtime: ServiceRuntime
-    settings: SurveysSettings
-    clock: Clock
-    provider: SmsProvider
-
-    @property
-    def db(self) -> AsyncDatabase[dict[str, Any]]:
-        return self.runtime.db  # open once the service has started
-
-    @property
-    def outbox(self) -> Outbox:
-        return self.runtime.outbox
-
-    @property
-    def clients(self) -> ClientProjection:
-        return ClientProjection(self.db)
-
-    @property
-    def complaints(self) -> ComplaintState:
-        return ComplaintState(self.db)
-
-    @property
-    def opt_outs(self) -> OptOuts:
-        return OptOuts(self.db)
-
-    @property
-    def messages(self) -> MessageStore:
-        return MessageStore(self.db)
-
-    @property
-    def budget(self) -> ContactBudget:
-        return ContactBudget(self.db)
-
-    @property
-    def templates(self) -> TemplateStore:
-        return TemplateStore(self.db)
-
-    @property
-    def answers(self) -> AnswerStore:
-        return AnswerStore(self.db)
-
-    @property
-    def ratings(self) -> RatingStore:
-        return RatingStore(self.db)
 
 
 def client_keys(client_id: str, card_number: str | None, phone: str | None) -> list[str]:
@@ -88,7 +29,7 @@ def client_keys(client_id: str, card_number: str | None, phone: str | None) -> l
     return keys
 
 
-async def known(ctx: Surveys, keys: Sequence[str]) -> bool:
+async def known(ctx: Context, keys: Sequence[str]) -> bool:
     """Whether surveys now knows any of these client keys (for the waiting room)."""
     for key in keys:
         if key.startswith("client:"):
@@ -99,12 +40,12 @@ async def known(ctx: Surveys, keys: Sequence[str]) -> bool:
     return False
 
 
-async def _apply(ctx: Surveys, event_key: str, client: KnownClient) -> None:
+async def _apply(ctx: Context, event_key: str, client: KnownClient) -> None:
     # The pipeline dedups on the event id; `_last_applied` records this write's event.
     await ctx.clients.save(client, event_key)
 
 
-async def _point_lookups(ctx: Surveys, old: KnownClient | None, new: KnownClient) -> None:
+async def _point_lookups(ctx: Context, old: KnownClient | None, new: KnownClient) -> None:
     for field in ("phone", "card_number"):
         prefix = "card" if field == "card_number" else "phone"
         before, after = getattr(old, field, None), getattr(new, field)
@@ -114,7 +55,7 @@ async def _point_lookups(ctx: Surveys, old: KnownClient | None, new: KnownClient
             await ctx.clients.point(f"{prefix}:{after}", new.client_id)
 
 
-async def remember_client(ctx: Surveys, event: ClientRegistered) -> list[str]:
+async def remember_client(ctx: Context, event: ClientRegistered) -> list[str]:
     """Project the client; returns the keys it made known."""
     keys = client_keys(event.client_id, event.card_number, event.phone)
     stored = await ctx.clients.get(event.client_id)
@@ -138,7 +79,7 @@ async def remember_client(ctx: Surveys, event: ClientRegistered) -> list[str]:
     return keys
 
 
-async def update_client(ctx: Surveys, event: ClientUpdated) -> list[str]:
+async def update_client(ctx: Context, event: ClientUpdated) -> list[str]:
     """Apply the projected changes; returns the card and phone keys it made known."""
     old = await ctx.clients.get(event.client_id)
     if old is None:
@@ -155,7 +96,7 @@ async def update_client(ctx: Surveys, event: ClientUpdated) -> list[str]:
     return client_keys(new.client_id, new.card_number, new.phone)[1:]
 
 
-async def merge_clients(ctx: Surveys, event: ClientMerged) -> None:
+async def merge_clients(ctx: Context, event: ClientMerged) -> None:
     """The merged client's keys now lead to the survivor; history stays where it is."""
     merged = await ctx.clients.get(event.merged_id)
     if merged is None:  # its registration would undo the merge: wait for it
@@ -172,13 +113,13 @@ async def merge_clients(ctx: Surveys, event: ClientMerged) -> None:
     )
 
 
-async def erase_client(ctx: Surveys, event: ClientErased) -> None:
+async def erase_client(ctx: Context, event: ClientErased) -> None:
     """Personal data goes (name, phone, card, texts, comments, parked copies of events
     naming the client); anonymous counts stay."""
     client = await ctx.clients.get(event.client_id)
     phone, card = (client.phone, client.card_number) if client else (None, None)
     erased = ErasedClient.of(event.client_id, [phone], [card])
-    await forget_parked(WaitingRoom(ctx.db, "surveys"), erased)
+    await forget_parked(WaitingRoom(ctx.store, "surveys"), erased)
     if client is not None:
         if client.phone:
             await ctx.clients.unpoint(f"phone:{client.phone}", client.client_id)

@@ -1,4 +1,4 @@
-"""The surveys domain: what surveys knows of a client and the pure rules of contacting one.
+"""Outreach rules: message ids, sampling, quiet hours and whether a client may be contacted.
 
 Every outbound SMS passes `contact_decision`: the first rule that refuses names the
 reason recorded on the skipped message (no_consent, opted_out, open_complaint,
@@ -8,42 +8,17 @@ budget_exhausted, quiet_hours, ...).
 from __future__ import annotations
 
 import hashlib
-import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Literal
 from uuid import NAMESPACE_URL, uuid5
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, Field
+from services.surveys.clients.model import KnownClient
 
-Clock = Callable[[], datetime]
 MessageKind = Literal["survey", "re_survey", "birthday", "name_day", "win_back"]
 SURVEY_KINDS: frozenset[str] = frozenset({"survey", "re_survey"})
-
-
-def system_clock() -> datetime:
-    return datetime.now(UTC)
-
-
-class KnownClient(BaseModel):
-    """A projection of the registry's client events: what outreach needs to know."""
-
-    client_id: str
-    name: str
-    phone: str | None = None
-    category: str = "regular"
-    card_number: str | None = None
-    language: str | None = None
-    name_day: str | None = None
-    sms_consent: bool = False
-    erased: bool = False
-    merged_into: str | None = None
-
-
-class UnknownClient(LookupError):
-    pass
 
 
 @dataclass(frozen=True)
@@ -127,27 +102,3 @@ def contact_decision(
 def sent_within(times: Sequence[datetime], now: datetime, window_days: int) -> int:
     since = now - timedelta(days=window_days)
     return sum(1 for t in times if t > since)
-
-
-# Replies -------------------------------------------------------------------------------
-
-_SCORE = re.compile(r"^\s*(10|[0-9])(?:\s*/\s*10)?(?:\s+|[.,!:;-]\s*|$)(.*)$", re.DOTALL)
-STOP_WORDS = frozenset({"stop", "stopp", "unsubscribe", "end", "quit", "cancel"})
-
-
-class ParsedReply(BaseModel):
-    score: int | None = Field(None, ge=0, le=10)
-    comment: str | None = None
-    stop: bool = False
-
-
-def parse_reply(text: str) -> ParsedReply:
-    """ "9" -> 9; "9 great staff" -> 9 + comment; "STOP" -> opt-out; else unparsed."""
-    stripped = text.strip()
-    if stripped.lower().rstrip(".!") in STOP_WORDS:
-        return ParsedReply(stop=True)
-    found = _SCORE.match(stripped)
-    if not found:
-        return ParsedReply(comment=stripped or None)
-    comment = found.group(2).strip() or None
-    return ParsedReply(score=int(found.group(1)), comment=comment)

@@ -12,11 +12,16 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from services.surveys.handlers import Surveys
-from services.surveys.handlers_outreach import contact_state, greet_name_days, policy_of
-from services.surveys.model import SURVEY_KINDS, contact_decision, in_quiet_hours, quiet_hours_end
-from services.surveys.repository_messages import MESSAGES
-from services.surveys.sms_providers import SMS_OUTCOMES
+from services.surveys.bootstrap import Context
+from services.surveys.dispatch.providers import SMS_OUTCOMES
+from services.surveys.dispatch.repository import MESSAGES
+from services.surveys.outreach.handlers import contact_state, greet_name_days, policy_of
+from services.surveys.outreach.model import (
+    SURVEY_KINDS,
+    contact_decision,
+    in_quiet_hours,
+    quiet_hours_end,
+)
 from shared.contracts.surveys import SurveyRequested
 from shared.jobs import claim_period
 from shared.logging import get_logger
@@ -24,7 +29,7 @@ from shared.logging import get_logger
 log = get_logger(__name__)
 
 
-async def _skip(ctx: Surveys, doc: dict[str, Any], reason: str) -> None:
+async def _skip(ctx: Context, doc: dict[str, Any], reason: str) -> None:
     await ctx.messages.update(doc["_id"], {"status": "skipped", "reason": reason})
     await ctx.budget.release(doc["client_id"], doc["_id"])
     await ctx.messages.unplan(doc["_id"])
@@ -32,7 +37,7 @@ async def _skip(ctx: Surveys, doc: dict[str, Any], reason: str) -> None:
     log.info("message_skipped", message_id=doc["_id"], kind=doc["kind"], reason=reason)
 
 
-async def _sent(ctx: Surveys, doc: dict[str, Any], provider_id: str | None) -> None:
+async def _sent(ctx: Context, doc: dict[str, Any], provider_id: str | None) -> None:
     events = []
     if doc["kind"] in SURVEY_KINDS:
         events.append(
@@ -57,7 +62,7 @@ async def _sent(ctx: Surveys, doc: dict[str, Any], provider_id: str | None) -> N
     log.info("message_sent", message_id=doc["_id"], kind=doc["kind"], client_id=doc["client_id"])
 
 
-async def send_one(ctx: Surveys, msg_id: str) -> None:
+async def send_one(ctx: Context, msg_id: str) -> None:
     now = ctx.clock()
     stale_before = now - timedelta(seconds=ctx.settings.claim_timeout_s)
     if not await ctx.messages.claim(msg_id, now, stale_before):
@@ -69,7 +74,7 @@ async def send_one(ctx: Surveys, msg_id: str) -> None:
         raise
 
 
-async def _deliver(ctx: Surveys, msg_id: str, now: datetime) -> None:
+async def _deliver(ctx: Context, msg_id: str, now: datetime) -> None:
     doc = await ctx.messages.get(msg_id)
     if doc is None or doc["status"] != "scheduled":
         await ctx.messages.unplan(msg_id)
@@ -104,14 +109,14 @@ async def _deliver(ctx: Surveys, msg_id: str, now: datetime) -> None:
     log.warning("message_failed", message_id=msg_id, failures=result.failures)
 
 
-async def dispatch_due(ctx: Surveys) -> int:
+async def dispatch_due(ctx: Context) -> int:
     due = await ctx.messages.due(ctx.clock())
     for msg_id in due:
         await send_one(ctx, msg_id)
     return len(due)
 
 
-async def send_due_batch(ctx: Surveys, limit: int) -> dict[str, int]:
+async def send_due_batch(ctx: Context, limit: int) -> dict[str, int]:
     """Send up to `limit` messages due now (`clientele surveys send-due`): what became of
     them (sent, skipped, failed; `deferred` = still planned: quiet hours, or the
     periodic dispatcher holds it) and how many due ones are left."""
@@ -125,19 +130,19 @@ async def send_due_batch(ctx: Surveys, limit: int) -> dict[str, int]:
     return outcomes | {"remaining": max(len(due) - limit, 0)}
 
 
-async def name_days_once_a_day(ctx: Surveys) -> None:
+async def name_days_once_a_day(ctx: Context) -> None:
     local = ctx.clock().astimezone(ZoneInfo(ctx.settings.timezone))
     if local.hour < ctx.settings.name_day_hour:
         return
     # One replica greets each day (its claim); greetings are planned under one message
     # id per client and day, so planning twice sends once.
-    if not await claim_period(ctx.db, "name_days", local.date().isoformat(), ctx.clock()):
+    if not await claim_period(ctx.store, "name_days", local.date().isoformat(), ctx.clock()):
         return
     planned = await greet_name_days(ctx, local.date())
     log.info("name_day_greetings_planned", day=str(local.date()), planned=planned)
 
 
-async def dispatch_round(ctx: Surveys) -> None:
+async def dispatch_round(ctx: Context) -> None:
     """One round of the periodic dispatcher (a `PeriodicTask` of the service)."""
     await dispatch_due(ctx)
     await name_days_once_a_day(ctx)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import string
 
-from services.surveys.model import MessageKind
+from services.surveys.outreach.model import MessageKind
 from shared.problems import Invalid
 
 

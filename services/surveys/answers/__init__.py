@@ -1,0 +1,1 @@
+"""Inbound SMS: the signed provider webhook, replies matched to the open survey."""

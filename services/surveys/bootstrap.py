@@ -1,0 +1,89 @@
+"""The surveys service's one Context: settings, store, repositories, publisher, the SMS
+provider and the clock, built once at start by `bootstrap`.
+
+Handlers take it as their first argument; the handler table and the periodic jobs read
+it from the app's `ContextSlot`, routes get it as the `Ctx` dependency.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from pymongo.asynchronous.database import AsyncDatabase
+
+from services.surveys.answers.repository import AnswerStore
+from services.surveys.clients.repository import ClientProjection, ComplaintState, OptOuts
+from services.surveys.config import SurveysSettings
+from services.surveys.dispatch.providers import SmsProvider
+from services.surveys.dispatch.repository import ContactBudget, MessageStore
+from services.surveys.ratings.repository import RatingStore
+from services.surveys.templates.repository import TemplateStore
+from shared.context import ContextSlot
+from shared.messaging.broker import EventPublisher
+from shared.service import ServiceRuntime
+from shared.store.outbox import Outbox
+
+Clock = Callable[[], datetime]
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Context:
+    """Everything a surveys handler, job or route works with, built once at start."""
+
+    settings: SurveysSettings
+    store: AsyncDatabase[dict[str, Any]]
+    outbox: Outbox
+    publisher: EventPublisher
+    provider: SmsProvider
+    clients: ClientProjection
+    complaints: ComplaintState
+    opt_outs: OptOuts
+    messages: MessageStore
+    budget: ContactBudget
+    templates: TemplateStore
+    answers: AnswerStore
+    ratings: RatingStore
+    clock: Clock
+
+
+def bootstrap(
+    settings: SurveysSettings,
+    runtime: ServiceRuntime,
+    provider: SmsProvider,
+    clock: Clock = system_clock,
+) -> Context:
+    """The service's Context over the store `runtime` opened (build_app's on_start)."""
+    db = runtime.db
+    return Context(
+        settings=settings,
+        store=db,
+        outbox=runtime.outbox,
+        publisher=runtime.publisher,
+        provider=provider,
+        clients=ClientProjection(db),
+        complaints=ComplaintState(db),
+        opt_outs=OptOuts(db),
+        messages=MessageStore(db),
+        budget=ContactBudget(db),
+        templates=TemplateStore(db),
+        answers=AnswerStore(db),
+        ratings=RatingStore(db),
+        clock=clock,
+    )
+
+
+async def context_of(request: Request) -> Context:
+    """The Context of the app serving this request (a FastAPI dependency)."""
+    slot: ContextSlot[Context] = request.app.state.context
+    return slot()
+
+
+Ctx = Annotated[Context, Depends(context_of)]

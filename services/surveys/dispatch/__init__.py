@@ -1,0 +1,2 @@
+"""Sending: the planned messages, the contact budget, the periodic dispatcher and the
+SMS providers."""

@@ -1,0 +1,1 @@
+"""Surveys' part of a client's data export."""

@@ -1,0 +1,1 @@
+"""Retention: old messages and answers are deleted; counts stay."""
