@@ -13,21 +13,18 @@ from typing import Any
 from uuid import uuid4
 
 from pymongo import DeleteOne
-from pymongo.asynchronous.collection import AsyncCollection
-from pymongo.errors import BulkWriteError
 
 from services.registry.handlers import Registry, name_entry, registered_event
 from services.registry.model import Client, DuplicateClient
 from services.registry.model_cards import Card
 from services.registry.model_names import buckets_of
 from services.registry.model_search import search_summary
-from services.registry.repository import CLIENTS
+from services.registry.repository import CLIENTS, insert_all
 from shared.logging import get_logger
 from shared.messaging.broker import EventPublisher
 from shared.store.outbox import OUTBOX_FIELD, outbox_entry
 
 log = get_logger(__name__)
-DUPLICATE_KEY = 11000
 
 
 @dataclass
@@ -37,20 +34,6 @@ class Candidate:
     row: int
     client: Client
     keys: list[str] = field(default_factory=list)
-
-
-async def insert_all(collection: AsyncCollection[dict[str, Any]], docs: list[Any]) -> set[int]:
-    """Insert every document; the positions refused as duplicates."""
-    if not docs:
-        return set()
-    try:
-        await collection.insert_many(docs, ordered=False)
-    except BulkWriteError as exc:
-        errors = exc.details.get("writeErrors", [])
-        if any(e.get("code") != DUPLICATE_KEY for e in errors):
-            raise
-        return {int(e["index"]) for e in errors}
-    return set()
 
 
 async def _claim_again(

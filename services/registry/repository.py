@@ -16,8 +16,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pymongo import UpdateOne
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from services.registry.model import Client, DuplicateClient
 from services.registry.model_search import search_summary
@@ -26,6 +27,7 @@ from shared.store.outbox import OUTBOX_FIELD, Outbox
 
 CLIENTS = "clients"
 LOOKUPS = "lookups"
+DUPLICATE_KEY = 11000
 
 
 def identity_keys(client: Client) -> list[tuple[str, str]]:
@@ -35,6 +37,28 @@ def identity_keys(client: Client) -> list[tuple[str, str]]:
         keys.append(("email", client.email))
     keys.extend(("card", c.number) for c in client.cards)
     return keys
+
+
+async def insert_all(collection: AsyncCollection[dict[str, Any]], docs: list[Any]) -> set[int]:
+    """Insert every document in one round trip; the positions refused as duplicates."""
+    if not docs:
+        return set()
+    try:
+        await collection.insert_many(docs, ordered=False)
+    except BulkWriteError as exc:
+        errors = exc.details.get("writeErrors", [])
+        if any(e.get("code") != DUPLICATE_KEY for e in errors):
+            raise
+        return {int(e["index"]) for e in errors}
+    return set()
+
+
+def lookup_doc(
+    field: str, value: str, client_id: str, summary: dict[str, Any] | None
+) -> dict[str, Any]:
+    return {"_id": f"{field}:{value}", "client_id": client_id} | (
+        {"summary": summary} if summary else {}
+    )
 
 
 class ClientRepository:
@@ -61,18 +85,23 @@ class ClientRepository:
         self, field: str, value: str, client_id: str, summary: dict[str, Any] | None = None
     ) -> None:
         """Insert the lookup `field:value` -> client; the insert is the uniqueness check."""
-        key = f"{field}:{value}"
-        doc = {"_id": key, "client_id": client_id, **({"summary": summary} if summary else {})}
+        doc = lookup_doc(field, value, client_id, summary)
         try:
             await self.lookups.insert_one(doc)
         except DuplicateKeyError:
-            owner_id = await self.owner_of(field, value)
-            if owner_id == client_id:
-                return
-            if owner_id and await self.clients.find_one({"_id": owner_id}, {"_id": 1}):
-                raise DuplicateClient(field, value, await self.resolve(owner_id)) from None
-            # An orphan left by a crash before the client was written: take it over.
-            await self.lookups.replace_one({"_id": key}, doc)
+            await self._claim_taken(doc, field, value, client_id)
+
+    async def _claim_taken(
+        self, doc: dict[str, Any], field: str, value: str, client_id: str
+    ) -> None:
+        """A lookup insert refused: ours already, another client's, or an orphan."""
+        owner_id = await self.owner_of(field, value)
+        if owner_id == client_id:
+            return
+        if owner_id and await self.clients.find_one({"_id": owner_id}, {"_id": 1}):
+            raise DuplicateClient(field, value, await self.resolve(owner_id))
+        # An orphan left by a crash before the client was written: take it over.
+        await self.lookups.replace_one({"_id": doc["_id"]}, doc)
 
     async def release(self, field: str, value: str, client_id: str) -> None:
         """Drop a lookup this client holds (read by `_id`, then delete by `_id`)."""
@@ -99,12 +128,17 @@ class ClientRepository:
     ) -> None:
         """Claim every key, or none: on a duplicate the ones taken are released.
 
-        The keys are claimed concurrently (one round trip of waiting, not one per key);
-        the error raised is the first in key order, as if claimed one by one."""
-        results = await asyncio.gather(
-            *(self.claim(field, value, client_id, summary) for field, value in keys),
+        All keys go in one insert (one round trip); a refused one is settled as `claim`
+        does. The error raised is the first in key order, as if claimed one by one."""
+        docs = [lookup_doc(field, value, client_id, summary) for field, value in keys]
+        refused = sorted(await insert_all(self.lookups, docs))
+        settled = await asyncio.gather(
+            *(self._claim_taken(docs[i], *keys[i], client_id) for i in refused),
             return_exceptions=True,
         )
+        results: list[BaseException | None] = [None] * len(keys)
+        for i, outcome in zip(refused, settled, strict=True):
+            results[i] = outcome
         failures = [r for r in results if isinstance(r, BaseException)]
         if not failures:
             return

@@ -7,6 +7,7 @@ Warm first (three registrations, one of each operation), then 20 operations each
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 
 import httpx
@@ -15,7 +16,7 @@ import pytest
 from tests.support.processes import ServiceProcess
 from tests.support.stack import Stack, whole_stack
 from tests.support.staff import ADMIN_PASSWORD, ADMIN_USERNAME
-from tests.support.store_commands import Cost, measure
+from tests.support.store_commands import Cost, consumed, measure
 
 N = 20
 # What the idle background's own keys may leave per operation once its rate is taken
@@ -105,3 +106,28 @@ def test_the_full_client_card_is_one_point_read_in_each_service(
         ("surveys", "find", "client_scores"): 1.0,
     }, cost
     assert sum(cost.estimated.values()) < BACKGROUND_NOISE, cost
+
+
+def test_what_a_registration_costs_every_process(stack: tuple[Stack, httpx.Client]) -> None:
+    """The request and every consumer of `client.registered` (loyalty, surveys,
+    complaints). Issue 15 aims at 12; this holds today's figure from growing."""
+    services, api = stack
+    consumers = [services.loyalty, services.surveys, services.complaints]
+    for i in range(3):
+        register(api, 100 + i)
+    wait_consumed(consumers, 3)
+
+    def settle() -> None:
+        wait_consumed(consumers, 3 + N)
+
+    cost = measure(processes(services), lambda i: register(api, 200 + i), N, settle=settle)
+    print(f"registration: {cost}")
+    spent = cost.total - sum(n for k, n in cost.commands.items() if k[2] in NOT_PER_OPERATION)
+    assert spent <= 47, cost
+
+
+def wait_consumed(consumers: list[ServiceProcess], n: int, timeout_s: float = 60) -> None:
+    deadline = time.monotonic() + timeout_s
+    while any(consumed(p, "client.registered") < n for p in consumers):
+        assert time.monotonic() < deadline, "client.registered not consumed by every service"
+        time.sleep(0.1)

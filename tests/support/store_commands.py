@@ -34,16 +34,27 @@ def scrape(processes: Sequence[ServiceProcess]) -> Counter[Key]:
     """Every process's store-command counters, keyed by the process's name."""
     counts: Counter[Key] = Counter()
     for process in processes:
-        text = httpx.get(f"{process.url}/metrics", timeout=10).text
-        for family in text_string_to_metric_families(text):
-            if family.name != METRIC:
-                continue
-            for sample in family.samples:
-                if sample.name.endswith("_total"):
-                    labels = sample.labels
-                    key = (process.name, labels["command"], labels["collection"])
-                    counts[key] += sample.value
+        for labels, value in samples(process, METRIC):
+            counts[(process.name, labels["command"], labels["collection"])] += value
     return counts
+
+
+def samples(process: ServiceProcess, metric: str) -> list[tuple[dict[str, str], float]]:
+    """The `<metric>_total` samples on a process's /metrics: (labels, value)."""
+    text = httpx.get(f"{process.url}/metrics", timeout=10).text
+    return [
+        (sample.labels, sample.value)
+        for family in text_string_to_metric_families(text)
+        if family.name == metric
+        for sample in family.samples
+        if sample.name.endswith("_total")
+    ]
+
+
+def consumed(process: ServiceProcess, topic_suffix: str) -> float:
+    """Messages of a topic (its name ends with `topic_suffix`) the process has handled."""
+    found = samples(process, "clientele_messages_consumed")
+    return sum(v for labels, v in found if labels["topic"].endswith(topic_suffix))
 
 
 @dataclass(frozen=True)
@@ -97,12 +108,15 @@ def measure(
     operation: Callable[[int], None],
     n: int,
     min_idle_s: float = 3.0,
+    settle: Callable[[], None] = lambda: None,
 ) -> Cost:
-    """Run `operation(i)` for i in range(n) and count what it cost every process."""
+    """Run `operation(i)` for i in range(n) and count what it cost every process;
+    `settle` waits for what the operations set off (consumers of their events)."""
     start = time.monotonic()
     before = scrape(processes)
     for i in range(n):
         operation(i)
+    settle()
     after = scrape(processes)
     took = time.monotonic() - start
     background = idle_rate(processes, max(took, min_idle_s))

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
+from pymongo import AsyncMongoClient
 
 from shared.contracts.registry import ClientRegistered
 from tests.conftest import Slate
-from tests.integration.registry.conftest import distinct_events, register
+from tests.integration.registry.conftest import distinct_events, register, registry_settings
 from tests.support.kafka import read_topic
 
 FULL_CARD = {
@@ -101,3 +104,18 @@ async def test_unknown_category_or_tag_is_a_422(api: httpx.AsyncClient) -> None:
     r = await api.post("/internal/v1/clients", json={"name": "A", "tags": ["grumpy"]})
     assert r.status_code == 422
     assert "tag 'grumpy'" in r.json()["detail"]
+
+
+async def test_a_key_left_by_a_crash_is_taken_over(api: httpx.AsyncClient, slate: Slate) -> None:
+    """A lookup whose client was never written (a crash between the two) is no duplicate."""
+    mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(slate.infra.mongodb)
+    try:
+        lookups = mongo[registry_settings(slate).mongodb_db]["lookups"]
+        await lookups.insert_one({"_id": "phone:+49301234567", "client_id": "never-written"})
+        ada = await register(api, name="Ada", phone="030 1234567", email="ada@example.com")
+        owner = await lookups.find_one({"_id": "phone:+49301234567"})
+    finally:
+        await mongo.close()
+    assert owner is not None and owner["client_id"] == ada["id"]
+    found = (await api.get("/internal/v1/clients", params={"q": "030 1234567"})).json()
+    assert [c["id"] for c in found["items"]] == [ada["id"]]
