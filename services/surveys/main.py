@@ -24,6 +24,7 @@ from shared.contracts.loyalty import BonusAccrued, ClientAtRisk
 from shared.contracts.pos import PurchaseRecorded
 from shared.contracts.registry import ClientErased, ClientMerged, ClientRegistered, ClientUpdated
 from shared.contracts.surveys import SurveyAnswered, SurveyRequested
+from shared.messaging.pipeline import Pipeline
 from shared.periodic import PeriodicTask
 from shared.service import ServiceRuntime, build_app
 from shared.store.indexes import IndexPlan
@@ -66,6 +67,25 @@ def sms_provider(settings: SurveysSettings) -> SmsProvider:
     return DevelopmentProvider()
 
 
+def periodic_jobs(
+    settings: SurveysSettings, context: ContextSlot[Context], pipeline: Pipeline
+) -> list[PeriodicTask]:
+    """The dispatcher (due messages, name days), the waiting-room sweep, retention."""
+    return [
+        PeriodicTask(
+            "sms-dispatcher", settings.dispatch_interval_s, lambda: dispatch_round(context())
+        ),
+        PeriodicTask(
+            "waiting-sweep",
+            settings.waiting_sweep_interval_s,
+            lambda: pipeline.expire_waiting(settings.waiting_max_age_h),
+        ),
+        PeriodicTask(
+            "retention", settings.retention_interval_s, lambda: purge_expired_once(context())
+        ),
+    ]
+
+
 def create_app(settings: SurveysSettings | None = None, clock: Clock | None = None) -> FastAPI:
     """`clock` lets tests decide what time it is (quiet hours, budget windows)."""
     settings = settings or SurveysSettings()
@@ -73,23 +93,7 @@ def create_app(settings: SurveysSettings | None = None, clock: Clock | None = No
     provider = sms_provider(settings)
     context: ContextSlot[Context] = ContextSlot()
     pipeline = register_subscribers(runtime, context)
-    runtime.tasks.append(
-        PeriodicTask(
-            "sms-dispatcher", settings.dispatch_interval_s, lambda: dispatch_round(context())
-        )
-    )
-    runtime.tasks.append(
-        PeriodicTask(
-            "waiting-sweep",
-            settings.waiting_sweep_interval_s,
-            lambda: pipeline.expire_waiting(settings.waiting_max_age_h),
-        )
-    )
-    runtime.tasks.append(
-        PeriodicTask(
-            "retention", settings.retention_interval_s, lambda: purge_expired_once(context())
-        )
-    )
+    runtime.tasks.extend(periodic_jobs(settings, context, pipeline))
 
     async def start(runtime: ServiceRuntime) -> None:
         # The store is open now; consumers, jobs and requests come after this.
