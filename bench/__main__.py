@@ -1,7 +1,7 @@
 """`python -m bench [name ...]`: run the benchmarks, print the table, write bench/results/.
 
-Names: consumer (consumer overhead), http (card lookup + register); loyalty (pipeline)
-only when named.
+Names: consumer (consumer overhead), http (card lookup + register), tracing (the card
+lookup with tracing on at 10 % vs off); loyalty (pipeline) only when named.
 `BENCH_ROUNDS` (default 5) sets the interleaved rounds; `BENCH_QUICK=1` makes every
 run short (a smoke test of the harness).
 """
@@ -16,6 +16,7 @@ from bench.common import Result, infra_env, quick, save, store_description
 from bench.consumer_overhead import consumer_overhead
 from bench.http_bench import run_http_benchmarks
 from bench.loyalty_pipeline import loyalty_pipeline
+from bench.tracing_overhead import tracing_overhead
 
 
 def main(argv: list[str]) -> int:
@@ -27,9 +28,10 @@ def main(argv: list[str]) -> int:
         "consumer": lambda: [consumer_overhead(infra, rounds)],
         "http": lambda: run_http_benchmarks(infra, rounds),
         "loyalty": lambda: [loyalty_pipeline(infra, rounds)],
+        "tracing": lambda: [tracing_overhead(infra, rounds)],
     }
     # loyalty is opt-in until its pipeline stops stalling FerretDB (docs/benchmarks.md)
-    wanted = argv or ["consumer", "http"]
+    wanted = argv or ["consumer", "http", "tracing"]
     unknown = [name for name in wanted if name not in suites]
     if unknown:
         print(f"unknown benchmark(s) {unknown}; choose from {list(suites)}", file=sys.stderr)
