@@ -11,6 +11,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from shared import tracing
 from shared.logging import get_logger
 
 log = get_logger(__name__)
@@ -54,7 +55,8 @@ class PeriodicTask:
             await asyncio.sleep(self.interval_s)
         while not self._stopping:
             try:
-                await self.step()
+                with tracing.untraced():  # a poll is no request: no trace of its own
+                    await self.step()
             except Exception as exc:
                 log.warning("periodic_step_failed", task=self.name, error=repr(exc))
             await asyncio.sleep(self.interval_s)

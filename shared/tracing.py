@@ -140,6 +140,20 @@ def instrument_app(app: Any) -> None:
     )
 
 
+@contextlib.contextmanager
+def untraced() -> Iterator[None]:
+    """No instrumentation spans in the block (background polling: relay sweeps, checks):
+    root spans of idle loops cost CPU and bury the traces that matter. An event published
+    in it still continues the trace it was written in (`within`)."""
+    if not enabled():
+        yield
+        return
+    from opentelemetry.instrumentation.utils import suppress_instrumentation
+
+    with suppress_instrumentation():
+        yield
+
+
 def broker_middlewares() -> list[Any]:
     """FastStream's Kafka telemetry middleware, when tracing is on."""
     if not enabled():

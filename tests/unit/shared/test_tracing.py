@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
@@ -94,3 +96,24 @@ def test_an_otlp_endpoint_turns_on_otlp_export_unless_disabled(
     monkeypatch.setenv("OTEL_TRACES_EXPORTER", "otlp")
     monkeypatch.setenv("OTEL_SDK_DISABLED", "true")
     assert tracing._exporters() == []
+
+
+async def test_periodic_polls_run_without_instrumentation_spans(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from opentelemetry.instrumentation.utils import is_instrumentation_enabled
+
+    from shared.periodic import PeriodicTask
+
+    monkeypatch.setitem(tracing._state, "enabled", True)
+    seen: list[bool] = []
+
+    async def step() -> None:
+        seen.append(is_instrumentation_enabled())
+
+    task = PeriodicTask("poll", 0.01, step)
+    task.start()
+    await asyncio.sleep(0.05)
+    await task.stop()
+    assert seen and not any(seen)
+    assert is_instrumentation_enabled()  # outside the job, requests are traced as ever
