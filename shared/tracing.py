@@ -7,7 +7,8 @@ gateway. It reads the standard variables:
   (`http://collector:4318`); `OTEL_TRACES_EXPORTER=otlp|console|none` says it outright;
 - `OTEL_TRACES_SAMPLER` / `OTEL_TRACES_SAMPLER_ARG`, e.g. `parentbased_traceidratio` and
   `0.1`: a tenth of new traces, and whatever the caller decided for the others;
-- `OTEL_SERVICE_NAME` (default: the service's name), `OTEL_SDK_DISABLED=true`;
+- `OTEL_SERVICE_NAME` (default: the service's name), `OTEL_SDK_DISABLED=true`,
+  `OTEL_PYTHON_DISABLED_INSTRUMENTATIONS=pymongo,httpx,aiohttp-client` (fewer spans, less CPU);
 - `CLIENTELE_TRACE_FILE`: also append every span as a JSON line to this file (tests).
 
 With none of them set nothing is exported and nothing is instrumented: the tracer
@@ -52,6 +53,7 @@ ENVIRONMENT = frozenset(
         "OTEL_TRACES_EXPORTER", "OTEL_TRACES_SAMPLER", "OTEL_TRACES_SAMPLER_ARG",
         "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
         "OTEL_EXPORTER_OTLP_HEADERS", "OTEL_EXPORTER_OTLP_TIMEOUT",
+        "OTEL_PYTHON_DISABLED_INSTRUMENTATIONS",
     }
 )  # fmt: skip
 TRACE_HEADERS = ("traceparent", "tracestate")
@@ -115,17 +117,26 @@ def setup(service_name: str) -> bool:
     return True
 
 
+def _disabled(name: str) -> bool:
+    """OTEL_PYTHON_DISABLED_INSTRUMENTATIONS=pymongo,httpx (the standard variable)."""
+    listed = os.environ.get("OTEL_PYTHON_DISABLED_INSTRUMENTATIONS", "")
+    return name in {n.strip() for n in listed.split(",")}
+
+
 def _instrument_clients() -> None:
     from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
     from opentelemetry.instrumentation.pymongo import PymongoInstrumentor
 
-    PymongoInstrumentor().instrument(capture_statement=False)
-    HTTPXClientInstrumentor().instrument()
+    if not _disabled("pymongo"):
+        PymongoInstrumentor().instrument(capture_statement=False)
+    if not _disabled("httpx"):
+        HTTPXClientInstrumentor().instrument()
     with contextlib.suppress(ImportError):  # the gateway's upstream client, when installed
         import aiohttp  # noqa: F401
         from opentelemetry.instrumentation.aiohttp_client import AioHttpClientInstrumentor
 
-        AioHttpClientInstrumentor().instrument()
+        if not _disabled("aiohttp-client"):
+            AioHttpClientInstrumentor().instrument()
 
 
 def instrument_app(app: Any) -> None:

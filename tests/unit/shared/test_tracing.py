@@ -117,3 +117,11 @@ async def test_periodic_polls_run_without_instrumentation_spans(
     await task.stop()
     assert seen and not any(seen)
     assert is_instrumentation_enabled()  # outside the job, requests are traced as ever
+
+
+def test_instrumentations_named_in_the_standard_variable_are_left_out(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("OTEL_PYTHON_DISABLED_INSTRUMENTATIONS", "pymongo, httpx")
+    assert tracing._disabled("pymongo") and tracing._disabled("httpx")
+    assert not tracing._disabled("aiohttp-client")
