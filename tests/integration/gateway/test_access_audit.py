@@ -46,8 +46,10 @@ class StoreCommands(monitoring.CommandListener):
             if name in ("insert", "update") and command.get(name) in collections
         ]
 
-    def finds_in(self, collection: str) -> list[dict[str, Any]]:
-        return [c["filter"] for n, c in self.seen if n == "find" and c.get("find") == collection]
+    def finds_in(self, collection: str, since: int = 0) -> list[dict[str, Any]]:
+        return [
+            c["filter"] for n, c in self.seen[since:] if n == "find" and c.get("find") == collection
+        ]
 
 
 @pytest.fixture
@@ -76,6 +78,9 @@ async def test_card_reads_cost_at_most_a_tenth_of_a_store_write_per_request(
             assert r.status_code == 503, r.text
         await app.state.gateway.audit.drain()
         writes = len(commands.writes_to(AUDIT)) - before
+        # The daily retention job (started with the app) lists old month documents with
+        # a scan, as it should; only what the audit route reads from here on is checked.
+        reads_from = len(commands.seen)
         seen = await api.get("/api/v1/audit?client_id=c-regular", headers=admin)
         other = await api.get("/api/v1/audit?client_id=c-4", headers=admin)
     assert writes <= 200 * 0.1, commands.writes_to(AUDIT)
@@ -87,7 +92,7 @@ async def test_card_reads_cost_at_most_a_tenth_of_a_store_write_per_request(
     }
     assert [e["client_ids"] for e in other.json()["entries"]] == [["c-4"]]
     # "who looked at this client": point reads by a string `_id` only, never a scan
-    finds = commands.finds_in("audit_clients")
+    finds = commands.finds_in("audit_clients", since=reads_from)
     assert finds and all(list(f) == ["_id"] and isinstance(f["_id"], str) for f in finds)
 
 
