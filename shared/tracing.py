@@ -93,6 +93,13 @@ def _exporters() -> list[tuple[SpanExporter, bool]]:
     return found
 
 
+def tracer_provider(service_name: str) -> TracerProvider:
+    """A provider named `OTEL_SERVICE_NAME` or `service_name`; its sampler comes from
+    OTEL_TRACES_SAMPLER(_ARG) (the SDK's default: parent-based, always on)."""
+    name = os.environ.get("OTEL_SERVICE_NAME") or service_name
+    return TracerProvider(resource=Resource.create({SERVICE_NAME: name}))
+
+
 def setup(service_name: str) -> bool:
     """Install the tracer provider and the instrumentations once per process; True when
     tracing is on. Later calls (tests build many apps in one process) change nothing."""
@@ -102,10 +109,7 @@ def setup(service_name: str) -> bool:
     exporters = _exporters()
     if not exporters:
         return False
-    name = os.environ.get("OTEL_SERVICE_NAME") or service_name
-    # The sampler comes from OTEL_TRACES_SAMPLER(_ARG); the SDK's default is parent-based
-    # always-on.
-    provider = TracerProvider(resource=Resource.create({SERVICE_NAME: name}))
+    provider = tracer_provider(service_name)
     for exporter, batched in exporters:
         private = PrivateSpanExporter(exporter)
         provider.add_span_processor(

@@ -125,3 +125,17 @@ def test_instrumentations_named_in_the_standard_variable_are_left_out(
     monkeypatch.setenv("OTEL_PYTHON_DISABLED_INSTRUMENTATIONS", "pymongo, httpx")
     assert tracing._disabled("pymongo") and tracing._disabled("httpx")
     assert not tracing._disabled("aiohttp-client")
+
+
+def test_sampling_and_the_service_name_come_from_the_standard_variables(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("OTEL_TRACES_SAMPLER", "parentbased_traceidratio")
+    monkeypatch.setenv("OTEL_TRACES_SAMPLER_ARG", "0.1")
+    monkeypatch.delenv("OTEL_SERVICE_NAME", raising=False)
+    provider = tracing.tracer_provider("loyalty")
+    assert "ParentBased" in provider.sampler.get_description()
+    assert "TraceIdRatioBased{0.1}" in provider.sampler.get_description()
+    assert provider.resource.attributes["service.name"] == "loyalty"
+    monkeypatch.setenv("OTEL_SERVICE_NAME", "loyalty-eu")
+    assert tracing.tracer_provider("loyalty").resource.attributes["service.name"] == "loyalty-eu"
