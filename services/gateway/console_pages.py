@@ -170,8 +170,21 @@ async def reports(request: Request) -> HTMLResponse:
             note = f"{service} does not answer"
         extra = body.get("best_employee") if status == 200 and isinstance(body, dict) else None
         chart = bars(rows if isinstance(rows, list) else [], labels, value)
-        charts.append({"title": title, "bars": chart, "note": note, "best": extra})
+        charts.append(
+            {"title": title, "bars": chart, "note": note, "best": extra, "shown": shown(body)}
+        )
     return render(request, "reports.html", charts=charts)
+
+
+def shown(body: Any) -> str | None:
+    """Which month the employee chart shows: surveys picks the latest month with a
+    ranking (early in a month the current one has next to no answers)."""
+    if not (isinstance(body, dict) and body.get("month") and "min_answers" in body):
+        return None
+    return (
+        f"{body['month']}: the latest month in which an employee has at least "
+        f"{body['min_answers']} answers (the current month when none has)"
+    )
 
 
 @router.get("/admin/dlq", response_class=HTMLResponse)

@@ -11,7 +11,7 @@ import re
 
 from fastapi import APIRouter, Query
 
-from services.surveys.bootstrap import Ctx
+from services.surveys.bootstrap import Context, Ctx
 from services.surveys.ratings.handlers import EMPLOYEE_COMPLAINTS
 from services.surveys.ratings.model import (
     QUALITY_FORMULA,
@@ -19,6 +19,7 @@ from services.surveys.ratings.model import (
     Rating,
     last_weeks,
     month_of,
+    months_back,
     rank_employees,
 )
 from services.surveys.ratings.schemas import (
@@ -31,6 +32,7 @@ from shared.problems import Invalid
 
 router = APIRouter(prefix="/internal/v1/reports", tags=["reports"])
 
+EOM_LOOKBACK_MONTHS = 12
 PERIOD = re.compile(r"^(all|\d{4}-(0[1-9]|1[0-2])|\d{4}-W(0[1-9]|[1-4]\d|5[0-3]))$")
 
 
@@ -85,8 +87,22 @@ async def weekly(
 async def employee_of_the_month(
     ctx: Ctx, month: str | None = Query(None, pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
 ) -> EmployeeOfTheMonthReport:
-    """Quality index per employee for a month and the best of them, with the formula."""
-    month = month or month_of(ctx.clock(), ctx.settings.timezone)
+    """Quality index per employee for a month and the best of them, with the formula.
+
+    Without `month`: the latest of the last `EOM_LOOKBACK_MONTHS` months in which an
+    employee has enough answers to be ranked, else the current month. Early in a
+    month the current one has next to no answers; a report of nobody says nothing."""
+    if month:
+        return await _employee_report(ctx, month)
+    current = month_of(ctx.clock(), ctx.settings.timezone)
+    for candidate in months_back(current, EOM_LOOKBACK_MONTHS):
+        report = await _employee_report(ctx, candidate)
+        if report.best_employee is not None:
+            return report
+    return await _employee_report(ctx, current)
+
+
+async def _employee_report(ctx: Context, month: str) -> EmployeeOfTheMonthReport:
     keys = sorted(
         set(await ctx.ratings.keys("employee", month))
         | set(await ctx.ratings.keys(EMPLOYEE_COMPLAINTS, month))

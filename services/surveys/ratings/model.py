@@ -22,6 +22,16 @@ def month_of(at: datetime, timezone: str) -> str:
     return at.astimezone(ZoneInfo(timezone)).strftime("%Y-%m")
 
 
+def months_back(month: str, count: int) -> list[str]:
+    """`month` and the `count - 1` months before it, newest first (`2026-01` -> `2025-12`)."""
+    year, mon = (int(x) for x in month.split("-"))
+    months = []
+    for _ in range(count):
+        months.append(f"{year:04d}-{mon:02d}")
+        year, mon = (year, mon - 1) if mon > 1 else (year - 1, 12)
+    return months
+
+
 def week_of(at: datetime | date, timezone: str | None = None) -> str:
     day = at.astimezone(ZoneInfo(timezone)).date() if isinstance(at, datetime) and timezone else at
     year, week, _ = day.isocalendar()

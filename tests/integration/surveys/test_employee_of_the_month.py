@@ -117,3 +117,35 @@ async def test_employee_of_the_month_is_the_best_quality_index_as_recomputed(
     assert [w["period"] for w in weekly["weeks"]][-1] == "2026-W49"
     assert sum(w["count"] for w in weekly["weeks"]) == 61  # October's answer too
     assert refused == [422, 422, 422, 422]
+
+
+async def test_early_in_a_month_the_report_shows_the_latest_month_with_enough_answers(
+    slate: Slate,
+) -> None:
+    """On 1 December only one answer is in: without a month the report is November's
+    (the latest month an employee has enough answers in); December's on request."""
+    november = [
+        SurveyAnswered(
+            survey_id=f"n-{n}", client_id=f"c-{n}", employee_id=employee, score=9,
+            occurred_at=NOVEMBER + timedelta(days=n),
+        )
+        for n, employee in enumerate(["E1", "E1", "E1", "E2", "E2", "E2"])
+    ]  # fmt: skip
+    december = SurveyAnswered(
+        survey_id="d-1", client_id="c-9", employee_id="E3", score=10,
+        occurred_at=datetime(2026, 12, 1, 7, 0, tzinfo=UTC),
+    )  # fmt: skip
+    clock = ManualClock(datetime(2026, 12, 1, 8, 0, tzinfo=UTC))
+    async with running(create_app(surveys_settings(slate), clock)) as api:
+        await publish_all(slate, [*november, december])
+
+        async def report() -> Any:
+            got = (await api.get("/internal/v1/reports/employees?month=2026-12")).json()
+            return got if got["employees"] else None
+
+        asked = await eventually(report, timeout_s=60)
+        latest = (await api.get("/internal/v1/reports/employees")).json()
+    assert (asked["month"], asked["best_employee"]) == ("2026-12", None)
+    assert latest["month"] == "2026-11"
+    assert sorted(r["employee_id"] for r in latest["employees"]) == ["E1", "E2"]
+    assert latest["best_employee"] in {"E1", "E2"}
