@@ -149,62 +149,23 @@ def build_app(
     title: str,
     routers: Sequence[APIRouter] = (),
     on_start: Setup | None = None,
+    on_stop: Setup | None = None,
     description: str = "",
     publishes: Sequence[type[Event]] = (),
     indexes: IndexPlan | None = None,
 ) -> FastAPI:
     """The service's app; `publishes` lists the events it announces (for AsyncAPI),
-    `indexes` the secondary indexes created at start (collection -> IndexModels)."""
-    settings = runtime.settings
+    `indexes` the secondary indexes created at start (collection -> IndexModels).
+    `on_start` runs once the store is open, before consumers and jobs start;
+    `on_stop` once consumers and jobs have stopped, while the store is still open."""
     for event in publishes:  # declared for the AsyncAPI document only; sends go via outbox
         runtime.broker.publisher(runtime.topics(event.TOPIC), schema=event, title=event.TOPIC)
-    relay: PeriodicTask | None = None
-    lag = ConsumerLagMonitor(runtime.broker, settings.service_name)
+    lag = ConsumerLagMonitor(runtime.broker, runtime.settings.service_name)
     readiness = dependency_checks(runtime)
-
-    @contextlib.asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        nonlocal relay
-        configure_logging(settings.log_level, settings.log_json)
-        await runtime.open_store()
-        await runtime.db.command("ping")
-        await ensure_indexes(runtime.db, indexes or {})
-        await declare_topics(
-            settings.kafka_bootstrap_servers,
-            [runtime.topics(t) for t in runtime.topics_used],
-            settings.topic_partitions,
-            max_message_bytes=settings.topic_max_message_bytes,
-            retention=Retention.hours(settings.topic_retention_h, settings.dlq_retention_h),
-        )
-        if on_start is not None:
-            await on_start(runtime)
-        await runtime.broker.start()
-        relay = outbox_relay(runtime.outbox, settings.relay_interval_s)
-        relay.start()
-        lag.task.start()
-        await readiness.run_once()  # ready as soon as the lifespan is done
-        readiness.task.start()
-        for task in runtime.tasks:
-            task.start()
-        # What start-up built (modules, schemas, clients) lives as long as the process:
-        # out of the collector's sight, a full collection no longer walks it (one took
-        # 0.3 s with nothing to free, stalling every request, readiness probes too).
-        gc.freeze()
-        log.info("service_started", service=settings.service_name, port=settings.http_port)
-        try:
-            yield
-        finally:
-            for task in runtime.tasks:
-                await task.stop()
-            await readiness.task.stop()
-            await lag.task.stop()
-            await relay.stop()
-            await runtime.broker.stop()
-            await runtime.publisher.stop()
-            await runtime.close_store()
-            log.info("service_stopped", service=settings.service_name)
-
-    app = FastAPI(title=title, description=description, lifespan=lifespan)
+    hooks = _Hooks(indexes or {}, on_start, on_stop)
+    app = FastAPI(
+        title=title, description=description, lifespan=_lifespan(runtime, lag, readiness, hooks)
+    )
     app.state.runtime = runtime
     app.state.runtime_lag = lag
     tracing.instrument_app(app)
@@ -212,9 +173,103 @@ def build_app(
     async def ready() -> dict[str, str]:
         return readiness.snapshot()  # no round trip: it would queue behind busy work
 
-    add_ops_routes(app, settings.service_name, ready, settings.max_body_bytes)
+    add_ops_routes(app, runtime.settings.service_name, ready, runtime.settings.max_body_bytes)
     add_error_table(app)
+    _add_asyncapi_route(app, runtime, title, description)
+    for router in routers:
+        app.include_router(router)
+    return app
 
+
+@dataclass(frozen=True)
+class _Hooks:
+    """What a service adds to the shared start-up and shutdown."""
+
+    indexes: IndexPlan
+    on_start: Setup | None
+    on_stop: Setup | None
+
+
+def _lifespan(
+    runtime: ServiceRuntime,
+    lag: ConsumerLagMonitor,
+    readiness: DependencyChecks,
+    hooks: _Hooks,
+) -> Callable[[FastAPI], contextlib.AbstractAsyncContextManager[None]]:
+    settings = runtime.settings
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        configure_logging(settings.log_level, settings.log_json)
+        await _prepare(runtime, hooks)
+        relay = await _start_work(runtime, lag, readiness)
+        log.info("service_started", service=settings.service_name, port=settings.http_port)
+        try:
+            yield
+        finally:
+            await _stop_work(runtime, lag, readiness, relay)
+            if hooks.on_stop is not None:
+                await hooks.on_stop(runtime)
+            await runtime.publisher.stop()
+            await runtime.close_store()
+            log.info("service_stopped", service=settings.service_name)
+
+    return lifespan
+
+
+async def _prepare(runtime: ServiceRuntime, hooks: _Hooks) -> None:
+    """The store open with its indexes, the topics declared, the service's own start."""
+    settings = runtime.settings
+    await runtime.open_store()
+    await runtime.db.command("ping")
+    await ensure_indexes(runtime.db, hooks.indexes)
+    await declare_topics(
+        settings.kafka_bootstrap_servers,
+        [runtime.topics(t) for t in runtime.topics_used],
+        settings.topic_partitions,
+        max_message_bytes=settings.topic_max_message_bytes,
+        retention=Retention.hours(settings.topic_retention_h, settings.dlq_retention_h),
+    )
+    if hooks.on_start is not None:
+        await hooks.on_start(runtime)
+
+
+async def _start_work(
+    runtime: ServiceRuntime, lag: ConsumerLagMonitor, readiness: DependencyChecks
+) -> PeriodicTask:
+    """Consumers, the outbox relay and the background jobs; returns the relay."""
+    await runtime.broker.start()
+    relay = outbox_relay(runtime.outbox, runtime.settings.relay_interval_s)
+    relay.start()
+    lag.task.start()
+    await readiness.run_once()  # ready as soon as the lifespan is done
+    readiness.task.start()
+    for task in runtime.tasks:
+        task.start()
+    # What start-up built (modules, schemas, clients) lives as long as the process:
+    # out of the collector's sight, a full collection no longer walks it (one took
+    # 0.3 s with nothing to free, stalling every request, readiness probes too).
+    gc.freeze()
+    return relay
+
+
+async def _stop_work(
+    runtime: ServiceRuntime,
+    lag: ConsumerLagMonitor,
+    readiness: DependencyChecks,
+    relay: PeriodicTask,
+) -> None:
+    for task in runtime.tasks:
+        await task.stop()
+    await readiness.task.stop()
+    await lag.task.stop()
+    await relay.stop()
+    await runtime.broker.stop()
+
+
+def _add_asyncapi_route(
+    app: FastAPI, runtime: ServiceRuntime, title: str, description: str
+) -> None:
     @app.get("/asyncapi.json", tags=["ops"])
     async def asyncapi() -> Response:
         """The service's AsyncAPI 3 document: topics it consumes and publishes."""
@@ -222,10 +277,6 @@ def build_app(
         document = json.loads(spec.to_specification().to_json())
         document = with_consumed_contracts(document, runtime.consumes)
         return JSONResponse(document)
-
-    for router in routers:
-        app.include_router(router)
-    return app
 
 
 def serve(app: FastAPI, settings: ServiceSettings) -> None:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import AsyncIterator
-
 from fastapi import FastAPI
 from pymongo import IndexModel
 
@@ -99,25 +96,18 @@ def create_app(settings: SurveysSettings | None = None, clock: Clock | None = No
         # The store is open now; consumers, jobs and requests come after this.
         context.fill(bootstrap(settings, runtime, provider, clock or system_clock))
 
+    async def stop(runtime: ServiceRuntime) -> None:
+        await provider.close()
+
     app = build_app(
         runtime,
         title="Clientele surveys",
         routers=ROUTERS,
         on_start=start,
+        on_stop=stop,
         description="Outbound SMS, the contact budget, survey answers, ratings and NPS.",
         publishes=[SurveyRequested, SurveyAnswered],
         indexes=INDEXES,
     )
     app.state.context = context
-    inner = app.router.lifespan_context
-
-    @contextlib.asynccontextmanager
-    async def lifespan(a: FastAPI) -> AsyncIterator[None]:
-        async with inner(a):
-            try:
-                yield
-            finally:
-                await provider.close()
-
-    app.router.lifespan_context = lifespan
     return app
