@@ -8,10 +8,8 @@ subscribers on `runtime.broker`, includes its API router and returns
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,28 +20,30 @@ from faststream.kafka import KafkaBroker
 from faststream.specification import AsyncAPI
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
+from starlette.middleware import Middleware
 from starlette.responses import Response
 
 from shared import tracing
 from shared.contracts.base import Event
 from shared.http_middleware import BodyLimitMiddleware, CorrelationMiddleware, MetricsMiddleware
+from shared.lifespan import Hooks, Monitors, Setup, service_lifespan
 from shared.logging import configure_logging, get_logger
 from shared.messaging.asyncapi import with_consumed_contracts
 from shared.messaging.broker import EventPublisher, create_broker, resilient_producer
 from shared.messaging.lag import ConsumerLagMonitor
-from shared.messaging.topics import Retention, TopicNames, declare_topics
+from shared.messaging.topics import TopicNames
 from shared.metrics import metrics_response
 from shared.periodic import PeriodicTask
 from shared.problems import add_error_table
 from shared.readiness import DependencyChecks
 from shared.settings import ServiceSettings
-from shared.store.indexes import IndexPlan, ensure_indexes
+from shared.store.indexes import IndexPlan
 from shared.store.mongo import create_mongo_client
-from shared.store.outbox import Outbox, outbox_relay
+from shared.store.outbox import Outbox
 
 log = get_logger(__name__)
 
-Setup = Callable[["ServiceRuntime"], Awaitable[None]]
+ReadyCheck = Callable[[], Awaitable[dict[str, str]]]
 # How long a readiness check may take before its dependency counts as unavailable:
 # a store busy with a large batch answers a ping in up to a second, and that is fine.
 READY_TIMEOUT_S = 5.0
@@ -55,6 +55,8 @@ class ServiceRuntime:
 
     settings: ServiceSettings
     topics_used: Sequence[str]
+    # False: no Kafka at all (the gateway): no topics, consumers, outbox relay or lag.
+    messaging: bool = True
     broker: KafkaBroker = field(init=False)
     publisher: EventPublisher = field(init=False)
     topics: TopicNames = field(init=False)
@@ -140,7 +142,8 @@ def dependency_checks(runtime: ServiceRuntime) -> DependencyChecks:
         [found] = await admin.describe_topics([runtime.topics(runtime.topics_used[0])])
         return not found.get("error_code")
 
-    return DependencyChecks({"store": store, "kafka": kafka}, timeout_s=READY_TIMEOUT_S)
+    checks = {"store": store, "kafka": kafka} if runtime.messaging else {"store": store}
+    return DependencyChecks(checks, timeout_s=READY_TIMEOUT_S)
 
 
 def build_app(
@@ -153,118 +156,61 @@ def build_app(
     description: str = "",
     publishes: Sequence[type[Event]] = (),
     indexes: IndexPlan | None = None,
+    shape: AppShape | None = None,
 ) -> FastAPI:
     """The service's app; `publishes` lists the events it announces (for AsyncAPI),
     `indexes` the secondary indexes created at start (collection -> IndexModels).
     `on_start` runs once the store is open, before consumers and jobs start;
     `on_stop` once consumers and jobs have stopped, while the store is still open."""
+    shape = shape or AppShape()
     for event in publishes:  # declared for the AsyncAPI document only; sends go via outbox
         runtime.broker.publisher(runtime.topics(event.TOPIC), schema=event, title=event.TOPIC)
     lag = ConsumerLagMonitor(runtime.broker, runtime.settings.service_name)
-    readiness = dependency_checks(runtime)
-    hooks = _Hooks(indexes or {}, on_start, on_stop)
-    app = FastAPI(
-        title=title, description=description, lifespan=_lifespan(runtime, lag, readiness, hooks)
+    monitors = Monitors(
+        lag if runtime.messaging else None,
+        None if shape.ready else dependency_checks(runtime),
     )
+    lifespan = service_lifespan(runtime, Hooks(indexes or {}, on_start, on_stop), monitors)
+    app = FastAPI(title=title, description=description, lifespan=lifespan, **shape.options)
     app.state.runtime = runtime
-    app.state.runtime_lag = lag
+    app.state.runtime_lag = monitors.lag
     tracing.instrument_app(app)
-
-    async def ready() -> dict[str, str]:
-        return readiness.snapshot()  # no round trip: it would queue behind busy work
-
-    add_ops_routes(app, runtime.settings.service_name, ready, runtime.settings.max_body_bytes)
-    add_error_table(app)
-    _add_asyncapi_route(app, runtime, title, description)
+    for middleware in shape.middlewares:  # inside the shared ones (added next)
+        app.add_middleware(middleware.cls, *middleware.args, **middleware.kwargs)
+    add_ops_routes(
+        app, runtime.settings.service_name, _ready(monitors, shape), runtime.settings.max_body_bytes
+    )
+    add_error_table(app, problem_json=shape.problem_json)
+    if runtime.messaging:
+        _add_asyncapi_route(app, runtime, title, description)
     for router in routers:
         app.include_router(router)
     return app
 
 
 @dataclass(frozen=True)
-class _Hooks:
-    """What a service adds to the shared start-up and shutdown."""
+class AppShape:
+    """Where a service's app differs from the usual one (the gateway's does)."""
 
-    indexes: IndexPlan
-    on_start: Setup | None
-    on_stop: Setup | None
-
-
-def _lifespan(
-    runtime: ServiceRuntime,
-    lag: ConsumerLagMonitor,
-    readiness: DependencyChecks,
-    hooks: _Hooks,
-) -> Callable[[FastAPI], contextlib.AbstractAsyncContextManager[None]]:
-    settings = runtime.settings
-
-    @contextlib.asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        configure_logging(settings.log_level, settings.log_json)
-        await _prepare(runtime, hooks)
-        relay = await _start_work(runtime, lag, readiness)
-        log.info("service_started", service=settings.service_name, port=settings.http_port)
-        try:
-            yield
-        finally:
-            await _stop_work(runtime, lag, readiness, relay)
-            if hooks.on_stop is not None:
-                await hooks.on_stop(runtime)
-            await runtime.publisher.stop()
-            await runtime.close_store()
-            log.info("service_stopped", service=settings.service_name)
-
-    return lifespan
+    # Keyword arguments for FastAPI() (e.g. docs_url=None, version).
+    options: Mapping[str, Any] = field(default_factory=dict)
+    # ASGI middlewares run inside the shared ones (correlation, metrics, body limit).
+    middlewares: Sequence[Middleware] = ()
+    # The service's own `/readyz` answer instead of the background store/Kafka checks.
+    ready: ReadyCheck | None = None
+    problem_json: bool = False  # errors as application/problem+json (shared/problems.py)
 
 
-async def _prepare(runtime: ServiceRuntime, hooks: _Hooks) -> None:
-    """The store open with its indexes, the topics declared, the service's own start."""
-    settings = runtime.settings
-    await runtime.open_store()
-    await runtime.db.command("ping")
-    await ensure_indexes(runtime.db, hooks.indexes)
-    await declare_topics(
-        settings.kafka_bootstrap_servers,
-        [runtime.topics(t) for t in runtime.topics_used],
-        settings.topic_partitions,
-        max_message_bytes=settings.topic_max_message_bytes,
-        retention=Retention.hours(settings.topic_retention_h, settings.dlq_retention_h),
-    )
-    if hooks.on_start is not None:
-        await hooks.on_start(runtime)
+def _ready(monitors: Monitors, shape: AppShape) -> ReadyCheck:
+    if shape.ready is not None:
+        return shape.ready
+    readiness = monitors.readiness
+    assert readiness is not None  # built whenever the service has no check of its own
 
+    async def ready() -> dict[str, str]:
+        return readiness.snapshot()  # no round trip: it would queue behind busy work
 
-async def _start_work(
-    runtime: ServiceRuntime, lag: ConsumerLagMonitor, readiness: DependencyChecks
-) -> PeriodicTask:
-    """Consumers, the outbox relay and the background jobs; returns the relay."""
-    await runtime.broker.start()
-    relay = outbox_relay(runtime.outbox, runtime.settings.relay_interval_s)
-    relay.start()
-    lag.task.start()
-    await readiness.run_once()  # ready as soon as the lifespan is done
-    readiness.task.start()
-    for task in runtime.tasks:
-        task.start()
-    # What start-up built (modules, schemas, clients) lives as long as the process:
-    # out of the collector's sight, a full collection no longer walks it (one took
-    # 0.3 s with nothing to free, stalling every request, readiness probes too).
-    gc.freeze()
-    return relay
-
-
-async def _stop_work(
-    runtime: ServiceRuntime,
-    lag: ConsumerLagMonitor,
-    readiness: DependencyChecks,
-    relay: PeriodicTask,
-) -> None:
-    for task in runtime.tasks:
-        await task.stop()
-    await readiness.task.stop()
-    await lag.task.stop()
-    await relay.stop()
-    await runtime.broker.stop()
+    return ready
 
 
 def _add_asyncapi_route(

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import Callable
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware import Middleware
 
 from services.gateway import api, console, console_pages, docs, handlers_auth
 from services.gateway.audit_retention import Clock, purge_audit_once, system_clock
@@ -27,13 +27,10 @@ from services.gateway.repository import (
 from services.gateway.routes import all_routers
 from services.gateway.security import TokenSigner
 from services.gateway.upstream import Upstreams, problem
-from shared import tracing
-from shared.logging import configure_logging, get_logger
+from shared.logging import get_logger
 from shared.periodic import PeriodicTask
-from shared.problems import add_error_table, cut_errors, title_of
-from shared.service import add_ops_routes
-from shared.store.indexes import ensure_indexes
-from shared.store.mongo import create_mongo_client
+from shared.problems import cut_errors, title_of
+from shared.service import AppShape, ReadyCheck, ServiceRuntime, build_app
 
 log = get_logger(__name__)
 
@@ -52,88 +49,108 @@ def _secret(settings: GatewaySettings) -> str:
 def create_app(settings: GatewaySettings | None = None, clock: Clock = system_clock) -> FastAPI:
     """`clock` lets tests decide what time the retention job sees."""
     settings = settings or GatewaySettings()
-    tracing.setup(settings.service_name)  # before the upstream clients are made
+    runtime = ServiceRuntime(settings, (), messaging=False)  # no Kafka: it calls services
     urls = {
         "registry": settings.registry_url,
         "loyalty": settings.loyalty_url,
         "surveys": settings.surveys_url,
         "complaints": settings.complaints_url,
     }
+    runtime.tasks.append(_audit_retention(settings, runtime, clock))
+    app: FastAPI  # built below; the hooks and the middleware run once it is
 
-    @contextlib.asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        configure_logging(settings.log_level, settings.log_json)
-        mongo = create_mongo_client(settings.mongodb_url, settings.service_name)
-        db = mongo[settings.mongodb_db]
-        upstreams = Upstreams(urls, settings.upstream_timeout_s, settings.card_timeout_s)
-        app.state.upstreams = upstreams
-        app.state.mongo_db = db
-        app.state.gateway = GatewayRuntime(
-            settings=settings,
-            staff=StaffRepository(db, Recent(settings.auth_cache_s)),
-            pos_keys=PosKeyRepository(db, Recent(settings.auth_cache_s)),
-            throttle=LoginThrottle(db, settings.login_max_failures, settings.login_window_s),
-            audit=AuditLog(db),
-            signer=TokenSigner(_secret(settings)),
-            upstreams=upstreams,
-        )
-        await ensure_indexes(db, INDEXES)
-        await handlers_auth.ensure_first_admin(
-            app.state.gateway.staff, settings.admin_username, settings.admin_password
-        )
-        retention = PeriodicTask(
-            "audit-retention",
-            settings.retention_interval_s,
-            lambda: purge_audit_once(
-                db, clock(), settings.audit_retention_days, settings.retention_interval_s
-            ),
-        )
-        retention.start()
-        log.info("service_started", service="gateway", port=settings.http_port)
-        try:
-            yield
-        finally:
-            await retention.stop()
-            await app.state.gateway.audit.close()
-            await upstreams.close()
-            await mongo.close()
+    async def start(runtime: ServiceRuntime) -> None:
+        app.state.gateway = await _open(settings, runtime, urls)
+        app.state.upstreams = app.state.gateway.upstreams
 
-    app = FastAPI(
+    async def stop(runtime: ServiceRuntime) -> None:
+        await app.state.gateway.audit.close()
+        await app.state.gateway.upstreams.close()
+
+    shape = AppShape(
+        options={"version": "1", "docs_url": None, "redoc_url": None, "openapi_url": None},
+        middlewares=[
+            Middleware(AuditMiddleware, audit=lambda: app.state.gateway.audit),
+            Middleware(AnonymousGate, refuse=_not_logged_in),
+        ],
+        ready=_ready(runtime, lambda: app.state.upstreams, list(urls)),
+        problem_json=True,
+    )
+    app = build_app(
+        runtime,
         title="Clientele gateway",
-        version="1",
-        lifespan=lifespan,
-        docs_url=None,
-        redoc_url=None,
-        openapi_url=None,
+        on_start=start,
+        on_stop=stop,
         description="Staff API. Log in at POST /api/v1/auth/token (OAuth2 password form) "
         "and send `Authorization: Bearer <token>`; POS systems send `X-API-Key`.",
+        indexes=INDEXES,
+        shape=shape,
+    )
+    _error_handlers(app)
+    _protected_routes(app)
+    return app
+
+
+async def _open(
+    settings: GatewaySettings, runtime: ServiceRuntime, urls: dict[str, str]
+) -> GatewayRuntime:
+    """The repositories over the open store, the upstream clients, the first admin."""
+    db = runtime.db
+    gateway = GatewayRuntime(
+        settings=settings,
+        staff=StaffRepository(db, Recent(settings.auth_cache_s)),
+        pos_keys=PosKeyRepository(db, Recent(settings.auth_cache_s)),
+        throttle=LoginThrottle(db, settings.login_max_failures, settings.login_window_s),
+        audit=AuditLog(db),
+        signer=TokenSigner(_secret(settings)),
+        upstreams=Upstreams(urls, settings.upstream_timeout_s, settings.card_timeout_s),
+    )
+    await handlers_auth.ensure_first_admin(
+        gateway.staff, settings.admin_username, settings.admin_password
+    )
+    return gateway
+
+
+def _audit_retention(
+    settings: GatewaySettings, runtime: ServiceRuntime, clock: Clock
+) -> PeriodicTask:
+    return PeriodicTask(
+        "audit-retention",
+        settings.retention_interval_s,
+        lambda: purge_audit_once(
+            runtime.db, clock(), settings.audit_retention_days, settings.retention_interval_s
+        ),
     )
 
+
+def _ready(
+    runtime: ServiceRuntime, upstreams: Callable[[], Upstreams], names: list[str]
+) -> ReadyCheck:
+    """The store and every upstream service's own readiness, asked when asked."""
+
+    async def check(name: str) -> str:
+        try:
+            response = await upstreams().call(name, "GET", "/readyz")
+        except Exception as exc:
+            return f"unavailable: {type(exc).__name__}"
+        return "ok" if response.status_code == 200 else f"not ready ({response.status_code})"
+
+    async def store() -> str:
+        try:
+            await asyncio.wait_for(runtime.db.command("ping"), 2.0)
+        except Exception as exc:
+            return f"unavailable: {type(exc).__name__}"
+        return "ok"
+
     async def ready() -> dict[str, str]:
-        upstreams: Upstreams = app.state.upstreams
+        results = await asyncio.gather(store(), *(check(n) for n in names))
+        return dict(zip(["store", *names], results, strict=True))
 
-        async def check(name: str) -> str:
-            try:
-                response = await upstreams.call(name, "GET", "/readyz")
-            except Exception as exc:
-                return f"unavailable: {type(exc).__name__}"
-            return "ok" if response.status_code == 200 else f"not ready ({response.status_code})"
+    return ready
 
-        async def store() -> str:
-            try:
-                await asyncio.wait_for(app.state.mongo_db.command("ping"), 2.0)
-            except Exception as exc:
-                return f"unavailable: {type(exc).__name__}"
-            return "ok"
 
-        results = await asyncio.gather(store(), *(check(n) for n in urls))
-        return dict(zip(["store", *urls], results, strict=True))
-
-    tracing.instrument_app(app)
-    app.add_middleware(AuditMiddleware, audit=lambda: app.state.gateway.audit)
-    app.add_middleware(AnonymousGate, refuse=_not_logged_in)
-    add_ops_routes(app, "gateway", ready, settings.max_body_bytes)
-    _error_handlers(app)
+def _protected_routes(app: FastAPI) -> None:
+    """Every API, console and docs route behind the guard (login or API key)."""
     protected = [Depends(guard)]
     app.include_router(api.router, dependencies=protected)
     app.include_router(console.router, dependencies=protected)
@@ -143,7 +160,6 @@ def create_app(settings: GatewaySettings | None = None, clock: Clock = system_cl
         app.include_router(router, dependencies=protected)
     console.mount_static(app, protected)
     docs.add_security_schemes(app)
-    return app
 
 
 def _not_logged_in(request: Request) -> Response:
@@ -156,7 +172,7 @@ def _not_logged_in(request: Request) -> Response:
 
 
 def _error_handlers(app: FastAPI) -> None:
-    add_error_table(app, problem_json=True)
+    """Validation and HTTP errors as problem documents (console pages as HTML)."""
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
