@@ -2,18 +2,26 @@
 
 Money inside the model is integer cents (exact, and what the store keeps); rates and
 shares are `Decimal`. Nothing here does I/O: a handler loads an `AccountState`,
-applies events with these functions and saves what they return.
+applies events with these functions and saves what they return. The cents and month
+arithmetic lives in model_money, the churn rhythm in model_churn (re-exported here).
 """
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from datetime import datetime
+from decimal import Decimal
 
 from pydantic import BaseModel
 
+from services.loyalty.model_churn import ChurnRisk as ChurnRisk
+from services.loyalty.model_churn import churn_risk as churn_risk
+from services.loyalty.model_money import accrual_for as accrual_for
+from services.loyalty.model_money import cents_of as cents_of
+from services.loyalty.model_money import cumulative_share as cumulative_share
+from services.loyalty.model_money import month_of as month_of
+from services.loyalty.model_money import redemption_cap as redemption_cap
+from services.loyalty.model_money import shift_month as shift_month
 from services.loyalty.model_rules import CategoryRule, TierPolicy
 from shared.problems import Conflict, NotFound
 
@@ -45,15 +53,6 @@ class InsufficientBonus(Conflict):
 
 
 RHYTHM_DAYS = 12  # purchase days kept per account for the churn rhythm
-
-
-def cents_of(amount: Decimal, rounding: str = ROUND_HALF_UP) -> int:
-    """Decimal money (or money x rate) -> whole cents with an explicit rounding."""
-    return int((amount * 100).quantize(Decimal(1), rounding=rounding))
-
-
-def month_of(at: datetime) -> str:
-    return f"{at.year:04d}-{at.month:02d}"
 
 
 @dataclass(frozen=True)
@@ -152,24 +151,6 @@ def expire(state: AccountState, now: datetime, months: int, cause: str) -> Effec
         return Effect(state)
     state, entry = post(state, "expiry", -due, now, cause)
     return Effect(state, (entry,))
-
-
-def shift_month(month: str, delta: int) -> str:
-    year, mon = (int(x) for x in month.split("-"))
-    index = year * 12 + (mon - 1) + delta
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
-
-
-def redemption_cap(total_cents: int, balance_cents: int, max_share: Decimal) -> int:
-    """The most bonus one purchase may use: a share of its total, and no more than held."""
-    return max(0, min(balance_cents, cents_of(Decimal(total_cents) / 100 * max_share, ROUND_DOWN)))
-
-
-def accrual_for(paid_cents: int, rule: CategoryRule, multiplier: Decimal) -> int:
-    """Bonus earned on the money actually paid, rounded down (never over-credit)."""
-    if paid_cents <= 0:
-        return 0
-    return cents_of(Decimal(paid_cents) / 100 * rule.accrual_rate * multiplier, ROUND_DOWN)
 
 
 def add_spend(state: AccountState, cents: int, at: datetime) -> AccountState:
@@ -278,18 +259,6 @@ def apply_return(
     return Effect(state, tuple(entries), 0, share.accrual_cents - take, -take, old_tier)
 
 
-def cumulative_share(amount_cents: int, quantity: Decimal, before: Decimal, now: Decimal) -> int:
-    """Cents of a line for `now` more units after `before`: cumulative rounding, so the
-    parts of a line returned bit by bit add up to exactly the line."""
-    if quantity <= 0:
-        return 0
-
-    def upto(units: Decimal) -> int:
-        return cents_of(Decimal(amount_cents) / 100 * units / quantity)
-
-    return upto(before + now) - upto(before)
-
-
 def credit(
     state: AccountState,
     kind: LedgerKind,
@@ -303,27 +272,3 @@ def credit(
     """Birthday, goodwill or a manual adjustment (negative only down to zero)."""
     state, entry = post(state, kind, amount_cents, at, cause, actor=actor, reason=reason)
     return Effect(state, (entry,), accrued_cents=max(0, amount_cents))
-
-
-@dataclass(frozen=True)
-class ChurnRisk:
-    last_purchase: date
-    median_gap_days: Decimal
-    overdue_days: Decimal
-
-
-def churn_risk(days: tuple[str, ...], today: date, factor: Decimal) -> ChurnRisk | None:
-    """Overdue against the client's own rhythm: at least 3 purchase days, and more than
-    `factor` x the median gap between them since the last one."""
-    if len(days) < 3:
-        return None
-    dates = sorted(date.fromisoformat(d) for d in days)
-    gaps = sorted((b - a).days for a, b in itertools.pairwise(dates))
-    middle = len(gaps) // 2
-    median = (
-        Decimal(gaps[middle]) if len(gaps) % 2 else Decimal(gaps[middle - 1] + gaps[middle]) / 2
-    )
-    since = Decimal((today - dates[-1]).days)
-    if median <= 0 or since <= factor * median:
-        return None
-    return ChurnRisk(dates[-1], median, since - median)
