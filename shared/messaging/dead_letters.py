@@ -150,16 +150,7 @@ def dead_letter_middleware(
     class DeadLetterMiddleware(BaseMiddleware):
         async def on_receive(self) -> None:
             _PARKED_ONE_BY_ONE.set(Counter())
-            records = self._records()
-            if records:
-                first = records[0]
-                bind_correlation_id(
-                    header_of(first, CORRELATION_HEADER) or header_of(first, "correlation_id")
-                )
-                if len(records) == 1:
-                    structlog.contextvars.bind_contextvars(
-                        topic=first.topic, event_id=_event_id(first)
-                    )
+            _bind_log_context(self._records())
 
         def _records(self) -> tuple[ConsumerRecord[Any, Any], ...]:
             msg = self.msg  # a record, or a batch's tuple of them
@@ -178,17 +169,39 @@ def dead_letter_middleware(
                     return False
                 if not isinstance(exc_val, Exception):
                     return False  # cancellation / shutdown: not the message's fault
-                topic = records[0].topic if records else "?"
-                MESSAGES_FAILED.labels(service=service, topic=topic).inc()
-                if is_transient(exc_val):
-                    log.warning("message_retry_later", topic=topic, error=describe(exc_val))
-                    await asyncio.sleep(retry_delay_s)
-                    return False  # NACK_ON_ERROR rewinds: redelivered, nothing lost
-                reason = describe(exc_val)
-                for record in records:
-                    await park(send, record, reason, service)
-                return True  # parked: acknowledge and move on
+                return await _settle_failure(exc_val, records, send, service, retry_delay_s)
             finally:
                 structlog.contextvars.unbind_contextvars("topic", "event_id")
 
     return DeadLetterMiddleware
+
+
+def _bind_log_context(records: tuple[ConsumerRecord[Any, Any], ...]) -> None:
+    """The correlation id (and, for one record, topic and event id) on every log line."""
+    if not records:
+        return
+    first = records[0]
+    bind_correlation_id(header_of(first, CORRELATION_HEADER) or header_of(first, "correlation_id"))
+    if len(records) == 1:
+        structlog.contextvars.bind_contextvars(topic=first.topic, event_id=_event_id(first))
+
+
+async def _settle_failure(
+    exc: Exception,
+    records: tuple[ConsumerRecord[Any, Any], ...],
+    send: DeadLetterSender,
+    service: str,
+    retry_delay_s: float,
+) -> bool:
+    """A transient failure is retried (False: not acknowledged, redelivered); any other
+    parks the records in the dead-letter topic (True: acknowledged)."""
+    topic = records[0].topic if records else "?"
+    MESSAGES_FAILED.labels(service=service, topic=topic).inc()
+    if is_transient(exc):
+        log.warning("message_retry_later", topic=topic, error=describe(exc))
+        await asyncio.sleep(retry_delay_s)
+        return False  # NACK_ON_ERROR rewinds: redelivered, nothing lost
+    reason = describe(exc)
+    for record in records:
+        await park(send, record, reason, service)
+    return True  # parked: acknowledge and move on
