@@ -3,6 +3,8 @@ SHELL := /bin/bash
 export PATH := $(HOME)/.local/bin:$(PATH)
 UV ?= uv
 PYTEST_ARGS ?=
+# make run REPLICAS="loyalty=3 gateway=2": processes per service (default 1 each)
+REPLICAS ?=
 
 .PHONY: help uv deps lint test test-fast run infra-up infra-down infra-status schemas clean bench reliability vendor chromium helm
 
@@ -35,8 +37,8 @@ test: lint infra-up chromium helm ## lint, then unit + integration + e2e + relia
 test-fast: deps helm ## unit and contract tests only (no Kafka or store; helm for the chart)
 	$(UV) run pytest tests/unit tests/contracts -q
 
-run: deps infra-up ## run everything locally with demo data; prints the console URL
-	$(UV) run python infra/run_all.py
+run: deps infra-up ## run everything locally with demo data; prints the console URL (REPLICAS="loyalty=2 gateway=2")
+	REPLICAS="$(REPLICAS)" $(UV) run python infra/run_all.py
 
 bench: deps infra-up ## ratio benchmarks vs raw baselines; tables + plot in bench/results/ (BENCH=consumer|http)
 	$(UV) run python -m bench $(BENCH)

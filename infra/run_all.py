@@ -2,20 +2,28 @@
 
 Infrastructure is started by `make infra-up` before this runs. Each service logs to
 `$CLIENTELE_RUN_DIR/logs/<service>.log` (default ~/.cache/clientele/run/logs).
+`REPLICAS="loyalty=3 gateway=2"` runs several processes of a service (infra/replicas.py);
+a replica's log is `<service>-<n>.log`.
 """
 
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # `infra.replicas` when run as a script
+
+from infra.replicas import Replica, ReplicasError, gateway_urls, parse_replicas, plan, summary  # noqa: E402
+
 DEFAULT_PORTS = {
     "registry": 8001,
     "loyalty": 8002,
@@ -130,15 +138,41 @@ def cli_path_line() -> str:
     return f'export PATH="$HOME/.local/bin:{ROOT}/.venv/bin:$PATH"'
 
 
-def start(name: str, logs: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    out = (logs / f"{name}.log").open("ab")
+def start(replica: Replica, logs: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    out = (logs / f"{replica.name}.log").open("ab")
     return subprocess.Popen(
-        [sys.executable, "-m", f"services.{name}"],
+        [sys.executable, "-m", f"services.{replica.service}"],
         cwd=ROOT,
         env=env,
         stdout=out,
         stderr=subprocess.STDOUT,
     )
+
+
+def replica_env(env: dict[str, str], replica: Replica, replicas: list[Replica]) -> dict[str, str]:
+    """A replica's environment: its own port; a gateway its share of each service
+    (unless GATEWAY_<SERVICE>_URL was given)."""
+    own = {**env, f"{replica.service.upper()}_HTTP_PORT": str(replica.port)}
+    if replica.service == "gateway":
+        urls = gateway_urls(replicas, replica)
+        own |= {k: v for k, v in urls.items() if k not in os.environ}
+    return own
+
+
+def shared_env(env: dict[str, str], replicas: list[Replica]) -> dict[str, str]:
+    """Several gateways must accept each other's tokens: one secret for this run
+    (random, never printed) unless GATEWAY_TOKEN_SECRET is given."""
+    if sum(r.service == "gateway" for r in replicas) > 1:
+        env.setdefault("GATEWAY_TOKEN_SECRET", secrets.token_urlsafe(48))
+    return env
+
+
+def replicas_or_exit(port_of: dict[str, int]) -> list[Replica]:
+    try:
+        counts = parse_replicas(os.environ.get("REPLICAS", ""))
+    except ReplicasError as exc:
+        raise SystemExit(str(exc)) from None
+    return plan(counts, port_of)
 
 
 def wait_ready(name: str, port: int, proc: subprocess.Popen[bytes], timeout_s: float = 90) -> None:
@@ -176,7 +210,10 @@ def seed(gateway: str, env: dict[str, str]) -> None:
         print(f"  demo client {client['name']}: {state}", flush=True)
 
 
-def print_banner(gateway: str, env: dict[str, str]) -> None:
+def print_banner(gateway: str, env: dict[str, str], replicas: list[Replica]) -> None:
+    more = [r.url for r in replicas if r.service == "gateway" and r.number > 1]
+    if more:
+        print(f"\nMore gateways (same console and API, same logins): {', '.join(more)}")
     print(
         f"\nClientele is running. Console and API: {gateway}  "
         f"(OpenAPI at {gateway}/docs). Ctrl-C stops everything.\n"
@@ -190,10 +227,13 @@ def print_banner(gateway: str, env: dict[str, str]) -> None:
 def main() -> None:
     logs = log_dir()
     port_of = ports()
-    env = service_env(port_of)
+    replicas = replicas_or_exit(port_of)
+    env = shared_env(service_env(port_of), replicas)
     print(f"starting services (logs in {logs})", flush=True)
+    if summary(replicas):
+        print(f"  replicas: {summary(replicas)}", flush=True)
     print(dev_settings_note(env), flush=True)
-    procs = {name: start(name, logs, env) for name in port_of}
+    procs = {r.name: start(r, logs, replica_env(env, r, replicas)) for r in replicas}
     stopping = False
 
     def stop(*_: object) -> None:
@@ -215,21 +255,31 @@ def main() -> None:
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
     try:
-        for name, port in port_of.items():
-            wait_ready(name, port, procs[name])
+        for replica in replicas:
+            wait_ready(replica.name, replica.port, procs[replica.name])
         gateway = f"http://127.0.0.1:{port_of['gateway']}"
         seed(gateway, env)
         demo = DemoProgress(start_demo(gateway, logs, env), logs / "demo.log")
-        print_banner(gateway, env)
-        while not stopping and all(p.poll() is None for p in procs.values()):
-            demo.relay()
-            time.sleep(0.5)
-        demo.stop()
-        if not stopping:
-            dead = [n for n, p in procs.items() if p.poll() is not None]
-            print(f"{', '.join(dead)} exited; see the logs in {logs}", flush=True)
+        print_banner(gateway, env, replicas)
+        watch(procs, demo, lambda: stopping, logs)
     finally:
         stop()
+
+
+def watch(
+    procs: dict[str, subprocess.Popen[bytes]],
+    demo: DemoProgress,
+    stopping: Callable[[], bool],
+    logs: Path,
+) -> None:
+    """Relay the demo's progress until Ctrl-C or a service exits (then say which)."""
+    while not stopping() and all(p.poll() is None for p in procs.values()):
+        demo.relay()
+        time.sleep(0.5)
+    demo.stop()
+    if not stopping():
+        dead = [n for n, p in procs.items() if p.poll() is not None]
+        print(f"{', '.join(dead)} exited; see the logs in {logs}", flush=True)
 
 
 if __name__ == "__main__":
