@@ -36,6 +36,10 @@ async def accruals(http: httpx.AsyncClient, gateway: int, client_id: str) -> lis
     return [e for e in r.json()["entries"] if e["kind"] == "accrual"]
 
 
+async def _ok(http: httpx.AsyncClient, url: str) -> bool:
+    return (await http.get(url)).status_code == 200
+
+
 async def one_purchase_three_times(slate: Slate, ports: dict[str, int]) -> list[list[Any]]:
     """Log in at one gateway, register and read at the other (one token secret), send a
     purchase three times; the accruals each gateway (each loyalty replica) shows."""
@@ -47,6 +51,8 @@ async def one_purchase_three_times(slate: Slate, ports: dict[str, int]) -> list[
         r = await http.post(f"http://127.0.0.1:{second}/api/v1/clients", json=body)
         assert r.status_code == 201, r.text
         client = r.json()
+        account = f"http://127.0.0.1:{ports['loyalty-2']}/internal/v1/accounts/{client['id']}"
+        await eventually(lambda: _ok(http, account), timeout_s=60)  # loyalty knows the card
         copies = [purchase("REP-1", card=client["card_number"]) for _ in range(3)]
         await publish_all(slate.infra.kafka, slate.topic("purchase.recorded"), copies)
         # Under load the second loyalty joining its group rebalances for a while first.
