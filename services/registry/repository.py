@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pymongo import UpdateOne
@@ -28,6 +29,9 @@ from shared.store.outbox import OUTBOX_FIELD, Outbox
 CLIENTS = "clients"
 LOOKUPS = "lookups"
 DUPLICATE_KEY = 11000
+# A registration claims its keys, then writes the client in milliseconds: a key whose
+# client is still missing after this long was left by a crash.
+ORPHAN_AFTER = timedelta(seconds=60)
 
 
 def identity_keys(client: Client) -> list[tuple[str, str]]:
@@ -56,9 +60,8 @@ async def insert_all(collection: AsyncCollection[dict[str, Any]], docs: list[Any
 def lookup_doc(
     field: str, value: str, client_id: str, summary: dict[str, Any] | None
 ) -> dict[str, Any]:
-    return {"_id": f"{field}:{value}", "client_id": client_id} | (
-        {"summary": summary} if summary else {}
-    )
+    doc = {"_id": f"{field}:{value}", "client_id": client_id, "at": datetime.now(UTC)}
+    return doc | ({"summary": summary} if summary else {})
 
 
 class ClientRepository:
@@ -95,12 +98,23 @@ class ClientRepository:
         self, doc: dict[str, Any], field: str, value: str, client_id: str
     ) -> None:
         """A lookup insert refused: ours already, another client's, or an orphan."""
-        owner_id = await self.owner_of(field, value)
+        held = await self.lookups.find_one({"_id": doc["_id"]}) or {}
+        owner_id = str(held.get("client_id") or "")
         if owner_id == client_id:
             return
-        if owner_id and await self.clients.find_one({"_id": owner_id}, {"_id": 1}):
+        # A key whose client is not written yet is an orphan only once its claim is
+        # old: a registration in flight (here or at another replica) claims its keys
+        # before it writes the client, and must keep them.
+        at = held.get("at")
+        fresh = at is not None and doc["at"] - at.replace(tzinfo=at.tzinfo or UTC) < ORPHAN_AFTER
+        if owner_id and (fresh or await self.clients.find_one({"_id": owner_id}, {"_id": 1})):
             raise DuplicateClient(field, value, await self.resolve(owner_id))
-        # An orphan left by a crash before the client was written: take it over.
+        # An orphan left by a crash before the client was written: take it over, once
+        # (two registrations may find the same orphan; a unique insert picks one).
+        try:
+            await self.lookups.insert_one({"_id": f"takeover:{doc['_id']}:{owner_id}"})
+        except DuplicateKeyError:
+            raise DuplicateClient(field, value, owner_id) from None
         await self.lookups.replace_one({"_id": doc["_id"]}, doc)
 
     async def release(self, field: str, value: str, client_id: str) -> None:
