@@ -45,7 +45,12 @@ async def test_returns_by_card_before_the_registration_are_counted_once_the_clie
             return (await proposals(api)).get("c-r")
 
         found = await eventually(proposed)
-        assert await db.waiting.find_one({"_id": "waiting:card_number:C900"}) is None
+
+        async def released() -> bool:
+            # the waiting document goes once its events were re-applied (just after)
+            return await db.waiting.find_one({"_id": "waiting:card_number:C900"}) is None
+
+        assert await eventually(released)
     assert sorted(found["evidence"]["returns"]) == ["r-1", "r-2"]
 
 
