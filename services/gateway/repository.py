@@ -1,9 +1,9 @@
 """All MongoDB access of the gateway: staff users, POS keys, login throttle, audit log.
 
 Users and keys are read by string `_id` (`user:<name>`, `poskey:<sha256>`), the
-store's fastest path, and the guard remembers what it read for a moment (`Recent`):
-every request used to cost a store round trip. The audit log lives in
-audit.py (re-exported here).
+store's fastest path, and the guard remembers what it read for a moment (`Recent`, a
+cachetools TTL cache): every request used to cost a store round trip. The audit log
+lives in audit.py (re-exported here).
 """
 
 from __future__ import annotations
@@ -11,8 +11,9 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
+from cachetools import TTLCache
 from pymongo import IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
@@ -35,43 +36,32 @@ class UserExists(Conflict):
 V = TypeVar("V")
 
 
-class Recent(Generic[V]):
+class Recent(TTLCache[str, V]):
     """Values read from the store, trusted for `ttl_s` seconds (0: never kept).
 
-    Only found values are kept (an unknown name or key is asked again). A write through
-    this process forgets its key at once; other processes' writes show within `ttl_s`.
+    Only found values are kept (callers `put` what they found; an unknown name or key
+    is asked again). A write through this process forgets its key at once; other
+    processes' writes show within `ttl_s`. Full (a flood of distinct keys): the least
+    recently used go first, it never grows past `size`.
     """
 
     def __init__(
         self, ttl_s: float, clock: Callable[[], float] = time.monotonic, size: int = 10_000
     ) -> None:
-        self.ttl_s, self.clock, self.size = ttl_s, clock, size
-        self._items: dict[str, tuple[float, V]] = {}
-
-    def get(self, key: str) -> V | None:
-        item = self._items.get(key)
-        if item is None:
-            return None
-        if item[0] <= self.clock():
-            self._items.pop(key, None)
-            return None
-        return item[1]
+        super().__init__(size, ttl_s, timer=clock)
 
     def put(self, key: str, value: V) -> None:
-        if self.ttl_s <= 0:
-            return
-        if len(self._items) >= self.size:
-            self._items.clear()  # a flood of distinct keys: start over, never grow unbounded
-        self._items[key] = (self.clock() + self.ttl_s, value)
+        if self.ttl > 0:  # 0: not even for the instant until the next write
+            self[key] = value
 
     def forget(self, key: str) -> None:
-        self._items.pop(key, None)
+        self.pop(key, None)
 
 
 class StaffRepository:
     def __init__(self, db: Db, recent: Recent[tuple[StaffUser, str]] | None = None) -> None:
         self.users = db["staff_users"]
-        self.recent: Recent[tuple[StaffUser, str]] = recent or Recent(0)
+        self.recent: Recent[tuple[StaffUser, str]] = Recent(0) if recent is None else recent
 
     async def create(self, username: str, password_hash: str, role: Role) -> StaffUser:
         user = StaffUser(username=username, role=role, created_at=datetime.now(UTC))
@@ -129,7 +119,7 @@ class StaffRepository:
 class PosKeyRepository:
     def __init__(self, db: Db, recent: Recent[dict[str, Any]] | None = None) -> None:
         self.keys = db["pos_keys"]
-        self.recent: Recent[dict[str, Any]] = recent or Recent(0)
+        self.recent: Recent[dict[str, Any]] = Recent(0) if recent is None else recent
 
     async def create(self, digest: str, store_id: str, label: str, by: str) -> dict[str, Any]:
         doc = {

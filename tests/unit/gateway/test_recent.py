@@ -41,5 +41,5 @@ def test_a_flood_of_distinct_keys_never_grows_past_the_size() -> None:
     recent: Recent[int] = Recent(60.0, Clock(), size=10)
     for n in range(35):
         recent.put(f"key{n}", n)
-    assert len(recent._items) <= 10
+    assert len(recent) <= 10
     assert recent.get("key34") == 34
