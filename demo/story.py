@@ -20,7 +20,7 @@ from demo.complaints import run_complaints
 from demo.gateway import Gateway
 from demo.kafka import PosPublisher
 from demo.pos import anonymous_trade, client_trade
-from demo.reports import wait_for_reports
+from demo.reports import months_of, wait_for_reports
 from demo.surveys import answer_surveys
 from demo.world import DemoClient, make_clients
 from shared.contracts.pos import PurchaseReturned
@@ -153,7 +153,7 @@ async def run_demo(plan: DemoPlan, say: Say) -> dict[str, Any]:
             answer_surveys(gw, clients, plan.webhook_secret, plan.seed, plan.survey_wait_s),
         )
         say(f"clients answered {answers['answered']} surveys ({dict(answers)})")
-        reports = await wait_for_reports(gw, say)
+        reports = await wait_for_reports(gw, say, months_of(start, now))
     return {
         "clients": len(clients),
         "purchases": trade.sales,
