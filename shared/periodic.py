@@ -2,7 +2,8 @@
 
 For schedulers inside a service process (outbox relay, consumer lag, expiry, SLA
 checks, delayed sends). A failing step is logged and tried again next time; it never
-kills the loop. Steps must be idempotent: with several replicas each runs them.
+kills the loop. Steps must be idempotent: with several replicas each runs them (a job
+whose work should happen once per period claims it first: shared/jobs.py).
 """
 
 from __future__ import annotations
