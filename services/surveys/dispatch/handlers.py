@@ -134,9 +134,12 @@ async def name_days_once_a_day(ctx: Context) -> None:
     local = ctx.clock().astimezone(ZoneInfo(ctx.settings.timezone))
     if local.hour < ctx.settings.name_day_hour:
         return
-    # One replica greets each day (its claim); greetings are planned under one message
-    # id per client and day, so planning twice sends once.
-    if not await claim_period(ctx.store, "name_days", local.date().isoformat(), ctx.clock()):
+    # One replica plans each hour of the day (its claim): a replica that died after
+    # claiming leaves the day's greetings to the next hour's run, not to tomorrow.
+    # Greetings are planned under one message id per client and day, so planning them
+    # again each hour sends each once.
+    hour = local.strftime("%Y-%m-%dT%H")
+    if not await claim_period(ctx.store, "name_days", hour, ctx.clock()):
         return
     planned = await greet_name_days(ctx, local.date())
     log.info("name_day_greetings_planned", day=str(local.date()), planned=planned)
