@@ -26,17 +26,18 @@ import contextlib
 import json
 import re
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 from uuid import uuid4
 
 from pymongo import DESCENDING, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import BulkWriteError
+from pymongo.errors import BulkWriteError, PyMongoError
 from starlette.requests import Request
 
 from shared.logging import get_logger
+from shared.problems import Unavailable
 from shared.store.bulk import bulk_write
 
 log = get_logger(__name__)
@@ -84,6 +85,16 @@ def clients_shown(request: Request, listing: bytes | None) -> list[str]:
         items = next((body[k] for k in _LIST_KEYS if isinstance(body.get(k), list)), [])
     ids = (i.get("client_id") or i.get("id") for i in items if isinstance(i, dict))
     return list(dict.fromkeys(str(i) for i in ids if i))
+
+
+@contextlib.asynccontextmanager
+async def store_answers() -> AsyncIterator[None]:
+    """A reader's store errors as 503 Unavailable: the store down is not our bug (500),
+    and the entries still queued stay queued for the writer."""
+    try:
+        yield
+    except PyMongoError as exc:
+        raise Unavailable(f"the store does not answer: {type(exc).__name__}") from exc
 
 
 def bucket_id(client_id: str, at: datetime) -> str:
@@ -180,17 +191,19 @@ class AuditLog:
             log.exception("audit_write_failed", queued=len(self._queued))
 
     async def page(self, limit: int, before: str | None = None) -> list[dict[str, Any]]:
-        await self.drain()
         query: dict[str, Any] = {"_id": {"$lt": before}} if before else {}
-        cursor = self.entries.find(query).sort("_id", DESCENDING).limit(limit)
-        return [{"id": d.pop("_id"), **d} async for d in cursor]
+        async with store_answers():
+            await self.drain()
+            cursor = self.entries.find(query).sort("_id", DESCENDING).limit(limit)
+            return [{"id": d.pop("_id"), **d} async for d in cursor]
 
     async def about_client(self, client_id: str, months: int) -> list[dict[str, Any]]:
         """Every entry naming the client in the last `months` months, newest first:
         one point read per month."""
-        await self.drain()
         ids = [bucket_id(client_id, m) for m in months_back(datetime.now(UTC), months)]
-        docs = await asyncio.gather(*(self.by_client.find_one({"_id": i}) for i in ids))
+        async with store_answers():
+            await self.drain()
+            docs = await asyncio.gather(*(self.by_client.find_one({"_id": i}) for i in ids))
         entries = [e for d in docs if d for e in d.get("entries", [])]
         return sorted(entries, key=lambda e: str(e["id"]), reverse=True)
 
