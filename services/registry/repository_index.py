@@ -163,6 +163,33 @@ class ListIndex:
     async def remove(self, key: str, values: Iterable[str]) -> None:
         await self._append(key, [REMOVED + v for v in values])
 
+    async def purge(self, key: str, values: Iterable[str]) -> None:
+        """Remove `values` so that no chunk holds them any more (an erasure, a rename):
+        the list is rewritten as one new chunk of what is left, without removal
+        entries, and the chunks it replaces are cut to stubs. Costs a read and a write
+        of the whole list, so it is kept for rare changes; an insert like any append,
+        so a concurrent writer still lands after it (duplicate key: read again)."""
+        gone = set(values)
+        async with self.locks(key):
+            while True:
+                index, last = await self._last(key)
+                if last is None:
+                    return
+                live = live_of(index, last)
+                older = await asyncio.gather(*(self._read(key, i) for i in live if i != index))
+                kept = [i for i in replay([*(c for c in older if c), last]) if i not in gone]
+                new = {"_id": f"{key}#{index + 1}", "items": kept, "live": [index + 1]}
+                try:
+                    await self.chunks.insert_one(new)
+                except DuplicateKeyError:
+                    continue
+                stub = {"superseded_by": index + 1}
+                await asyncio.gather(
+                    *(self.chunks.replace_one({"_id": f"{key}#{i}"}, stub) for i in live)
+                )
+                await self._move_head(key, index + 2)
+                return
+
     async def append_chunks(self, lists: Mapping[str, Sequence[str]]) -> None:
         """Bulk append (the import): each list gets new chunks beside its own, all in
         one insert; a chunk another writer made first is appended the usual way."""
@@ -212,8 +239,10 @@ class ListIndex:
         await asyncio.gather(*(self.add(k, [entry.encode()]) for k in buckets_of(entry.name_norm)))
 
     async def unfile_name(self, entry: NameEntry) -> None:
+        # Purged, not marked removed: a removal entry would keep the name and birthday
+        # of an erased (or renamed) client in the store.
         keys = buckets_of(entry.name_norm)
-        await asyncio.gather(*(self.remove(k, [entry.encode()]) for k in keys))
+        await asyncio.gather(*(self.purge(k, [entry.encode()]) for k in keys))
 
     async def names_in(self, bucket: str) -> list[NameEntry]:
         return [NameEntry.decode(raw) for raw in await self.items(bucket)]

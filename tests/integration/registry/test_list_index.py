@@ -34,3 +34,20 @@ async def test_a_removal_and_a_later_add_are_read_in_the_order_written(
     await index.add("manager:M1", ["b"])  # reassigned back
     await index.append_chunks({"manager:M1": ["e", "f", "g", "h"]})  # the import
     assert await index.items("manager:M1") == ["a", "c", "d", "b", "e", "f", "g", "h"]
+
+
+async def test_a_purged_entry_is_in_no_chunk_and_writers_racing_the_purge_lose_nothing(
+    slate: Slate, mongo: AsyncMongoClient[dict[str, Any]]
+) -> None:
+    db = mongo[slate.db_name("registry")]
+    replicas = [ListIndex(db, KeyedLocks(), chunk=3) for _ in range(2)]
+    await replicas[0].add("name:ada", ["a", "secret", "b", "c", "d"])  # two chunks
+    late = [f"n-{n}" for n in range(20)]
+    await asyncio.gather(
+        replicas[0].purge("name:ada", ["secret"]),  # an erasure at one replica ...
+        *(replicas[1].add("name:ada", [v]) for v in late),  # ... appends at the other
+    )
+    found = await replicas[1].items("name:ada")
+    assert sorted(found) == sorted(["a", "b", "c", "d", *late])
+    stored = [str(doc) async for doc in db.list_chunks.find({})]
+    assert stored and not [doc for doc in stored if "secret" in doc]
