@@ -8,16 +8,14 @@ gateway. It reads the standard variables:
 - `OTEL_TRACES_SAMPLER` / `OTEL_TRACES_SAMPLER_ARG`, e.g. `parentbased_traceidratio` and
   `0.1`: a tenth of new traces, and whatever the caller decided for the others;
 - `OTEL_SERVICE_NAME` (default: the service's name), `OTEL_SDK_DISABLED=true`,
-  `OTEL_PYTHON_DISABLED_INSTRUMENTATIONS=pymongo,httpx,aiohttp-client` (fewer spans, less CPU);
+  `OTEL_PYTHON_DISABLED_INSTRUMENTATIONS=httpx,aiohttp-client` (fewer spans, less CPU);
+- `CLIENTELE_TRACE_STORE=true`: a span per store command too (PyMongo; off by default);
 - `CLIENTELE_TRACE_FILE`: also append every span as a JSON line to this file (tests).
+With none of them set nothing is instrumented and the helpers below return at once.
 
-With none of them set nothing is exported and nothing is instrumented: the tracer
-provider stays OpenTelemetry's no-op one and the helpers below return at once.
-
-When on: FastAPI (incoming requests), PyMongo (store commands, without statements),
-httpx and aiohttp clients (the gateway's upstream calls), FastStream's Kafka telemetry
-middleware (`broker_middlewares`), and our own publish and per-record consume spans.
-W3C trace context travels in Kafka headers (`traceparent`, `tracestate`) and waits
+When on: FastAPI (incoming requests), httpx and aiohttp clients (the gateway's upstream
+calls), FastStream's Kafka telemetry middleware, our own publish and per-record consume
+spans (only under a sampled parent). W3C trace context travels in Kafka headers and waits
 with an event in its outbox entry or journal (`carrier`, `within`), so an event
 published later by the relay continues the trace of the request that caused it.
 Nothing personal leaves the process (shared/trace_export.py).
@@ -28,7 +26,7 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, Literal
 
 from opentelemetry import context as otel_context
 from opentelemetry import trace
@@ -41,18 +39,20 @@ from opentelemetry.sdk.trace.export import (
     SimpleSpanProcessor,
     SpanExporter,
 )
-from opentelemetry.trace import Link, SpanKind
+from opentelemetry.sdk.trace.sampling import ParentBased
+from opentelemetry.trace import Link, NonRecordingSpan, SpanContext, SpanKind
 
 from shared.trace_export import JsonLinesSpanExporter, PrivateSpanExporter
 
 TRACE_FILE_ENV = "CLIENTELE_TRACE_FILE"
+TRACE_STORE_ENV = "CLIENTELE_TRACE_STORE"
 # The variables this module and the OpenTelemetry SDK read (docker-compose.yml sets some).
 ENVIRONMENT = frozenset(
     {
-        TRACE_FILE_ENV, "OTEL_SDK_DISABLED", "OTEL_SERVICE_NAME", "OTEL_RESOURCE_ATTRIBUTES",
-        "OTEL_TRACES_EXPORTER", "OTEL_TRACES_SAMPLER", "OTEL_TRACES_SAMPLER_ARG",
-        "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
-        "OTEL_EXPORTER_OTLP_HEADERS", "OTEL_EXPORTER_OTLP_TIMEOUT",
+        TRACE_FILE_ENV, TRACE_STORE_ENV, "OTEL_SDK_DISABLED", "OTEL_SERVICE_NAME",
+        "OTEL_RESOURCE_ATTRIBUTES", "OTEL_TRACES_EXPORTER", "OTEL_TRACES_SAMPLER",
+        "OTEL_TRACES_SAMPLER_ARG", "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_HEADERS",
+        "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_TIMEOUT",
         "OTEL_PYTHON_DISABLED_INSTRUMENTATIONS",
     }
 )  # fmt: skip
@@ -61,7 +61,7 @@ TRACE_HEADERS = ("traceparent", "tracestate")
 EXCLUDED_URLS = "/healthz,/readyz,/metrics"
 
 _tracer = trace.get_tracer("clientele")  # follows the provider `setup` installs
-_state: dict[str, bool] = {"enabled": False, "configured": False}
+_state: dict[str, bool] = {"enabled": False, "configured": False, "parent_based": False}
 
 
 def enabled() -> bool:
@@ -116,6 +116,7 @@ def setup(service_name: str) -> bool:
             BatchSpanProcessor(private) if batched else SimpleSpanProcessor(private)
         )
     trace.set_tracer_provider(provider)
+    _state["parent_based"] = isinstance(provider.sampler, ParentBased)
     _instrument_clients()
     _state["enabled"] = True
     return True
@@ -127,11 +128,19 @@ def _disabled(name: str) -> bool:
     return name in {n.strip() for n in listed.split(",")}
 
 
+def _store_traced() -> bool:
+    """Off by default: its listener runs for every command, sampled or not, the largest
+    part of the overhead (docs/benchmarks.md); a trace shows store time as a gap."""
+    on = os.environ.get(TRACE_STORE_ENV, "").strip().lower() in {"1", "true", "yes"}
+    return on and not _disabled("pymongo")
+
+
 def _instrument_clients() -> None:
     from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
-    from opentelemetry.instrumentation.pymongo import PymongoInstrumentor
 
-    if not _disabled("pymongo"):
+    if _store_traced():
+        from opentelemetry.instrumentation.pymongo import PymongoInstrumentor
+
         PymongoInstrumentor().instrument(capture_statement=False)
     if not _disabled("httpx"):
         HTTPXClientInstrumentor().instrument()
@@ -144,15 +153,14 @@ def _instrument_clients() -> None:
 
 
 def instrument_app(app: Any) -> None:
-    """Server spans for a FastAPI app's requests (a no-op when tracing is off)."""
+    """Server spans for a FastAPI app's requests (a no-op when tracing is off); none per
+    ASGI receive/send message: they double the spans and say nothing."""
     if not enabled():
         return
     from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
-    # No spans per ASGI receive/send message: they double the spans and say nothing.
-    FastAPIInstrumentor.instrument_app(
-        app, excluded_urls=EXCLUDED_URLS, exclude_spans=["receive", "send"]
-    )
+    quiet: list[Literal["receive", "send"]] = ["receive", "send"]
+    FastAPIInstrumentor.instrument_app(app, excluded_urls=EXCLUDED_URLS, exclude_spans=quiet)
 
 
 @contextlib.contextmanager
@@ -201,11 +209,26 @@ def within(kept: Mapping[str, str] | None) -> Iterator[None]:
         otel_context.detach(token)
 
 
+def _dropped(parent: SpanContext) -> bool:
+    """A child of `parent` is not sampled whatever it holds (a parent-based sampler, an
+    unsampled parent: 9 requests in 10): build no span, pass the context on."""
+    return _state["parent_based"] and parent.is_valid and not parent.trace_flags.sampled
+
+
+def _headers(context: otel_context.Context | None = None) -> dict[str, str]:
+    headers: dict[str, str] = {}
+    inject(headers, context=context)
+    return headers
+
+
 @contextlib.contextmanager
 def producer_span(topic: str) -> Iterator[list[tuple[str, bytes]]]:
     """A span for one publish to `topic`; yields the headers that carry it to consumers."""
     if not enabled():
         yield []
+        return
+    if _dropped(trace.get_current_span().get_span_context()):
+        yield [(k, v.encode()) for k, v in _headers().items()]
         return
     attributes = {
         "messaging.system": "kafka",
@@ -215,9 +238,7 @@ def producer_span(topic: str) -> Iterator[list[tuple[str, bytes]]]:
     with _tracer.start_as_current_span(
         f"{topic} publish", kind=SpanKind.PRODUCER, attributes=attributes
     ):
-        headers: dict[str, str] = {}
-        inject(headers)
-        yield [(k, v.encode()) for k, v in headers.items()]
+        yield [(k, v.encode()) for k, v in _headers().items()]
 
 
 def _record_context(record: Any) -> otel_context.Context:
@@ -232,10 +253,14 @@ def _record_context(record: Any) -> otel_context.Context:
 def _start_consumer_span(record: Any) -> trace.Span:
     """One record's processing span: a child of the context it was published in (so one
     purchase is one trace across services), linked to the batch span around it."""
+    context = _record_context(record)
+    parent = trace.get_current_span(context).get_span_context()
+    if _dropped(parent):
+        return NonRecordingSpan(parent)  # carries the unsampled context on, costs nothing
     batch = trace.get_current_span().get_span_context()
     return _tracer.start_span(
         f"{record.topic} process",
-        context=_record_context(record),
+        context=context,
         kind=SpanKind.CONSUMER,
         links=[Link(batch)] if batch.is_valid else None,
         attributes={
@@ -266,11 +291,7 @@ def consumer_spans(records: Sequence[Any]) -> Iterator[list[dict[str, str]]]:
         yield [{} for _ in records]
         return
     spans = [_start_consumer_span(r) for r in records]
-    kept = []
-    for span in spans:
-        headers: dict[str, str] = {}
-        inject(headers, context=trace.set_span_in_context(span))
-        kept.append(headers)
+    kept = [_headers(trace.set_span_in_context(span)) for span in spans]
     try:
         yield kept
     finally:

@@ -50,7 +50,8 @@ async def test_a_purchase_and_a_gateway_request_are_each_one_trace_across_servic
     slate: Slate, spawn: Callable[..., ServiceProcess], tmp_path: Path
 ) -> None:
     spans_file = tmp_path / "spans.jsonl"
-    traced = {"CLIENTELE_TRACE_FILE": str(spans_file)}
+    # Store command spans are opt-in (CLIENTELE_TRACE_STORE); the search below shows them.
+    traced = {"CLIENTELE_TRACE_FILE": str(spans_file), "CLIENTELE_TRACE_STORE": "true"}
     names = ("registry", "loyalty", "surveys", "complaints", "gateway")
     stack = whole_stack(spawn, env={n: traced for n in names})
 

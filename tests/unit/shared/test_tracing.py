@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
+from opentelemetry import trace
+from opentelemetry.propagate import inject
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
-from opentelemetry.trace import SpanKind
+from opentelemetry.sdk.trace.sampling import ALWAYS_ON, ParentBased, SamplingResult
+from opentelemetry.trace import NonRecordingSpan, SpanContext, SpanKind, TraceFlags
 
 from shared import tracing
 from shared.trace_export import PrivateSpanExporter
@@ -139,3 +144,56 @@ def test_sampling_and_the_service_name_come_from_the_standard_variables(
     assert provider.resource.attributes["service.name"] == "loyalty"
     monkeypatch.setenv("OTEL_SERVICE_NAME", "loyalty-eu")
     assert tracing.tracer_provider("loyalty").resource.attributes["service.name"] == "loyalty-eu"
+
+
+def test_store_command_spans_are_opt_in(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(tracing.TRACE_STORE_ENV, raising=False)
+    monkeypatch.delenv("OTEL_PYTHON_DISABLED_INSTRUMENTATIONS", raising=False)
+    assert not tracing._store_traced()
+    monkeypatch.setenv(tracing.TRACE_STORE_ENV, "true")
+    assert tracing._store_traced()
+    monkeypatch.setenv("OTEL_PYTHON_DISABLED_INSTRUMENTATIONS", "pymongo")
+    assert not tracing._store_traced()
+
+
+@pytest.mark.parametrize("sampled", [False, True])
+def test_own_spans_are_built_only_under_a_sampled_parent(
+    monkeypatch: pytest.MonkeyPatch, sampled: bool
+) -> None:
+    memory = InMemorySpanExporter()
+    decisions: list[str] = []
+
+    class Counting(ParentBased):  # each span started asks the sampler once
+        def should_sample(self, *args: Any, **kwargs: Any) -> SamplingResult:
+            decisions.append(args[2] if len(args) > 2 else str(kwargs.get("name")))
+            return super().should_sample(*args, **kwargs)
+
+    provider = TracerProvider(sampler=Counting(ALWAYS_ON))
+    provider.add_span_processor(SimpleSpanProcessor(memory))
+    monkeypatch.setattr(tracing, "_tracer", provider.get_tracer("test"))
+    monkeypatch.setitem(tracing._state, "enabled", True)
+    monkeypatch.setitem(tracing._state, "parent_based", True)
+    flags = TraceFlags(TraceFlags.SAMPLED if sampled else TraceFlags.DEFAULT)
+    parent = SpanContext(0xABC, 0xDEF, is_remote=True, trace_flags=flags)
+    record = SimpleNamespace(
+        topic="t", partition=0, offset=1, headers=[(k, v.encode()) for k, v in
+                                                   _headers_of(parent).items()]
+    )  # fmt: skip
+    with trace.use_span(NonRecordingSpan(parent)), tracing.producer_span("t") as headers:
+        [(_, traceparent)] = headers
+    with tracing.consumer_spans([record]) as kept:
+        pass
+    # The context goes on either way (same trace, same decision); spans only when sampled.
+    assert traceparent.decode().startswith(f"00-{0xABC:032x}-")
+    assert traceparent.decode().endswith("-01" if sampled else "-00")
+    assert kept[0]["traceparent"].endswith("-01" if sampled else "-00")
+    assert sorted(s.name for s in memory.get_finished_spans()) == (
+        ["t process", "t publish"] if sampled else []
+    )
+    assert len(decisions) == (2 if sampled else 0)  # unsampled: not even started
+
+
+def _headers_of(context: SpanContext) -> dict[str, str]:
+    headers: dict[str, str] = {}
+    inject(headers, context=trace.set_span_in_context(NonRecordingSpan(context)))
+    return headers
