@@ -53,9 +53,9 @@ from pymongo.errors import BulkWriteError
 from shared import tracing
 from shared.contracts.base import Event
 from shared.logging import get_logger
-from shared.messaging.correlation import current_correlation_id
 from shared.messaging.idempotency import LAST_APPLIED
 from shared.store.bulk import bulk_write
+from shared.store.outbox import TRACE_FIELD, outbox_entry
 from shared.store.point_reads import find_by_ids, gather_bounded
 
 log = get_logger(__name__)
@@ -102,17 +102,9 @@ class Journal:
             doc[k] = doc.get(k, 0) + v
 
     def event(self, event: Event) -> None:
-        """Queue `event` with the trace context it is planned in (a replay continues it)."""
-        entry: dict[str, Any] = {
-            "event_id": str(event.event_id),
-            "topic": event.TOPIC,
-            "key": event.partition_key(),
-            "payload": event.model_dump_json(),
-            "correlation_id": current_correlation_id(),
-        }
-        if kept := tracing.carrier():
-            entry["trace"] = kept
-        self.events.append(entry)
+        """Queue `event` as the outbox keeps one, with the trace context it is planned in
+        (a replay continues it)."""
+        self.events.append(outbox_entry(event))
 
     def empty(self) -> bool:
         return not (
@@ -266,7 +258,7 @@ class JournalStore:
         await self.db[JOURNALS].delete_one({"_id": jid})
 
     async def _publish(self, entry: Mapping[str, Any]) -> None:
-        with tracing.within(entry.get("trace")):
+        with tracing.within(entry.get(TRACE_FIELD)):
             await self.publish(
                 entry["topic"], entry["key"], entry["payload"].encode(), entry.get("correlation_id")
             )
