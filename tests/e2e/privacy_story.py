@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import httpx
+from pymongo import AsyncMongoClient
 
 from services.surveys.answers.signature import HEADER, sign
 from shared.contracts.pos import PurchaseRecorded
@@ -101,6 +102,21 @@ class Story:
     score: int
 
 
+async def _parked_in_surveys(slate: Slate, person: Person) -> None:
+    """The sale waits in surveys for the phone before the client registers (the path that
+    once logged the phone); topics have no order between them, so wait for it."""
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(slate.infra.mongodb)
+    try:
+        waiting = client[slate.db_name("surveys")]["waiting"]
+
+        async def parked() -> bool:
+            return await waiting.find_one({"_id": f"waiting:phone:{person.e164}"}) is not None
+
+        await eventually(parked, timeout_s=60)
+    finally:
+        await client.close()
+
+
 async def live_through(
     slate: Slate, api: httpx.AsyncClient, provider: FakeSmsProvider, person: Person
 ) -> Story:
@@ -112,6 +128,7 @@ async def live_through(
         purchase.model_dump_json().encode(),
         key=purchase.partition_key().encode(),
     )
+    await _parked_in_surveys(slate, person)
     form = {
         "name": person.name, "phone": person.written_phone, "email": person.email,
         "card_number": person.card, "consents": {"sms": True}, "birthday": "1990-04-01",
