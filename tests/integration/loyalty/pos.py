@@ -6,6 +6,7 @@ import json
 from typing import Any
 from uuid import uuid4
 
+import httpx
 from aiokafka import AIOKafkaProducer
 
 from services.loyalty.config import LoyaltySettings
@@ -82,3 +83,9 @@ async def publish_raw(slate: Slate, topic: str, value: bytes, key: str) -> None:
         await producer.send_and_wait(slate.topic(topic), value, key=key.encode())
     finally:
         await producer.stop()
+
+
+async def balance(api: httpx.AsyncClient, client_id: str) -> str | None:
+    """A client's bonus balance as loyalty's API shows it (None: no account yet)."""
+    r = await api.get(f"/internal/v1/accounts/{client_id}")
+    return r.json()["balance"] if r.status_code == 200 else None

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 from uuid import uuid4
 
-import httpx
 from pymongo import AsyncMongoClient
 
 from services.loyalty.main import create_app
 from shared.contracts.pos import PurchaseReturned, ReturnedLine
 from tests.conftest import Slate, running
 from tests.integration.loyalty.pos import (
+    balance,
     loyalty_settings,
     publish_all,
     publish_raw,
@@ -20,11 +20,6 @@ from tests.integration.loyalty.pos import (
     registered,
 )
 from tests.support.kafka import eventually, read_topic
-
-
-async def balance(api: httpx.AsyncClient, client_id: str) -> str | None:
-    r = await api.get(f"/internal/v1/accounts/{client_id}")
-    return r.json()["balance"] if r.status_code == 200 else None
 
 
 async def send_return(slate: Slate, event: PurchaseReturned) -> None:

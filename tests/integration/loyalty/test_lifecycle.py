@@ -14,6 +14,7 @@ from shared.contracts.pos import PurchaseReturned, ReturnedLine
 from shared.contracts.registry import ClientMerged
 from tests.conftest import Slate, running
 from tests.integration.loyalty.pos import (
+    balance,
     loyalty_settings,
     publish_all,
     publish_raw,
@@ -22,11 +23,6 @@ from tests.integration.loyalty.pos import (
     registered,
 )
 from tests.support.kafka import eventually, payloads, read_topic
-
-
-async def balance(api: httpx.AsyncClient, client_id: str) -> str | None:
-    r = await api.get(f"/internal/v1/accounts/{client_id}")
-    return r.json()["balance"] if r.status_code == 200 else None
 
 
 async def test_a_purchase_on_an_unknown_card_is_credited_when_its_client_registers(

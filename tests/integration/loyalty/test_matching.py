@@ -11,6 +11,7 @@ from services.loyalty.main import create_app
 from shared.contracts.registry import ClientUpdated
 from tests.conftest import Slate, running
 from tests.integration.loyalty.pos import (
+    balance,
     loyalty_settings,
     publish_all,
     publish_raw,
@@ -19,11 +20,6 @@ from tests.integration.loyalty.pos import (
     registered,
 )
 from tests.support.kafka import eventually
-
-
-async def balance(api: httpx.AsyncClient, client_id: str) -> str | None:
-    r = await api.get(f"/internal/v1/accounts/{client_id}")
-    return r.json()["balance"] if r.status_code == 200 else None
 
 
 async def entries(api: httpx.AsyncClient, client_id: str) -> list[dict[str, Any]]:
