@@ -1,5 +1,5 @@
 """`clientele users ...` and `clientele pos-keys ...`: staff accounts and POS keys
-(`clientele privacy ...`: cli_privacy.py).
+(`clientele privacy ...`: privacy/cli.py).
 
 Settings come from the environment like the gateway's (MONGODB_URL, GATEWAY_MONGODB_DB).
 """
@@ -12,11 +12,11 @@ from typing import Annotated, TypeVar
 
 import typer
 
-from services.gateway import handlers_auth
-from services.gateway.cli_privacy import privacy
+from services.gateway.auth import handlers as handlers_auth
+from services.gateway.auth.model import Role, WeakCredentials
+from services.gateway.auth.repository import Db, PosKeyRepository, StaffRepository, UserExists
 from services.gateway.config import GatewaySettings
-from services.gateway.model import Role, WeakCredentials
-from services.gateway.repository import Db, PosKeyRepository, StaffRepository, UserExists
+from services.gateway.privacy.cli import privacy
 from shared.store.mongo import create_mongo_client
 
 COMMAND_NAMES = ("users", "pos-keys", "privacy")

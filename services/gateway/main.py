@@ -12,20 +12,21 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware import Middleware
 
-from services.gateway import api, console, console_pages, docs, handlers_auth
-from services.gateway.audit_retention import Clock, purge_audit_once, system_clock
-from services.gateway.auth import AnonymousGate, AuditMiddleware, GatewayRuntime, guard
-from services.gateway.config import GatewaySettings
-from services.gateway.repository import (
-    INDEXES,
-    AuditLog,
+from services.gateway import api, docs
+from services.gateway.audit.middleware import AuditMiddleware
+from services.gateway.audit.repository import INDEXES, AuditLog
+from services.gateway.audit.retention import Clock, purge_audit_once, system_clock
+from services.gateway.auth import handlers as handlers_auth
+from services.gateway.auth.guard import AnonymousGate, GatewayRuntime, guard
+from services.gateway.auth.repository import (
     LoginThrottle,
     PosKeyRepository,
     Recent,
     StaffRepository,
 )
-from services.gateway.routes import all_routers
-from services.gateway.security import TokenSigner
+from services.gateway.auth.security import TokenSigner
+from services.gateway.config import GatewaySettings
+from services.gateway.console import api as console
 from services.gateway.upstream import Upstreams, problem
 from shared.logging import get_logger
 from shared.periodic import PeriodicTask
@@ -152,11 +153,7 @@ def _ready(
 def _protected_routes(app: FastAPI) -> None:
     """Every API, console and docs route behind the guard (login or API key)."""
     protected = [Depends(guard)]
-    app.include_router(api.router, dependencies=protected)
-    app.include_router(console.router, dependencies=protected)
-    app.include_router(console_pages.router, dependencies=protected)
-    app.include_router(docs.router, dependencies=protected)
-    for router in all_routers():
+    for router in api.routers():
         app.include_router(router, dependencies=protected)
     console.mount_static(app, protected)
     docs.add_security_schemes(app)

@@ -11,10 +11,10 @@ import pytest
 from pymongo import monitoring
 from starlette.requests import Request
 
-from services.gateway import handlers_auth
-from services.gateway.audit import clients_shown
+from services.gateway.audit.repository import clients_shown
+from services.gateway.auth import handlers as handlers_auth
+from services.gateway.auth.model import Role
 from services.gateway.main import create_app
-from services.gateway.model import Role
 from tests.conftest import Slate, running
 from tests.integration.gateway.conftest import gateway_settings
 from tests.support.staff import login

@@ -10,8 +10,8 @@ import pytest
 from argon2 import PasswordHasher
 from pymongo import AsyncMongoClient
 
+from services.gateway.auth.repository import StaffRepository
 from services.gateway.main import create_app
-from services.gateway.repository import StaffRepository
 from tests.conftest import Slate, running
 from tests.integration.gateway.conftest import gateway_settings
 from tests.support.kafka import eventually

@@ -10,7 +10,7 @@ from typing import Any
 
 from fastapi import APIRouter, Body, Depends, Request
 
-from services.gateway.auth import guard
+from services.gateway.auth.guard import guard
 from services.gateway.main import create_app
 from tests.conftest import Slate, running
 from tests.integration.gateway.conftest import gateway_settings

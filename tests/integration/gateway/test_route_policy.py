@@ -15,9 +15,9 @@ import httpx
 from fastapi import FastAPI
 from fastapi.routing import APIRoute, iter_route_contexts
 
-from services.gateway import handlers_auth
+from services.gateway.auth import handlers as handlers_auth
+from services.gateway.auth.model import Access, Role, is_write, rule_for
 from services.gateway.main import create_app
-from services.gateway.model import Access, Role, is_write, rule_for
 from tests.conftest import Slate, running
 from tests.integration.gateway.conftest import gateway_settings
 from tests.support.staff import login

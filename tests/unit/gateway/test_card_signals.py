@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from services.gateway.handlers import signals_of
-from services.gateway.model import ClientCard
+from services.gateway.clients.handlers import signals_of
+from services.gateway.clients.model import ClientCard
 
 
 def test_signals_come_from_the_open_cases_the_latest_score_and_the_account_tier() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from services.gateway.console_format import day, ledger_row, when, zone
+from services.gateway.console.format import day, ledger_row, when, zone
 
 BERLIN = zone("Europe/Berlin")
 

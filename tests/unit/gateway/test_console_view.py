@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from services.gateway.console_view import as_list, bars, field_errors, sla_board
+from services.gateway.console.view import as_list, bars, field_errors, sla_board
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 

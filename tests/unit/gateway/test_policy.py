@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from services.gateway.model import Access, Role, Rule, rule_for
-from services.gateway.security import TokenSigner, hash_password, verify_password
+from services.gateway.auth.model import Access, Role, Rule, rule_for
+from services.gateway.auth.security import TokenSigner, hash_password, verify_password
 
 
 @pytest.mark.parametrize(

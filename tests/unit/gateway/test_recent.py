@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.gateway.repository import Recent
+from services.gateway.auth.repository import Recent
 
 
 class Clock:

@@ -8,9 +8,9 @@ import time
 import pytest
 from pydantic import ValidationError
 
+from services.gateway.auth.model import Role
+from services.gateway.auth.security import TokenSigner
 from services.gateway.config import GatewaySettings
-from services.gateway.model import Role
-from services.gateway.security import TokenSigner
 
 
 def test_a_remembered_token_is_refused_once_it_expires() -> None:

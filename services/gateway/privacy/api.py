@@ -18,7 +18,7 @@ from fastapi import APIRouter, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse, Response
 
-from services.gateway.auth import gateway
+from services.gateway.auth.guard import gateway
 from services.gateway.upstream import SERVICES, UnsendableInput, UpstreamDown, Upstreams, problem
 
 router = APIRouter(prefix="/api/v1", tags=["privacy"])

@@ -7,8 +7,8 @@ from typing import Any
 from fastapi import APIRouter, Body, Request
 from fastapi.responses import Response
 
-from services.gateway import handlers
-from services.gateway.model import ClientCard, UpstreamError
+from services.gateway.clients import handlers
+from services.gateway.clients.model import ClientCard, UpstreamError
 from services.gateway.upstream import UpstreamDown, forward, unavailable, upstreams
 from shared.problems import upstream_problem
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from services.gateway.repository import Db
+from services.gateway.audit.repository import Db
 from shared.jobs import claim_interval
 from shared.logging import get_logger
 from shared.store.retention import delete_ids, ids_matching, purge_before

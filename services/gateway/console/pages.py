@@ -8,12 +8,12 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from services.gateway import handlers
-from services.gateway.auth import caller, gateway
-from services.gateway.console import NOT_YET, call, complaint_topics, render
-from services.gateway.console_view import as_list, bars, field_errors, sla_board
-from services.gateway.dead_letter_view import LetterPage, dlq_topics, parse_cursor, read_letters
-from services.gateway.model import UpstreamError
+from services.gateway.auth.guard import caller, gateway
+from services.gateway.clients import handlers
+from services.gateway.clients.model import UpstreamError
+from services.gateway.console.api import NOT_YET, call, complaint_topics, render
+from services.gateway.console.view import as_list, bars, field_errors, sla_board
+from services.gateway.dead_letters.reader import LetterPage, dlq_topics, parse_cursor, read_letters
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 EDITABLE = ("name", "email", "category", "manager_id", "tags", "notes")

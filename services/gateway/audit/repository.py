@@ -31,7 +31,7 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import uuid4
 
-from pymongo import DESCENDING, UpdateOne
+from pymongo import DESCENDING, IndexModel, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, PyMongoError
 from starlette.requests import Request
@@ -39,10 +39,12 @@ from starlette.requests import Request
 from shared.logging import get_logger
 from shared.problems import Unavailable
 from shared.store.bulk import bulk_write
+from shared.store.indexes import IndexPlan
 
 log = get_logger(__name__)
 
 Db = AsyncDatabase[dict[str, Any]]
+INDEXES: IndexPlan = {"audit_log": [IndexModel([("who", 1)])]}
 MAX_QUEUED = 100_000  # the store is away for long: keep the newest, say so loudly
 
 

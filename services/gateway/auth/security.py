@@ -12,7 +12,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from cachetools import TLRUCache
 
-from services.gateway.model import Role
+from services.gateway.auth.model import Role
 
 _hasher = PasswordHasher()
 # Verifying against this when the user does not exist keeps the timing the same.

@@ -20,15 +20,18 @@ from jinja2.runtime import Context
 from markupsafe import Markup
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from services.gateway import handlers, handlers_auth
-from services.gateway.api import client_ip
-from services.gateway.auth import SESSION_COOKIE, GatewayRuntime, caller, gateway
-from services.gateway.console_format import day, ledger_row, when, zone
-from services.gateway.console_view import as_list, field_errors
-from services.gateway.model import Caller, InvalidCredentials, TooManyAttempts, UpstreamError
+from services.gateway.auth import handlers as handlers_auth
+from services.gateway.auth.api import client_ip
+from services.gateway.auth.guard import SESSION_COOKIE, GatewayRuntime, caller, gateway
+from services.gateway.auth.model import Caller, InvalidCredentials, TooManyAttempts
+from services.gateway.clients import handlers
+from services.gateway.clients.model import UpstreamError
+from services.gateway.console.format import day, ledger_row, when, zone
+from services.gateway.console.view import as_list, field_errors
 from services.gateway.upstream import UnsendableInput, UpstreamDown, actor_headers
 
 HERE = Path(__file__).parent
+STATIC = HERE.parent / "static"  # the console's and the API docs' files
 templates = Jinja2Templates(directory=HERE / "templates")
 router = APIRouter(prefix="/console", include_in_schema=False)
 Runtime = Annotated[GatewayRuntime, Depends(gateway)]
@@ -51,7 +54,7 @@ def render(request: Request, name: str, status: int = 200, **context: Any) -> HT
 
 
 def mount_static(app: FastAPI, protected: list[Any]) -> None:
-    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/", include_in_schema=False, dependencies=protected)
     async def home() -> RedirectResponse:

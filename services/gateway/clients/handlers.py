@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from services.gateway.model import ClientCard, UpstreamError
+from services.gateway.clients.model import ClientCard, UpstreamError
 from services.gateway.upstream import UnsendableInput, Upstreams
 from shared.logging import get_logger
 

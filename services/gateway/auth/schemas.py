@@ -1,13 +1,12 @@
-"""Request / response models of the gateway's own API (auth, users, keys, audit)."""
+"""Request / response models of login, staff users and POS keys."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from pydantic import BaseModel, Field
 
-from services.gateway.model import Role
+from services.gateway.auth.model import Role
 
 
 class Problem(BaseModel):
@@ -68,41 +67,3 @@ class PosKeyInfo(BaseModel):
     created_by: str
     created_at: datetime
     active: bool
-
-
-class AuditEntry(BaseModel):
-    id: str
-    at: datetime
-    who: str
-    role: str | None = None
-    store_id: str | None = None
-    action: str
-    path: str
-    params: dict[str, Any] = Field(default_factory=dict)
-    status: int
-    result: str
-    kind: str = Field("write", description="write, or read (a client shown to staff)")
-    client_ids: list[str] = Field(default_factory=list, description="the clients it showed")
-
-
-class AuditPage(BaseModel):
-    entries: list[AuditEntry]
-    next_before: str | None = None
-
-
-class DeadLetter(BaseModel):
-    topic: str
-    partition: int
-    offset: int
-    timestamp_ms: int
-    reason: str | None
-    original_topic: str | None
-    key: str | None
-    value: str
-
-
-class DeadLetters(BaseModel):
-    topic: str
-    letters: list[DeadLetter]
-    held: int  # letters the topic holds now, on every partition
-    next_before: str | None  # pass as `before` for the next, older page; None at the end

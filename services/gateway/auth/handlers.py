@@ -4,18 +4,23 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from services.gateway.model import (
+from services.gateway.auth.model import (
     InvalidCredentials,
     Role,
     StaffUser,
     check_new_credentials,
 )
-from services.gateway.repository import PosKeyRepository, StaffRepository, UserExists
-from services.gateway.security import hash_password, new_pos_key, pos_key_digest, verify_password
+from services.gateway.auth.repository import PosKeyRepository, StaffRepository, UserExists
+from services.gateway.auth.security import (
+    hash_password,
+    new_pos_key,
+    pos_key_digest,
+    verify_password,
+)
 from shared.logging import get_logger
 
 if TYPE_CHECKING:
-    from services.gateway.auth import GatewayRuntime
+    from services.gateway.auth.guard import GatewayRuntime
 
 log = get_logger(__name__)
 

@@ -1,10 +1,9 @@
-"""Who is calling and may they: the one guard every gateway route passes, and the audit.
+"""Who is calling and may they: the one guard every gateway route passes.
 
 `guard` is added as a dependency to every router the gateway mounts (main.py); it
 looks up the matched route's template in the policy (`model.rule_for`), so a router
-another area adds is protected without touching it. `AuditMiddleware` records every
-write by an identified caller, and every read that shows a client, with its result
-after the response is known.
+another area adds is protected without touching it. The audit of what they did is
+`audit/middleware.py`.
 """
 
 from __future__ import annotations
@@ -12,17 +11,16 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from fastapi import HTTPException, Request
 from starlette.responses import Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from services.gateway.audit import MAX_LISTING_BYTES, clients_shown, is_listing
+from services.gateway.audit.repository import AuditLog
+from services.gateway.auth.model import Access, Caller, Role, rule_for
+from services.gateway.auth.repository import LoginThrottle, PosKeyRepository, StaffRepository
+from services.gateway.auth.security import TokenSigner, pos_key_digest
 from services.gateway.config import GatewaySettings
-from services.gateway.model import Access, Caller, Role, is_write, rule_for
-from services.gateway.repository import AuditLog, LoginThrottle, PosKeyRepository, StaffRepository
-from services.gateway.security import TokenSigner, pos_key_digest
 from services.gateway.upstream import Upstreams
 
 SESSION_COOKIE = "clientele_session"
@@ -154,57 +152,3 @@ class AnonymousGate:
             await self.app(scope, receive, send)
             return
         await self.refuse(request)(scope, receive, send)
-
-
-class AuditMiddleware:
-    """Record every write by an identified caller and every read that shows a client
-    (a route with `{client_id}`, or a listing of clients: the ids it listed), with its
-    result, once the answer is known. Entries are queued (`AuditLog.record_later`) and
-    written in batches off the request path (services/gateway/audit.py)."""
-
-    def __init__(self, app: ASGIApp, audit: Callable[[], AuditLog]) -> None:
-        self.app = app
-        self.audit = audit
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        status, listing, body = 500, False, bytearray()
-
-        async def send_and_note(message: Message) -> None:
-            nonlocal status, listing
-            if message["type"] == "http.response.start":
-                status = int(message["status"])
-                listing = is_listing(scope) and status == 200
-            elif message["type"] == "http.response.body" and listing:
-                body.extend(message.get("body", b"")[: MAX_LISTING_BYTES - len(body)])
-            await send(message)
-
-        await self.app(scope, receive, send_and_note)
-        request = Request(scope)
-        who: Caller | None = getattr(request.state, "caller", None)
-        if who is None:
-            return
-        clients = clients_shown(request, bytes(body) if listing else None)
-        if is_write(scope["method"]) or clients:
-            record(self.audit(), request, who, status, clients)
-
-
-def record(
-    audit: AuditLog, request: Request, who: Caller, status: int, clients: list[str] | None = None
-) -> None:
-    route = request.scope.get("route")
-    entry: dict[str, Any] = {
-        "who": who.who,
-        "role": who.role.value if who.role else None,
-        "store_id": who.store_id,
-        "action": f"{request.method} {getattr(route, 'path', request.url.path)}",
-        "path": request.url.path,
-        "params": dict(request.path_params),
-        "status": status,
-        "result": "ok" if status < 400 else ("denied" if status in (401, 403) else "failed"),
-        "kind": "write" if is_write(request.method) else "read",
-        "client_ids": clients or [],
-    }
-    audit.record_later(entry)

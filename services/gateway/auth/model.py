@@ -1,4 +1,4 @@
-"""The gateway's own domain: staff roles, the access policy, the client card.
+"""The gateway's own domain: staff roles and the access policy.
 
 The policy is pure: given a method and a route's path template it says who may call
 it. Every router in `services.gateway.routes` (and the gateway's own API and console)
@@ -13,9 +13,8 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from shared.problems import Invalid, NotAuthenticated, TooManyRequests
 
@@ -149,23 +148,3 @@ class Caller:
     who: str
     role: Role | None = None
     store_id: str | None = None
-
-
-class UpstreamError(Exception):
-    """A service answered with an error the gateway passes on."""
-
-    def __init__(self, status: int, body: dict[str, Any]) -> None:
-        super().__init__(f"upstream answered {status}")
-        self.status = status
-        self.body = body
-
-
-class ClientCard(BaseModel):
-    """Everything staff see about one client; parts whose service is down are named."""
-
-    client: dict[str, Any]
-    loyalty: dict[str, Any] | None = None
-    ledger: Any = None
-    complaints: Any = None
-    scores: Any = None
-    unavailable: list[str] = Field(default_factory=list)

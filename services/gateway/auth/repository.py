@@ -1,9 +1,9 @@
-"""All MongoDB access of the gateway: staff users, POS keys, login throttle, audit log.
+"""The gateway's store access for who may call: staff users, POS keys, login throttle.
 
 Users and keys are read by string `_id` (`user:<name>`, `poskey:<sha256>`), the
 store's fastest path, and the guard remembers what it read for a moment (`Recent`, a
 cachetools TTL cache): every request used to cost a store round trip. The audit log
-lives in audit.py (re-exported here).
+is `audit/repository.py`.
 """
 
 from __future__ import annotations
@@ -14,15 +14,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from cachetools import TTLCache
-from pymongo import IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from services.gateway.audit import AuditLog
-from services.gateway.model import Role, StaffUser, TooManyAttempts
+from services.gateway.auth.model import Role, StaffUser, TooManyAttempts
 from shared.logging import get_logger
 from shared.problems import Conflict
-from shared.store.indexes import IndexPlan
 
 log = get_logger(__name__)
 
@@ -186,8 +183,3 @@ class LoginThrottle:
 
     async def succeeded(self, username: str, ip: str) -> None:
         await self.attempts.delete_one({"_id": self._key(username, ip)})
-
-
-INDEXES: IndexPlan = {"audit_log": [IndexModel([("who", 1)])]}
-
-__all__ = ["AuditLog", "LoginThrottle", "PosKeyRepository", "Recent", "StaffRepository"]

@@ -1,0 +1,1 @@
+"""Clients: registration and changes passed to the registry, and the whole client card."""

@@ -1,0 +1,1 @@
+"""The staff console: server-rendered pages (Jinja2 templates, HTMX), filters, views."""

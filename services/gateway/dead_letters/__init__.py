@@ -1,0 +1,1 @@
+"""The admins' view of dead letters: every `<topic>.dlq`, newest first."""

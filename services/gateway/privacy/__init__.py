@@ -1,0 +1,1 @@
+"""A client's data export from every service, and `clientele privacy ...`."""
