@@ -1,7 +1,7 @@
 """`clientele registry ...`: administration commands of the registry.
 
 `clientele registry import clients.csv` imports clients from another system (columns
-in services/registry/import_rows.py); settings come from the environment like the
+in services/registry/imports/model.py); settings come from the environment like the
 service's (REGISTRY_*, KAFKA_BOOTSTRAP_SERVERS, MONGODB_URL).
 """
 
@@ -15,11 +15,11 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
 from services.registry.config import RegistrySettings
-from services.registry.handlers import Registry
-from services.registry.import_report import ErrorReport
-from services.registry.import_rows import RowError, read_rows
-from services.registry.import_sample import write_sample
-from services.registry.importer import BatchImporter, ImportSummary
+from services.registry.identity.handlers import Registry
+from services.registry.imports.handlers import BatchImporter, ImportSummary
+from services.registry.imports.model import RowError, read_rows
+from services.registry.imports.report import ErrorReport
+from services.registry.imports.sample import write_sample
 from services.registry.main import TOPICS
 from shared.messaging.keyed_locks import KeyedLocks
 from shared.messaging.topics import Retention, declare_topics

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from services.registry import api, api_catalog, api_export, api_identity
+from services.registry.api import ROUTERS
 from services.registry.config import RegistrySettings
 from services.registry.subscribers import CONSUMES, register_subscribers
 from shared.contracts.base import Event
@@ -23,7 +23,7 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
     app = build_app(
         runtime,
         title="Clientele registry",
-        routers=[api.router, api_catalog.router, api_identity.router, api_export.router],
+        routers=ROUTERS,
         publishes=PUBLISHES,
     )
     app.state.locks = KeyedLocks()

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from services.registry import handlers_signals
-from services.registry.repository_signals import SignalRepository
+from services.registry.signals import handlers as handlers_signals
+from services.registry.signals.repository import SignalRepository
 from shared.contracts.complaints import ComplaintFiled, ComplaintResolved
 from shared.contracts.loyalty import TierChanged
 from shared.contracts.surveys import SurveyAnswered

@@ -11,9 +11,9 @@ import httpx
 from pymongo import AsyncMongoClient
 
 from services.registry.cli import run_import
-from services.registry.handlers import registered_event
-from services.registry.import_sample import write_sample
-from services.registry.model import ClientDraft, new_client
+from services.registry.identity.handlers import registered_event
+from services.registry.identity.model import ClientDraft, new_client
+from services.registry.imports.sample import write_sample
 from shared.store.outbox import outbox_entry
 from tests.conftest import Slate
 from tests.integration.registry.conftest import distinct_events, register, registry_settings

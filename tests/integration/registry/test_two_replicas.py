@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 
 from services.registry.main import create_app
-from services.registry.model_names import normalise_name
+from services.registry.search.model import normalise_name
 from tests.conftest import Slate, running
 from tests.integration.registry.conftest import registry_settings
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-from services.registry.api import router
 from services.registry.config import RegistrySettings
+from services.registry.identity.api import router
 from shared.periodic import PeriodicTask
 from shared.service import ServiceRuntime, build_app
 from tests.conftest import Slate, running

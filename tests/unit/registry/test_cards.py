@@ -1,7 +1,7 @@
 import pytest
 from stdnum import luhn
 
-from services.registry.model_cards import (
+from services.registry.cards.model import (
     InvalidCardNumber,
     new_card_number,
     normalise_card_number,

@@ -2,9 +2,8 @@ import io
 
 import pytest
 
-from services.registry.import_rows import Row, RowError, draft_of, read_rows
-from services.registry.model_names import bucket_of, query_bucket
-from services.registry.model_search import plan_search
+from services.registry.imports.model import Row, RowError, draft_of, read_rows
+from services.registry.search.model import bucket_of, plan_search, query_bucket
 
 
 def rows(text: str) -> list[Row]:

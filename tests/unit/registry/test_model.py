@@ -1,6 +1,6 @@
 import pytest
 
-from services.registry.model import (
+from services.registry.identity.model import (
     ClientDraft,
     InvalidClientData,
     InvalidPhone,
@@ -8,7 +8,7 @@ from services.registry.model import (
     normalise_email,
     normalise_phone,
 )
-from services.registry.model_names import matches_prefix, normalise_name, similar_names
+from services.registry.search.model import matches_prefix, normalise_name, similar_names
 
 
 @pytest.mark.parametrize(

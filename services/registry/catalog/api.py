@@ -6,9 +6,9 @@ import asyncio
 
 from fastapi import APIRouter, Request
 
-from services.registry.api import registry
-from services.registry.model_catalog import Category, Tag
-from services.registry.schemas import ClientResponse
+from services.registry.catalog.model import Category, Tag
+from services.registry.identity.api import registry
+from services.registry.identity.schemas import ClientResponse
 
 router = APIRouter(prefix="/internal/v1", tags=["catalog"])
 

@@ -1,4 +1,5 @@
-"""Names for search and duplicate detection: normalised, tokenised, compared.
+"""What a search query is (a card number, a phone, an email, or the start of a name)
+and names for search and duplicate detection: normalised, tokenised, compared.
 
 Search by name uses lookup documents keyed by the first letters of each name part
 (`name:mül` holds the clients with a name part starting with `mul`), so a name
@@ -7,8 +8,21 @@ search is one point read on FerretDB as on MongoDB (see docs/registry.md).
 
 from __future__ import annotations
 
+import contextlib
 import unicodedata
+from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+
+from shared.identity import (
+    InvalidEmail,
+    InvalidPhone,
+    card_key,
+    email_key,
+    looks_like_card_number,
+    normalise_email,
+    normalise_phone,
+    phone_key,
+)
 
 BUCKET_CHARS = 3
 SIMILAR_NAME_RATIO = 0.85
@@ -61,3 +75,38 @@ def similar_names(a_norm: str, b_norm: str) -> bool:
     if sorted(a_norm.split()) == sorted(b_norm.split()):
         return True
     return SequenceMatcher(None, a_norm, b_norm).ratio() >= SIMILAR_NAME_RATIO
+
+
+PHONE_CHARS = set("+0123456789 ()-/.")
+
+
+@dataclass
+class SearchPlan:
+    """Exact keys to read (`phone:+49...`, `card:4000...`) or a normalised name prefix."""
+
+    keys: list[str] = field(default_factory=list)
+    name: str | None = None
+
+    @property
+    def kind(self) -> str:
+        if self.name is not None:
+            return "name"
+        return "+".join(dict.fromkeys(k.split(":", 1)[0] for k in self.keys)) or "none"
+
+
+def plan_search(query: str, default_region: str) -> SearchPlan:
+    q = query.strip()
+    if "@" in q:
+        try:
+            return SearchPlan(keys=[email_key(normalise_email(q))])
+        except InvalidEmail:
+            return SearchPlan()
+    if q and set(q) <= PHONE_CHARS and any(ch.isdigit() for ch in q):
+        keys: list[str] = []
+        digits = "".join(ch for ch in q if ch.isdigit())
+        if not q.startswith("+") and looks_like_card_number(digits):
+            keys.append(card_key(digits))
+        with contextlib.suppress(InvalidPhone):
+            keys.append(phone_key(normalise_phone(q, default_region)))
+        return SearchPlan(keys=keys)
+    return SearchPlan(name=normalise_name(q))

@@ -9,7 +9,7 @@ from typing import Any
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from services.registry.model_catalog import (
+from services.registry.catalog.model import (
     BUILT_IN_CATEGORIES,
     BUILT_IN_TAGS,
     Category,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.registry.repository_signals import SignalRepository
+from services.registry.signals.repository import SignalRepository
 from shared.contracts.complaints import ComplaintFiled, ComplaintResolved
 from shared.contracts.loyalty import TierChanged
 from shared.contracts.surveys import SurveyAnswered

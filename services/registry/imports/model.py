@@ -18,7 +18,7 @@ from typing import IO, Any
 
 from pydantic import ValidationError
 
-from services.registry.model import ClientDraft
+from services.registry.identity.model import ClientDraft
 
 CHANNELS = ("sms", "email", "phone_call", "post")
 YES = {"yes", "y", "true", "1"}

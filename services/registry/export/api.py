@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.registry.model import ClientNotFound
+from services.registry.identity.model import ClientNotFound
 from shared.privacy_export import Db, Documents, export_router
 
 

@@ -14,12 +14,11 @@ from uuid import uuid4
 
 from pymongo import DeleteOne
 
-from services.registry.handlers import Registry, name_entry, registered_event
-from services.registry.model import Client, DuplicateClient
-from services.registry.model_cards import Card
-from services.registry.model_names import buckets_of
-from services.registry.model_search import search_summary
-from services.registry.repository import CLIENTS, insert_all
+from services.registry.cards.model import Card
+from services.registry.identity.handlers import Registry, name_entry, registered_event
+from services.registry.identity.model import Client, DuplicateClient, search_summary
+from services.registry.identity.repository import CLIENTS, insert_all
+from services.registry.search.model import buckets_of
 from shared.logging import get_logger
 from shared.messaging.broker import EventPublisher
 from shared.store.outbox import OUTBOX_FIELD, outbox_entry

@@ -21,8 +21,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
-from services.registry.model import Client, DuplicateClient
-from services.registry.model_search import search_summary
+from services.registry.identity.model import Client, DuplicateClient, search_summary
 from shared.contracts.base import Event
 from shared.store.outbox import OUTBOX_FIELD, Outbox
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.registry.model import (
+from services.registry.identity.model import (
     Channel,
     Client,
     Consent,
@@ -18,7 +18,7 @@ from services.registry.model import (
     normalise_name_day,
     normalise_phone,
 )
-from services.registry.model_names import normalise_name
+from services.registry.search.model import normalise_name
 
 
 class ClientChanges(BaseModel):

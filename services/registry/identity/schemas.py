@@ -1,4 +1,5 @@
-"""Request and response models of the registry's internal API."""
+"""Request and response models of registration and the client card (every feature's
+routes answer with `ClientResponse`)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.registry.model import Client, ClientDraft, Consent, HistoryEntry
-from services.registry.model_cards import Card
-from services.registry.model_catalog import Tag
+from services.registry.cards.model import Card
+from services.registry.catalog.model import Tag
+from services.registry.identity.model import Client, ClientDraft, Consent, HistoryEntry
 
 
 class RegisterClientRequest(ClientDraft):
@@ -72,43 +73,3 @@ class ClientResponse(BaseModel):
 
 class RegisteredResponse(ClientResponse):
     possible_duplicates: list[DuplicateHint] = Field(default_factory=list)
-
-
-class CardRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    card_number: str | None = Field(
-        None, max_length=40, description="a plastic card to bind; omit to issue a new number"
-    )
-
-
-class BlockCardRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    reason: str = Field(min_length=1, max_length=500)
-
-
-class ReplaceCardRequest(BlockCardRequest):
-    card_number: str | None = Field(None, max_length=40, description="plastic successor card")
-
-
-class SearchResponse(BaseModel):
-    query: str
-    match: str = Field(description="card, phone, email, card+phone or name")
-    page: int
-    page_size: int
-    total: int
-    items: list[dict[str, Any]]
-
-
-class MergeRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    survivor_id: str = Field(min_length=1, max_length=100)
-    actor: str | None = Field(None, max_length=100)
-
-
-class EraseRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    actor: str | None = Field(None, max_length=100)

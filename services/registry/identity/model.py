@@ -8,8 +8,8 @@ from uuid import uuid4
 
 from pydantic import BaseModel, Field
 
-from services.registry.model_cards import Card
-from services.registry.model_names import normalise_name
+from services.registry.cards.model import Card
+from services.registry.search.model import normalise_name
 from shared import identity
 from shared.identity import InvalidPhone as InvalidPhone  # re-exported
 from shared.identity import normalise_phone as normalise_phone
@@ -185,7 +185,7 @@ class ClientDraft(BaseModel):
 
 
 def new_client(draft: ClientDraft, default_region: str) -> Client:
-    """Normalise a draft into a client (no card yet; see model_cards)."""
+    """Normalise a draft into a client (no card yet; see cards/model.py)."""
     name = " ".join(draft.name.split())
     if not name:
         raise InvalidClientData("name must not be empty")
@@ -215,3 +215,20 @@ def new_client(draft: ClientDraft, default_region: str) -> Client:
         manager_id=draft.manager_id,
         registered_at=at,
     )
+
+
+def search_summary(client: Client) -> dict[str, Any]:
+    """What a search result shows of a client; kept on its lookup documents too, so a
+    card, phone or email search is one point read (a merged one: its survivor's id)."""
+    if client.status == "merged":
+        return {"id": client.id, "status": "merged", "merged_into": client.merged_into}
+    return {
+        "id": client.id,
+        "status": client.status,
+        "name": client.name,
+        "phone": client.phone,
+        "email": client.email,
+        "card_number": client.card_number,
+        "category": client.category,
+        "birthday": client.birthday.isoformat() if client.birthday else None,
+    }

@@ -1,7 +1,7 @@
 """Finding clients: exact keys by point reads of lookup documents, names by bucket.
 
 A lookup document carries the client's search summary (every write that changes a
-summarised field rewrites it, services/registry/repository.py), so a card, phone or
+summarised field rewrites it, services/registry/identity/repository.py), so a card, phone or
 email search is one point read; a lookup written before summaries existed costs a
 second read of the client.
 
@@ -17,10 +17,9 @@ import asyncio
 from dataclasses import dataclass
 from typing import Any
 
-from services.registry.handlers import Registry
-from services.registry.model import Client
-from services.registry.model_names import matches_prefix, query_bucket
-from services.registry.model_search import SearchPlan, plan_search, search_summary
+from services.registry.identity.handlers import Registry
+from services.registry.identity.model import Client, search_summary
+from services.registry.search.model import SearchPlan, matches_prefix, plan_search, query_bucket
 
 
 @dataclass

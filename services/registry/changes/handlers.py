@@ -1,16 +1,74 @@
-"""Identity over time: two cards of one person merged, a person forgotten."""
+"""Changing a registered client: the card's fields, category, manager, tags; and
+identity over time: two cards of one person merged, a person forgotten."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from services.registry.handlers import Registry, get_client, load_active, name_entry
-from services.registry.model import Client, ClientGone, HistoryEntry, InvalidClientData, now
-from services.registry.repository import identity_keys
-from shared.contracts.registry import ClientErased, ClientMerged
+from services.registry.changes.model import ClientChanges, apply_changes, changed_values
+from services.registry.identity.handlers import (
+    Registry,
+    check_codes,
+    get_client,
+    load_active,
+    name_entry,
+)
+from services.registry.identity.model import (
+    Client,
+    ClientGone,
+    HistoryEntry,
+    InvalidClientData,
+    now,
+    search_summary,
+)
+from services.registry.identity.repository import identity_keys
+from shared.contracts.registry import ClientErased, ClientMerged, ClientUpdated
 from shared.logging import get_logger
 
 log = get_logger(__name__)
+
+
+async def _save(
+    reg: Registry, before: Client, after: Client, fields: list[str], changes: ClientChanges
+) -> None:
+    """Claim new keys, write the fields + history with `client.updated`, free old keys."""
+    old_keys, new_keys = set(identity_keys(before)), identity_keys(after)
+    kept = [k for k in new_keys if k in old_keys]
+    await reg.clients.claim_all(
+        after.id, [k for k in new_keys if k not in old_keys], search_summary(after)
+    )
+    if {"name", "birthday"} & set(fields):
+        await reg.index.file_name(name_entry(after))
+    doc = after.to_doc()
+    event = ClientUpdated(
+        client_id=after.id,
+        changed=changed_values(after, fields),
+        reason=changes.reason,
+        actor=changes.actor,
+    )
+    entries = await reg.clients.change(
+        after.id, {"$set": {f: doc[f] for f in [*fields, "history", "consent_history"]}}, [event]
+    )
+    if search_summary(before) != search_summary(after):
+        await reg.clients.refresh_lookups(after, kept)
+    for field, value in old_keys - set(new_keys):
+        await reg.clients.release(field, value, after.id)
+    if {"name", "birthday"} & set(fields):
+        await reg.index.unfile_name(name_entry(before))
+    if "manager_id" in fields:
+        await reg.index.assign(after.id, before.manager_id, after.manager_id)
+    await reg.clients.publish(after.id, entries)
+    log.info("client_updated", client_id=after.id, fields=fields)
+
+
+async def update_client(reg: Registry, client_id: str, changes: ClientChanges) -> Client:
+    before = await load_active(reg, client_id)
+    after, fields = apply_changes(before, changes, reg.default_region, now())
+    if "category" in fields or "tags" in fields:
+        await check_codes(reg, after.category, after.tags)
+    if fields:
+        await _save(reg, before, after, fields, changes)
+    return after
 
 
 async def merge_clients(

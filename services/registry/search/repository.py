@@ -17,7 +17,7 @@ from typing import Any
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
-from services.registry.model_names import buckets_of
+from services.registry.search.model import buckets_of
 from shared.messaging.keyed_locks import KeyedLocks
 
 SEP = "\t"

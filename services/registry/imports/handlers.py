@@ -16,21 +16,21 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from services.registry import import_writes
-from services.registry.handlers import Registry, name_entry
-from services.registry.import_report import ErrorReport
-from services.registry.import_rows import Row, RowError, batches, draft_of
-from services.registry.import_writes import Candidate
-from services.registry.model import InvalidClientData, InvalidPhone, new_client
-from services.registry.model_cards import (
+from services.registry.cards.model import (
     Card,
     InvalidCardNumber,
     new_card_number,
     normalise_card_number,
 )
-from services.registry.model_catalog import UnknownCode
-from services.registry.model_names import buckets_of, similar_names
-from services.registry.repository import identity_keys
+from services.registry.catalog.model import UnknownCode
+from services.registry.identity.handlers import Registry, name_entry
+from services.registry.identity.model import InvalidClientData, InvalidPhone, new_client
+from services.registry.identity.repository import identity_keys
+from services.registry.imports import repository
+from services.registry.imports.model import Row, RowError, batches, draft_of
+from services.registry.imports.report import ErrorReport
+from services.registry.imports.repository import Candidate
+from services.registry.search.model import buckets_of, similar_names
 from shared.messaging.broker import EventPublisher
 
 ROW_ERRORS = (RowError, InvalidPhone, InvalidClientData, InvalidCardNumber, UnknownCode)
@@ -140,13 +140,13 @@ class BatchImporter:
     async def import_batch(self, rows: list[Row]) -> None:
         self.summary.rows += len(rows)
         candidates = await self._prepare(rows)
-        ready, refused = await import_writes.claim_keys(self.reg, candidates, self.new_number)
+        ready, refused = await repository.claim_keys(self.reg, candidates, self.new_number)
         for row, reason in refused:
             self.report.add(row, reason)
         if self.check_similar:
             await self._warn_similar(ready)
-        await import_writes.file_lists(self.reg, ready)
-        published = await import_writes.write_and_announce(self.reg, self.publisher, ready)
+        await repository.file_lists(self.reg, ready)
+        published = await repository.write_and_announce(self.reg, self.publisher, ready)
         self.summary.imported += len(ready)
         self.summary.published += published
         self.summary.refused = self.report.errors

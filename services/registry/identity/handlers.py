@@ -6,8 +6,10 @@ import asyncio
 from dataclasses import dataclass
 from typing import Any
 
+from services.registry.cards.model import Card, new_card_number, normalise_card_number
+from services.registry.catalog.repository import CatalogRepository
 from services.registry.config import RegistrySettings
-from services.registry.model import (
+from services.registry.identity.model import (
     Client,
     ClientDraft,
     ClientGone,
@@ -15,12 +17,10 @@ from services.registry.model import (
     DuplicateClient,
     new_client,
 )
-from services.registry.model_cards import Card, new_card_number, normalise_card_number
-from services.registry.model_names import buckets_of, similar_names
-from services.registry.repository import ClientRepository
-from services.registry.repository_catalog import CatalogRepository
-from services.registry.repository_index import ListIndex, NameEntry
-from services.registry.repository_signals import SignalRepository
+from services.registry.identity.repository import ClientRepository
+from services.registry.search.model import buckets_of, similar_names
+from services.registry.search.repository import ListIndex, NameEntry
+from services.registry.signals.repository import SignalRepository
 from shared.contracts.registry import ClientRegistered
 from shared.contracts.registry import Consent as ConsentContract
 from shared.logging import get_logger

@@ -1,0 +1,1 @@
+"""Club cards: numbers with a check digit, issued or bound, blocked and replaced."""

@@ -1,0 +1,1 @@
+"""Catalog: categories and behaviour tags (built in and custom), managers' client lists."""

@@ -1,0 +1,1 @@
+"""The registry's part of a client's data export."""

@@ -1,0 +1,1 @@
+"""Bulk import of clients from a CSV file (`clientele registry import`)."""

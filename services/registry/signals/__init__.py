@@ -1,0 +1,2 @@
+"""Signals on the client card kept from other services' events (complaints, surveys,
+tiers)."""
