@@ -5,8 +5,10 @@ managers, and the lookup documents that make cards, phones, emails and names fin
 Consumes: complaint.filed, complaint.resolved, survey.answered, tier.changed (signals).
 Publishes: client.registered, client.updated, client.merged, client.erased (outbox).
 
-Shape (../../shared/STYLE.md). The doors: main.py (create_app), config.py, api.py (every
-feature's routes), subscribers.py (the handler table), cli.py (import, sample CSV).
+Shape (../../shared/STYLE.md). The doors: main.py (create_app), config.py, bootstrap.py
+(bootstrap(settings, runtime) -> Context, built once at start: every handler takes it
+first, routes get it as `Ctx`), api.py (every feature's routes), subscribers.py (the
+handler table), cli.py (import, sample CSV).
 One folder per feature, each with the same files (handlers.py, model.py, repository.py,
 api.py, schemas.py where it has them):
     identity/   the client, its registration, lookup keys, the client card

@@ -14,14 +14,13 @@ from pathlib import Path
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
+from services.registry.bootstrap import bootstrap
 from services.registry.config import RegistrySettings
-from services.registry.identity.handlers import Registry
 from services.registry.imports.handlers import BatchImporter, ImportSummary
 from services.registry.imports.model import RowError, read_rows
 from services.registry.imports.report import ErrorReport
 from services.registry.imports.sample import write_sample
 from services.registry.main import TOPICS
-from shared.messaging.keyed_locks import KeyedLocks
 from shared.messaging.topics import Retention, declare_topics
 from shared.service import ServiceRuntime
 
@@ -56,7 +55,7 @@ async def run_import(
             retention=Retention.hours(settings.topic_retention_h, settings.dlq_retention_h),
         )
         await runtime.broker.start()
-        reg = Registry.of(runtime, KeyedLocks())
+        ctx = bootstrap(settings, runtime)
         with (
             ErrorReport(report_path) as report,
             path.open(newline="", encoding="utf-8-sig") as stream,
@@ -69,7 +68,7 @@ async def run_import(
             ) as bar,
         ):
             task = bar.add_task("importing", total=count_rows(path))
-            importer = BatchImporter(reg, runtime.publisher, report, check_similar=check_similar)
+            importer = BatchImporter(ctx, report, check_similar=check_similar)
             return await importer.run(
                 read_rows(stream), settings.import_batch_size, lambda n: bar.advance(task, n)
             )

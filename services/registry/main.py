@@ -5,11 +5,12 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from services.registry.api import ROUTERS
+from services.registry.bootstrap import Context, bootstrap
 from services.registry.config import RegistrySettings
 from services.registry.subscribers import CONSUMES, register_subscribers
+from shared.context import ContextSlot
 from shared.contracts.base import Event
 from shared.contracts.registry import ClientErased, ClientMerged, ClientRegistered, ClientUpdated
-from shared.messaging.keyed_locks import KeyedLocks
 from shared.service import ServiceRuntime, build_app
 
 PUBLISHES: list[type[Event]] = [ClientRegistered, ClientUpdated, ClientMerged, ClientErased]
@@ -19,12 +20,19 @@ TOPICS = [*(e.TOPIC for e in PUBLISHES), *CONSUMES]
 def create_app(settings: RegistrySettings | None = None) -> FastAPI:
     settings = settings or RegistrySettings()
     runtime = ServiceRuntime(settings, TOPICS)
-    register_subscribers(runtime)
+    context: ContextSlot[Context] = ContextSlot()
+    register_subscribers(runtime, context)
+
+    async def start(runtime: ServiceRuntime) -> None:
+        # The store is open now; consumers and requests come after this.
+        context.fill(bootstrap(settings, runtime))
+
     app = build_app(
         runtime,
         title="Clientele registry",
         routers=ROUTERS,
+        on_start=start,
         publishes=PUBLISHES,
     )
-    app.state.locks = KeyedLocks()
+    app.state.context = context
     return app

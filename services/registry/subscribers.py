@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from services.registry.signals import handlers as handlers_signals
-from services.registry.signals.repository import SignalRepository
+from services.registry.bootstrap import Context
+from services.registry.signals import handlers as signals
+from shared.context import ContextSlot
 from shared.contracts.complaints import ComplaintFiled, ComplaintResolved
 from shared.contracts.loyalty import TierChanged
 from shared.contracts.surveys import SurveyAnswered
@@ -21,22 +22,23 @@ from shared.service import ServiceRuntime
 CONSUMES = [ComplaintFiled.TOPIC, ComplaintResolved.TOPIC, SurveyAnswered.TOPIC, TierChanged.TOPIC]
 
 
-def handler_table(signals: Callable[[], SignalRepository]) -> HandlerTable:
-    def on_card(handler: Callable[[SignalRepository, Any], Awaitable[None]]) -> Handler:
+def handler_table(context: Callable[[], Context]) -> HandlerTable:
+    def on_card(handler: Callable[[Context, Any], Awaitable[None]]) -> Handler:
         async def handle(event: Any) -> None:
-            await handler(signals(), event)
+            await handler(context(), event)
 
         return handle
 
     table = HandlerTable()
-    table.add(ComplaintFiled, on_card(handlers_signals.complaint_filed), "complaint-filed")
-    table.add(ComplaintResolved, on_card(handlers_signals.complaint_resolved), "complaint-resolved")
-    table.add(SurveyAnswered, on_card(handlers_signals.survey_answered), "survey-answered")
-    table.add(TierChanged, on_card(handlers_signals.tier_changed), "tier-changed")
+    table.add(ComplaintFiled, on_card(signals.complaint_filed), "complaint-filed")
+    table.add(ComplaintResolved, on_card(signals.complaint_resolved), "complaint-resolved")
+    table.add(SurveyAnswered, on_card(signals.survey_answered), "survey-answered")
+    table.add(TierChanged, on_card(signals.tier_changed), "tier-changed")
     return table
 
 
-def register_subscribers(runtime: ServiceRuntime) -> Pipeline:
-    pipeline = Pipeline(handler_table(lambda: SignalRepository(runtime.db)), runtime)
+def register_subscribers(runtime: ServiceRuntime, context: ContextSlot[Context]) -> Pipeline:
+    """The pipeline's subscribers; their handlers read the Context built at start."""
+    pipeline = Pipeline(handler_table(context), runtime)
     pipeline.subscribe()
     return pipeline

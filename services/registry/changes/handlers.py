@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from services.registry.bootstrap import Context
 from services.registry.changes.model import ClientChanges, apply_changes, changed_values
 from services.registry.identity.handlers import (
-    Registry,
     check_codes,
     get_client,
     load_active,
@@ -18,7 +18,6 @@ from services.registry.identity.model import (
     ClientGone,
     HistoryEntry,
     InvalidClientData,
-    now,
     search_summary,
 )
 from services.registry.identity.repository import identity_keys
@@ -29,16 +28,16 @@ log = get_logger(__name__)
 
 
 async def _save(
-    reg: Registry, before: Client, after: Client, fields: list[str], changes: ClientChanges
+    ctx: Context, before: Client, after: Client, fields: list[str], changes: ClientChanges
 ) -> None:
     """Claim new keys, write the fields + history with `client.updated`, free old keys."""
     old_keys, new_keys = set(identity_keys(before)), identity_keys(after)
     kept = [k for k in new_keys if k in old_keys]
-    await reg.clients.claim_all(
+    await ctx.clients.claim_all(
         after.id, [k for k in new_keys if k not in old_keys], search_summary(after)
     )
     if {"name", "birthday"} & set(fields):
-        await reg.index.file_name(name_entry(after))
+        await ctx.index.file_name(name_entry(after))
     doc = after.to_doc()
     event = ClientUpdated(
         client_id=after.id,
@@ -46,33 +45,33 @@ async def _save(
         reason=changes.reason,
         actor=changes.actor,
     )
-    entries = await reg.clients.change(
+    entries = await ctx.clients.change(
         after.id, {"$set": {f: doc[f] for f in [*fields, "history", "consent_history"]}}, [event]
     )
     if search_summary(before) != search_summary(after):
-        await reg.clients.refresh_lookups(after, kept)
+        await ctx.clients.refresh_lookups(after, kept)
     for field, value in old_keys - set(new_keys):
-        await reg.clients.release(field, value, after.id)
+        await ctx.clients.release(field, value, after.id)
     if {"name", "birthday"} & set(fields):
-        await reg.index.unfile_name(name_entry(before))
+        await ctx.index.unfile_name(name_entry(before))
     if "manager_id" in fields:
-        await reg.index.assign(after.id, before.manager_id, after.manager_id)
-    await reg.clients.publish(after.id, entries)
+        await ctx.index.assign(after.id, before.manager_id, after.manager_id)
+    await ctx.clients.publish(after.id, entries)
     log.info("client_updated", client_id=after.id, fields=fields)
 
 
-async def update_client(reg: Registry, client_id: str, changes: ClientChanges) -> Client:
-    before = await load_active(reg, client_id)
-    after, fields = apply_changes(before, changes, reg.default_region, now())
+async def update_client(ctx: Context, client_id: str, changes: ClientChanges) -> Client:
+    before = await load_active(ctx, client_id)
+    after, fields = apply_changes(before, changes, ctx.default_region, ctx.clock())
     if "category" in fields or "tags" in fields:
-        await check_codes(reg, after.category, after.tags)
+        await check_codes(ctx, after.category, after.tags)
     if fields:
-        await _save(reg, before, after, fields, changes)
+        await _save(ctx, before, after, fields, changes)
     return after
 
 
 async def merge_clients(
-    reg: Registry, merged_id: str, survivor_id: str, actor: str | None
+    ctx: Context, merged_id: str, survivor_id: str, actor: str | None
 ) -> Client:
     """`merged_id` becomes a pointer to `survivor_id`; one `client.merged` tells the rest.
 
@@ -81,11 +80,13 @@ async def merge_clients(
     """
     if merged_id == survivor_id:
         raise InvalidClientData("a client cannot be merged into itself")
-    merged = await load_active(reg, merged_id)
-    survivor = await load_active(reg, survivor_id)
-    entry = HistoryEntry(field="merged_into", old=None, new=survivor.id, actor=actor, at=now())
+    merged = await load_active(ctx, merged_id)
+    survivor = await load_active(ctx, survivor_id)
+    entry = HistoryEntry(
+        field="merged_into", old=None, new=survivor.id, actor=actor, at=ctx.clock()
+    )
     event = ClientMerged(survivor_id=survivor.id, merged_id=merged.id, actor=actor)
-    entries = await reg.clients.change(
+    entries = await ctx.clients.change(
         merged.id,
         {
             "$set": {"status": "merged", "merged_into": survivor.id},
@@ -94,10 +95,10 @@ async def merge_clients(
         [event],
     )
     gone = merged.model_copy(update={"status": "merged", "merged_into": survivor.id})
-    await reg.clients.refresh_lookups(gone)  # its keys now show the pointer
+    await ctx.clients.refresh_lookups(gone)  # its keys now show the pointer
     if merged.manager_id:
-        await reg.index.assign(merged.id, merged.manager_id, None)
-    await reg.clients.publish(merged.id, entries)
+        await ctx.index.assign(merged.id, merged.manager_id, None)
+    await ctx.clients.publish(merged.id, entries)
     log.info("client_merged", client_id=merged.id, survivor_id=survivor.id)
     return survivor
 
@@ -118,23 +119,23 @@ ERASED_FIELDS: dict[str, Any] = {
 }
 
 
-async def erase_client(reg: Registry, client_id: str, actor: str | None) -> Client:
+async def erase_client(ctx: Context, client_id: str, actor: str | None) -> Client:
     """Forget the person: personal data and lookups go, anonymised history stays."""
-    client = await get_client(reg, client_id)
+    client = await get_client(ctx, client_id)
     if client.status == "erased":
         raise ClientGone(client.id, client.status, None)
-    entry = HistoryEntry(field="erased", old=None, new=None, actor=actor, at=now())
+    entry = HistoryEntry(field="erased", old=None, new=None, actor=actor, at=ctx.clock())
     # What changed stays, the reasons go: staff write them freely and they may name the
     # person ("Ada asked to be VIP").
     history = [h.model_copy(update={"reason": None}) for h in client.history] + [entry]
     event = ClientErased(client_id=client.id, actor=actor)
     erased = {**ERASED_FIELDS, "status": "erased", "history": [h.model_dump() for h in history]}
-    entries = await reg.clients.change(client.id, {"$set": erased}, [event])
+    entries = await ctx.clients.change(client.id, {"$set": erased}, [event])
     for field, value in identity_keys(client):
-        await reg.clients.release(field, value, client.id)
-    await reg.index.unfile_name(name_entry(client))
+        await ctx.clients.release(field, value, client.id)
+    await ctx.index.unfile_name(name_entry(client))
     if client.manager_id:
-        await reg.index.assign(client.id, client.manager_id, None)
-    await reg.clients.publish(client.id, entries)
+        await ctx.index.assign(client.id, client.manager_id, None)
+    await ctx.clients.publish(client.id, entries)
     log.info("client_erased", client_id=client.id)
-    return await get_client(reg, client.id)
+    return await get_client(ctx, client.id)

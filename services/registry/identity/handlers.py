@@ -1,4 +1,4 @@
-"""Registry commands: load, decide (model*.py), save with outbox, publish."""
+"""Registering a client and reading one: load, decide (model.py), save with outbox, publish."""
 
 from __future__ import annotations
 
@@ -6,9 +6,8 @@ import asyncio
 from dataclasses import dataclass
 from typing import Any
 
+from services.registry.bootstrap import Context
 from services.registry.cards.model import Card, new_card_number, normalise_card_number
-from services.registry.catalog.repository import CatalogRepository
-from services.registry.config import RegistrySettings
 from services.registry.identity.model import (
     Client,
     ClientDraft,
@@ -17,43 +16,14 @@ from services.registry.identity.model import (
     DuplicateClient,
     new_client,
 )
-from services.registry.identity.repository import ClientRepository
 from services.registry.search.model import buckets_of, similar_names
-from services.registry.search.repository import ListIndex, NameEntry
-from services.registry.signals.repository import SignalRepository
+from services.registry.search.repository import NameEntry
 from shared.contracts.registry import ClientRegistered
 from shared.contracts.registry import Consent as ConsentContract
 from shared.logging import get_logger
-from shared.messaging.keyed_locks import KeyedLocks
-from shared.service import ServiceRuntime
 
 log = get_logger(__name__)
 CARD_ATTEMPTS = 5
-
-
-@dataclass
-class Registry:
-    """What every registry handler works with (built per request from the runtime)."""
-
-    clients: ClientRepository
-    index: ListIndex
-    catalog: CatalogRepository
-    signals: SignalRepository
-    default_region: str
-    card_prefix: str
-
-    @classmethod
-    def of(cls, runtime: ServiceRuntime, locks: KeyedLocks) -> Registry:
-        settings = runtime.settings
-        assert isinstance(settings, RegistrySettings)
-        return cls(
-            clients=ClientRepository(runtime.db, runtime.outbox),
-            index=ListIndex(runtime.db, locks),
-            catalog=CatalogRepository(runtime.db),
-            signals=SignalRepository(runtime.db),
-            default_region=settings.default_region,
-            card_prefix=settings.card_prefix,
-        )
 
 
 @dataclass
@@ -86,69 +56,69 @@ def name_entry(client: Client) -> NameEntry:
     return NameEntry(client.id, client.name_norm, birthday)
 
 
-async def possible_duplicates(reg: Registry, client: Client) -> list[Client]:
+async def possible_duplicates(ctx: Context, client: Client) -> list[Client]:
     """Clients with the same birthday and a similar name (read from the name buckets)."""
     if client.birthday is None:
         return []
     me = name_entry(client)
     found: dict[str, NameEntry] = {}
     for bucket in buckets_of(client.name_norm):
-        for entry in await reg.index.names_in(bucket):
+        for entry in await ctx.index.names_in(bucket):
             same_day = entry.client_id != me.client_id and entry.birthday == me.birthday
             if same_day and similar_names(entry.name_norm, me.name_norm):
                 found[entry.client_id] = entry
-    candidates = await asyncio.gather(*(reg.clients.get(cid) for cid in sorted(found)))
+    candidates = await asyncio.gather(*(ctx.clients.get(cid) for cid in sorted(found)))
     return [c for c in candidates if c is not None and c.status == "active"]
 
 
-async def check_codes(reg: Registry, category: str, tags: list[str]) -> None:
-    await reg.catalog.category(category)
-    await reg.catalog.tags_of(tags)
+async def check_codes(ctx: Context, category: str, tags: list[str]) -> None:
+    await ctx.catalog.category(category)
+    await ctx.catalog.tags_of(tags)
 
 
-async def _insert(reg: Registry, client: Client, bound: str | None) -> list[dict[str, Any]]:
+async def _insert(ctx: Context, client: Client, bound: str | None) -> list[dict[str, Any]]:
     """Claim the keys and insert the client with its event; a taken drawn card is redrawn."""
     for attempt in range(CARD_ATTEMPTS):
-        number = bound or new_card_number(reg.card_prefix)
+        number = bound or new_card_number(ctx.card_prefix)
         client.cards = [Card(number=number, source="bound" if bound else "issued")]
         try:
-            return await reg.clients.add(client, [registered_event(client)])
+            return await ctx.clients.add(client, [registered_event(client)])
         except DuplicateClient as exc:
             if bound or exc.field != "card" or attempt == CARD_ATTEMPTS - 1:
                 raise
     raise AssertionError("unreachable")
 
 
-async def register_client(reg: Registry, draft: ClientDraft) -> Registration:
-    client = new_client(draft, reg.default_region)
-    await check_codes(reg, client.category, client.tags)
+async def register_client(ctx: Context, draft: ClientDraft) -> Registration:
+    client = new_client(draft, ctx.default_region)
+    await check_codes(ctx, client.category, client.tags)
     bound = normalise_card_number(draft.card_number) if draft.card_number else None
-    duplicates = await possible_duplicates(reg, client)
+    duplicates = await possible_duplicates(ctx, client)
     # Lists first: a crash leaves entries of a client that does not exist, which every
     # reader skips; the other order could leave a client nobody finds by name.
-    await reg.index.file_name(name_entry(client))
-    await reg.index.assign(client.id, None, client.manager_id)
+    await ctx.index.file_name(name_entry(client))
+    await ctx.index.assign(client.id, None, client.manager_id)
     try:
-        entries = await _insert(reg, client, bound)
+        entries = await _insert(ctx, client, bound)
     except DuplicateClient:
-        await reg.index.unfile_name(name_entry(client))
-        await reg.index.assign(client.id, client.manager_id, None)
+        await ctx.index.unfile_name(name_entry(client))
+        await ctx.index.assign(client.id, client.manager_id, None)
         raise
-    await reg.clients.publish(client.id, entries)
+    await ctx.clients.publish(client.id, entries)
     log.info("client_registered", client_id=client.id, possible_duplicates=len(duplicates))
     return Registration(client, duplicates)
 
 
-async def get_client(reg: Registry, client_id: str) -> Client:
-    client = await reg.clients.get(client_id)
+async def get_client(ctx: Context, client_id: str) -> Client:
+    client = await ctx.clients.get(client_id)
     if client is None:
         raise ClientNotFound(client_id)
     return client
 
 
-async def load_active(reg: Registry, client_id: str) -> Client:
+async def load_active(ctx: Context, client_id: str) -> Client:
     """A client that can still change (not merged away, not erased)."""
-    client = await get_client(reg, client_id)
+    client = await get_client(ctx, client_id)
     if client.status != "active":
         raise ClientGone(client_id, client.status, client.merged_into)
     return client
@@ -162,14 +132,14 @@ class ClientView:
     extra: dict[str, Any]
 
 
-async def client_view(reg: Registry, client_id: str, with_signals: bool = True) -> ClientView:
-    client = await get_client(reg, client_id)
+async def client_view(ctx: Context, client_id: str, with_signals: bool = True) -> ClientView:
+    client = await get_client(ctx, client_id)
     extra: dict[str, Any] = {}
     if client.status == "merged" and client.merged_into:
-        survivor_id = await reg.clients.resolve(client.id)
-        client = await get_client(reg, survivor_id)
+        survivor_id = await ctx.clients.resolve(client.id)
+        client = await get_client(ctx, survivor_id)
         extra["resolved_from"] = client_id
-    extra["handling_tips"] = await reg.catalog.tags_of(client.tags)
+    extra["handling_tips"] = await ctx.catalog.tags_of(client.tags)
     if with_signals:  # four point reads; the gateway's card has the owners' data instead
-        extra["signals"] = await reg.signals.read(client.id)
+        extra["signals"] = await ctx.signals.read(client.id)
     return ClientView(client, extra)

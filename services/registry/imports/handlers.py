@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
+from services.registry.bootstrap import Context
 from services.registry.cards.model import (
     Card,
     InvalidCardNumber,
@@ -23,7 +24,7 @@ from services.registry.cards.model import (
     normalise_card_number,
 )
 from services.registry.catalog.model import UnknownCode
-from services.registry.identity.handlers import Registry, name_entry
+from services.registry.identity.handlers import name_entry
 from services.registry.identity.model import InvalidClientData, InvalidPhone, new_client
 from services.registry.identity.repository import identity_keys
 from services.registry.imports import repository
@@ -31,7 +32,6 @@ from services.registry.imports.model import Row, RowError, batches, draft_of
 from services.registry.imports.report import ErrorReport
 from services.registry.imports.repository import Candidate
 from services.registry.search.model import buckets_of, similar_names
-from shared.messaging.broker import EventPublisher
 
 ROW_ERRORS = (RowError, InvalidPhone, InvalidClientData, InvalidCardNumber, UnknownCode)
 
@@ -51,15 +51,13 @@ class BatchImporter:
 
     def __init__(
         self,
-        reg: Registry,
-        publisher: EventPublisher,
+        ctx: Context,
         report: ErrorReport,
         *,
         check_similar: bool = False,
         parallel: int = 8,
     ) -> None:
-        self.reg = reg
-        self.publisher = publisher
+        self.ctx = ctx
         self.report = report
         self.check_similar = check_similar
         self.parallel = parallel
@@ -67,12 +65,12 @@ class BatchImporter:
         self.summary = ImportSummary()
 
     def new_number(self) -> str:
-        return new_card_number(self.reg.card_prefix)
+        return new_card_number(self.ctx.card_prefix)
 
     async def _check_code(self, kind: str, code: str) -> None:
         key = f"{kind}:{code}"
         if key not in self.known_codes:
-            lookup = self.reg.catalog.category if kind == "category" else self.reg.catalog.tag
+            lookup = self.ctx.catalog.category if kind == "category" else self.ctx.catalog.tag
             try:
                 await lookup(code)
                 self.known_codes[key] = True
@@ -83,7 +81,7 @@ class BatchImporter:
 
     async def _candidate(self, row: Row) -> Candidate:
         draft = draft_of(row)
-        client = new_client(draft, self.reg.default_region)
+        client = new_client(draft, self.ctx.default_region)
         await self._check_code("category", client.category)
         for tag in client.tags:
             await self._check_code("tag", tag)
@@ -123,7 +121,7 @@ class BatchImporter:
                 for bucket in buckets_of(c.client.name_norm):
                     by_bucket[bucket].append(c)
         buckets = list(by_bucket)
-        contents = await asyncio.gather(*(self.reg.index.names_in(b) for b in buckets))
+        contents = await asyncio.gather(*(self.ctx.index.names_in(b) for b in buckets))
         warned: set[int] = set()
         for bucket, entries in zip(buckets, contents, strict=True):
             for c in by_bucket[bucket]:
@@ -140,13 +138,13 @@ class BatchImporter:
     async def import_batch(self, rows: list[Row]) -> None:
         self.summary.rows += len(rows)
         candidates = await self._prepare(rows)
-        ready, refused = await repository.claim_keys(self.reg, candidates, self.new_number)
+        ready, refused = await repository.claim_keys(self.ctx, candidates, self.new_number)
         for row, reason in refused:
             self.report.add(row, reason)
         if self.check_similar:
             await self._warn_similar(ready)
-        await repository.file_lists(self.reg, ready)
-        published = await repository.write_and_announce(self.reg, self.publisher, ready)
+        await repository.file_lists(self.ctx, ready)
+        published = await repository.write_and_announce(self.ctx, ready)
         self.summary.imported += len(ready)
         self.summary.published += published
         self.summary.refused = self.report.errors

@@ -14,8 +14,9 @@ from uuid import uuid4
 
 from pymongo import DeleteOne
 
+from services.registry.bootstrap import Context
 from services.registry.cards.model import Card
-from services.registry.identity.handlers import Registry, name_entry, registered_event
+from services.registry.identity.handlers import name_entry, registered_event
 from services.registry.identity.model import Client, DuplicateClient, search_summary
 from services.registry.identity.repository import CLIENTS, insert_all
 from services.registry.search.model import buckets_of
@@ -36,7 +37,7 @@ class Candidate:
 
 
 async def _claim_again(
-    reg: Registry, candidate: Candidate, key: str, new_number: Callable[[], str]
+    ctx: Context, candidate: Candidate, key: str, new_number: Callable[[], str]
 ) -> None:
     """A key taken at the bulk insert: an orphan is taken over, a drawn card redrawn."""
     field_, value = key.split(":", 1)
@@ -45,17 +46,17 @@ async def _claim_again(
         for _ in range(5):
             number = new_number()
             try:
-                await reg.clients.claim("card", number, client.id)
+                await ctx.clients.claim("card", number, client.id)
             except DuplicateClient:
                 continue
             client.cards = [Card(number=number, source="issued")]
             candidate.keys = [k for k in candidate.keys if k != key] + [f"card:{number}"]
             return
-    await reg.clients.claim(field_, value, client.id)
+    await ctx.clients.claim(field_, value, client.id)
 
 
 async def claim_keys(
-    reg: Registry, candidates: Sequence[Candidate], new_number: Callable[[], str]
+    ctx: Context, candidates: Sequence[Candidate], new_number: Callable[[], str]
 ) -> tuple[list[Candidate], list[tuple[int, str]]]:
     """Insert every lookup of the batch at once; rows with a taken key are refused."""
     docs = [
@@ -63,27 +64,27 @@ async def claim_keys(
         for c in candidates
         for k in c.keys
     ]
-    taken = {docs[i]["_id"] for i in await insert_all(reg.clients.lookups, docs)}
+    taken = {docs[i]["_id"] for i in await insert_all(ctx.clients.lookups, docs)}
     ready: list[Candidate] = []
     refused: list[tuple[int, str]] = []
     for candidate in candidates:
         clashes = [k for k in candidate.keys if k in taken]
         try:
             for key in clashes:
-                await _claim_again(reg, candidate, key, new_number)
+                await _claim_again(ctx, candidate, key, new_number)
         except DuplicateClient as exc:
             refused.append((candidate.row, str(exc)))
             mine = [DeleteOne({"_id": k}) for k in candidate.keys if k not in clashes]
             if mine:
-                await reg.clients.lookups.bulk_write(mine, ordered=False)
+                await ctx.clients.lookups.bulk_write(mine, ordered=False)
             continue
         if clashes:  # a redrawn card number: the summaries show the new one
-            await reg.clients.refresh_lookups(candidate.client)
+            await ctx.clients.refresh_lookups(candidate.client)
         ready.append(candidate)
     return ready, refused
 
 
-async def file_lists(reg: Registry, candidates: Sequence[Candidate]) -> None:
+async def file_lists(ctx: Context, candidates: Sequence[Candidate]) -> None:
     """Add the batch to the name buckets and managers' lists: new chunks, one insert."""
     lists: defaultdict[str, list[str]] = defaultdict(list)
     for c in candidates:
@@ -92,7 +93,7 @@ async def file_lists(reg: Registry, candidates: Sequence[Candidate]) -> None:
             lists[bucket].append(entry)
         if c.client.manager_id:
             lists[f"manager:{c.client.manager_id}"].append(c.client.id)
-    await reg.index.append_chunks(lists)
+    await ctx.index.append_chunks(lists)
 
 
 async def _publish(publisher: EventPublisher, entry: dict[str, Any]) -> None:
@@ -100,9 +101,7 @@ async def _publish(publisher: EventPublisher, entry: dict[str, Any]) -> None:
     await publisher.publish_raw(entry["topic"], entry["key"], payload, entry["correlation_id"])
 
 
-async def write_and_announce(
-    reg: Registry, publisher: EventPublisher, candidates: Sequence[Candidate]
-) -> int:
+async def write_and_announce(ctx: Context, candidates: Sequence[Candidate]) -> int:
     """Clients with their `client.registered` in their outboxes, then publish.
 
     One batch marker (written first) covers the whole insert; once every event is out,
@@ -113,12 +112,12 @@ async def write_and_announce(
     if not candidates:
         return 0
     entries = {c.client.id: outbox_entry(registered_event(c.client)) for c in candidates}
-    outbox = reg.clients.outbox
+    outbox = ctx.clients.outbox
     marker = await outbox.mark_many(CLIENTS, uuid4().hex, list(entries))
     docs = [c.client.to_doc() | {OUTBOX_FIELD: [entries[c.client.id]]} for c in candidates]
-    await insert_all(reg.clients.clients, docs)
+    await insert_all(ctx.clients.clients, docs)
     try:
-        await asyncio.gather(*(_publish(publisher, e) for e in entries.values()))
+        await asyncio.gather(*(_publish(ctx.publisher, e) for e in entries.values()))
     except Exception as exc:  # the marker stays: the registry's relay publishes later
         log.warning("import_publish_deferred", clients=len(entries), error=repr(exc))
         return 0

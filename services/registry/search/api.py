@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 
-from services.registry.identity.api import registry
+from services.registry.bootstrap import Ctx
 from services.registry.search import handlers
 from services.registry.search.schemas import SearchResponse
 
@@ -13,12 +13,12 @@ router = APIRouter(prefix="/internal/v1", tags=["clients"])
 
 @router.get("/clients", response_model=SearchResponse)
 async def search_clients(
-    request: Request,
+    ctx: Ctx,
     q: str = Query(min_length=1, max_length=200, description="card, phone, email or name"),
     page: int = Query(1, ge=1, le=10_000),
     page_size: int = Query(20, ge=1, le=100),
 ) -> SearchResponse:
-    found = await handlers.search(registry(request), q, page, page_size)
+    found = await handlers.search(ctx, q, page, page_size)
     return SearchResponse(
         query=q,
         match=found.match,

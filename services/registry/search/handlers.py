@@ -17,7 +17,7 @@ import asyncio
 from dataclasses import dataclass
 from typing import Any
 
-from services.registry.identity.handlers import Registry
+from services.registry.bootstrap import Context
 from services.registry.identity.model import Client, search_summary
 from services.registry.search.model import SearchPlan, matches_prefix, plan_search, query_bucket
 
@@ -33,43 +33,43 @@ def search_item(client: Client) -> dict[str, Any]:
     return search_summary(client)
 
 
-async def _read(reg: Registry, ids: list[str]) -> list[Client]:
-    found = await asyncio.gather(*(reg.clients.get(cid) for cid in ids))
+async def _read(ctx: Context, ids: list[str]) -> list[Client]:
+    found = await asyncio.gather(*(ctx.clients.get(cid) for cid in ids))
     return [c for c in found if c is not None and c.status != "erased"]
 
 
-async def _by_keys(reg: Registry, plan: SearchPlan) -> list[dict[str, Any]]:
-    owners = await asyncio.gather(*(reg.clients.lookups.find_one({"_id": k}) for k in plan.keys))
+async def _by_keys(ctx: Context, plan: SearchPlan) -> list[dict[str, Any]]:
+    owners = await asyncio.gather(*(ctx.clients.lookups.find_one({"_id": k}) for k in plan.keys))
     found: dict[str, dict[str, Any] | None] = {}
     for owner in owners:
         if owner and str(owner["client_id"]) not in found:
             found[str(owner["client_id"])] = owner.get("summary")
     unsummarised = [cid for cid, summary in found.items() if summary is None]
-    for client in await _read(reg, unsummarised):
+    for client in await _read(ctx, unsummarised):
         found[client.id] = search_item(client)
     return [s for s in found.values() if s is not None and s.get("status") != "erased"]
 
 
-async def _by_name(reg: Registry, name: str, offset: int, limit: int) -> tuple[int, list[Client]]:
+async def _by_name(ctx: Context, name: str, offset: int, limit: int) -> tuple[int, list[Client]]:
     bucket = query_bucket(name)
     if bucket is None:
         return 0, []
-    entries = [e for e in await reg.index.names_in(bucket) if matches_prefix(e.name_norm, name)]
+    entries = [e for e in await ctx.index.names_in(bucket) if matches_prefix(e.name_norm, name)]
     ranked = sorted(
         {e.client_id: e for e in entries}.values(), key=lambda e: (e.name_norm, e.client_id)
     )
-    page = await _read(reg, [e.client_id for e in ranked[offset : offset + limit]])
+    page = await _read(ctx, [e.client_id for e in ranked[offset : offset + limit]])
     # An entry left behind by a rename (or a crash) no longer matches its client.
     current = [c for c in page if c.status == "merged" or matches_prefix(c.name_norm, name)]
     return len(ranked), current
 
 
-async def search(reg: Registry, query: str, page: int, page_size: int) -> SearchPage:
-    plan = plan_search(query, reg.default_region)
+async def search(ctx: Context, query: str, page: int, page_size: int) -> SearchPage:
+    plan = plan_search(query, ctx.default_region)
     offset = (page - 1) * page_size
     if plan.name is not None:
-        total, clients = await _by_name(reg, plan.name, offset, page_size)
+        total, clients = await _by_name(ctx, plan.name, offset, page_size)
     else:
-        items = await _by_keys(reg, plan)
+        items = await _by_keys(ctx, plan)
         return SearchPage(plan.kind, len(items), items[offset : offset + page_size])
     return SearchPage(plan.kind, total, [search_item(c) for c in clients])

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import httpx
+import pytest
 from pymongo import AsyncMongoClient
 
+from services.registry.main import create_app
 from shared.contracts.registry import ClientRegistered
-from tests.conftest import Slate
+from tests.conftest import Slate, running
 from tests.integration.registry.conftest import distinct_events, register, registry_settings
 from tests.support.kafka import read_topic
 
@@ -119,3 +122,15 @@ async def test_a_key_left_by_a_crash_is_taken_over(api: httpx.AsyncClient, slate
     assert owner is not None and owner["client_id"] == ada["id"]
     found = (await api.get("/internal/v1/clients", params={"q": "030 1234567"})).json()
     assert [c["id"] for c in found["items"]] == [ada["id"]]
+
+
+async def test_every_route_and_handler_share_one_context_built_at_start(slate: Slate) -> None:
+    app = create_app(registry_settings(slate))
+    async with running(app) as api:
+        built = app.state.context()
+        await register(api, name="Once Only", phone="+49 30 7777001")
+        r = await api.get("/internal/v1/clients", params={"q": "once"})
+        assert r.status_code == 200 and r.json()["total"] == 1
+        assert app.state.context() is built  # not rebuilt per request
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        built.clients = built.clients  # type: ignore[misc]

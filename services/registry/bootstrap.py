@@ -1,0 +1,83 @@
+"""The registry's one Context: settings, store, repositories, publisher and clock,
+built once at start by `bootstrap`.
+
+Handlers take it as their first argument; the handler table reads it from the app's
+`ContextSlot`, routes get it as the `Ctx` dependency, the import command builds its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from pymongo.asynchronous.database import AsyncDatabase
+
+from services.registry.catalog.repository import CatalogRepository
+from services.registry.config import RegistrySettings
+from services.registry.identity.repository import ClientRepository
+from services.registry.search.repository import ListIndex
+from services.registry.signals.repository import SignalRepository
+from shared.context import ContextSlot
+from shared.messaging.broker import EventPublisher
+from shared.messaging.keyed_locks import KeyedLocks
+from shared.service import ServiceRuntime
+from shared.store.outbox import Outbox
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Context:
+    """Everything a registry handler or route works with, built once at start."""
+
+    settings: RegistrySettings
+    store: AsyncDatabase[dict[str, Any]]
+    outbox: Outbox
+    publisher: EventPublisher
+    clients: ClientRepository
+    index: ListIndex
+    catalog: CatalogRepository
+    signals: SignalRepository
+    clock: Clock
+
+    @property
+    def default_region(self) -> str:
+        return self.settings.default_region
+
+    @property
+    def card_prefix(self) -> str:
+        return self.settings.card_prefix
+
+
+def bootstrap(
+    settings: RegistrySettings, runtime: ServiceRuntime, clock: Clock = utc_now
+) -> Context:
+    """The service's Context over the store `runtime` opened (build_app's on_start)."""
+    db, outbox = runtime.db, runtime.outbox
+    return Context(
+        settings=settings,
+        store=db,
+        outbox=outbox,
+        publisher=runtime.publisher,
+        clients=ClientRepository(db, outbox),
+        index=ListIndex(db, KeyedLocks()),
+        catalog=CatalogRepository(db),
+        signals=SignalRepository(db),
+        clock=clock,
+    )
+
+
+async def context_of(request: Request) -> Context:
+    """The Context of the app serving this request (a FastAPI dependency)."""
+    slot: ContextSlot[Context] = request.app.state.context
+    return slot()
+
+
+Ctx = Annotated[Context, Depends(context_of)]
