@@ -11,7 +11,7 @@ Jobs (idempotent by receipts; internal endpoints, `clientele loyalty ...` and an
 in-process periodic task): birthdays (`birthday:<client>:<year>`), expiry (FIFO by the
 month bonus was earned, `expiry:<client>:<month>`), churn (`at_risk:<client>:<day>`).
 
-## The purchase pipeline (handlers_purchases.py)
+## The purchase pipeline (purchases/handlers.py)
 
 A FastStream batch subscriber (`batch=True`, up to `LOYALTY_PURCHASE_BATCH_SIZE`
 records) hands over the raw records. Each is validated on its own; a bad one goes to

@@ -7,10 +7,10 @@ import socket
 from dataclasses import dataclass
 from decimal import Decimal
 
+from services.loyalty.accounts.repository import AccountRepository
 from services.loyalty.config import LoyaltySettings
 from services.loyalty.journal import JournalStore
-from services.loyalty.model_rules import TierPolicy, parse_tiers
-from services.loyalty.repository import AccountRepository
+from services.loyalty.rules.model import TierPolicy, parse_tiers
 from shared.messaging.broker import dead_letter_sender
 from shared.messaging.dead_letters import DeadLetterSender
 from shared.service import ServiceRuntime

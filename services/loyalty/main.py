@@ -8,10 +8,14 @@ from functools import partial
 from fastapi import FastAPI
 from pymongo import IndexModel
 
-from services.loyalty import api, api_export, api_reports, api_rules, handlers_bonus
+from services.loyalty.accounts import api
+from services.loyalty.bonus import handlers as bonus
 from services.loyalty.config import LoyaltySettings
 from services.loyalty.context import Loyalty, Policy
+from services.loyalty.export import api as export_api
 from services.loyalty.journal import ACCOUNTS
+from services.loyalty.reports import api as reports_api
+from services.loyalty.rules import api as rules_api
 from services.loyalty.subscribers import register_subscribers
 from shared.contracts import ClientRegistered
 from shared.contracts.base import Event
@@ -60,13 +64,13 @@ async def run_jobs(loyalty: Loyalty, now: datetime) -> list[str]:
         await loyalty.journals.replay_open(loyalty.owned(), force=True)
     db, interval, ran = loyalty.runtime.db, loyalty.settings.jobs_interval_s, []
     if await claim_interval(db, "birthdays", now, interval):
-        await handlers_bonus.run_birthdays(loyalty, now.date())
+        await bonus.run_birthdays(loyalty, now.date())
         ran.append("birthdays")
     if await claim_interval(db, "expiry", now, interval):
-        await handlers_bonus.run_expiry(loyalty, now)
+        await bonus.run_expiry(loyalty, now)
         ran.append("expiry")
     if await claim_interval(db, "churn", now, interval):
-        await handlers_bonus.run_churn(loyalty, now.date())
+        await bonus.run_churn(loyalty, now.date())
         ran.append("churn")
     return ran
 
@@ -90,7 +94,7 @@ def create_app(settings: LoyaltySettings | None = None) -> FastAPI:
     runtime.tasks.append(
         PeriodicTask("loyalty-waiting-sweep", settings.waiting_sweep_interval_s, sweep)
     )
-    routers = [api.router, api_rules.router, api_reports.router, api_export.router]
+    routers = [api.router, rules_api.router, reports_api.router, export_api.router]
     app = build_app(
         runtime, title="Clientele loyalty", routers=routers, publishes=PUBLISHES, indexes=INDEXES
     )

@@ -8,14 +8,12 @@ from typing import Any
 from faststream import NoCast
 from faststream.kafka.annotations import KafkaMessage
 
-from services.loyalty import (
-    handlers,
-    handlers_bonus,
-    handlers_clients,
-    handlers_purchases,
-    handlers_returns,
-)
+from services.loyalty.accounts import handlers
+from services.loyalty.bonus import handlers as bonus
+from services.loyalty.clients import handlers as clients
 from services.loyalty.context import Loyalty
+from services.loyalty.purchases import handlers as purchases
+from services.loyalty.returns import handlers as returns
 from shared.contracts import ClientRegistered
 from shared.contracts.complaints import ComplaintFiled, ComplaintResolved, GoodwillGranted
 from shared.contracts.pos import PurchaseRecorded, PurchaseReturned
@@ -42,10 +40,10 @@ def handler_table(loyalty: Loyalty) -> HandlerTable:
         await handlers.open_account(event, loyalty, inbox, crash_after_write=crash_after_write)
 
     async def record_return(event: PurchaseReturned) -> None:
-        await handlers_returns.record_return(loyalty, event, loyalty.owned())
+        await returns.record_return(loyalty, event, loyalty.owned())
 
     async def grant_goodwill(event: GoodwillGranted) -> None:
-        await handlers_bonus.grant_goodwill(loyalty, event)
+        await bonus.grant_goodwill(loyalty, event)
 
     table, own = HandlerTable(), Dedup.IN_DOCUMENTS
     # Registrations keep the service's own group (as the purchases do): a fixed release
@@ -53,19 +51,19 @@ def handler_table(loyalty: Loyalty) -> HandlerTable:
     table.add(ClientRegistered, open_account, SERVICE_GROUP, own)
     table.add(PurchaseReturned, record_return, dedup=own)
     table.add(GoodwillGranted, grant_goodwill, dedup=own)
-    table.add(ComplaintFiled, partial(handlers_bonus.complaint_opened, loyalty), dedup=own)
-    table.add(ComplaintResolved, partial(handlers_bonus.complaint_closed, loyalty), dedup=own)
-    table.add(ClientUpdated, partial(handlers_clients.update_client, loyalty), dedup=own)
-    table.add(ClientMerged, partial(handlers_clients.merge_clients, loyalty), dedup=own)
-    table.add(ClientErased, partial(handlers_clients.erase_client, loyalty), dedup=own)
+    table.add(ComplaintFiled, partial(bonus.complaint_opened, loyalty), dedup=own)
+    table.add(ComplaintResolved, partial(bonus.complaint_closed, loyalty), dedup=own)
+    table.add(ClientUpdated, partial(clients.update_client, loyalty), dedup=own)
+    table.add(ClientMerged, partial(clients.merge_clients, loyalty), dedup=own)
+    table.add(ClientErased, partial(clients.erase_client, loyalty), dedup=own)
     return table
 
 
 def register_subscribers(loyalty: Loyalty) -> Pipeline:
-    """Purchases: a batch planned as a whole into one journal (handlers_purchases.py);
+    """Purchases: a batch planned as a whole into one journal (purchases.py);
     every other event: the message pipeline (shared/messaging/pipeline.py)."""
     runtime, settings = loyalty.runtime, loyalty.settings
-    known = partial(handlers_returns.purchases_recorded, loyalty)
+    known = partial(returns.purchases_recorded, loyalty)
     pipeline = Pipeline(handler_table(loyalty), runtime, known)
 
     @runtime.broker.subscriber(
@@ -82,10 +80,10 @@ def register_subscribers(loyalty: Loyalty) -> Pipeline:
         # `NoCast`: each record is validated by the handler, so one bad record spoils
         # nothing (the AsyncAPI document names the contract through runtime.consumes).
         batch = records_of(message.raw_message)
-        recorded = await handlers_purchases.record_purchases(loyalty, batch, loyalty.owned())
-        # Returns that came first wait for their purchase (handlers_returns.py). After
+        recorded = await purchases.record_purchases(loyalty, batch, loyalty.owned())
+        # Returns that came first wait for their purchase (returns.py). After
         # the batch's journal: a return parked meanwhile finds the receipt itself.
-        if waiting := await handlers_returns.waiting_for(loyalty, recorded):
+        if waiting := await returns.waiting_for(loyalty, recorded):
             await pipeline.release(waiting)
 
     runtime.consumes[runtime.topics(PurchaseRecorded.TOPIC)] = PurchaseRecorded

@@ -12,7 +12,7 @@ from aiokafka import AIOKafkaProducer
 from pymongo.asynchronous.database import AsyncDatabase
 
 from bench.purchase_data import clients, expected_balances
-from services.loyalty.model import month_of
+from services.loyalty.accounts.model import month_of
 from shared.contracts import ClientRegistered
 from tests.conftest import Slate
 from tests.support.kafka import eventually

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from services.loyalty.model import churn_risk
-from services.loyalty.model_rules import CategoryRule, price_line
+from services.loyalty.accounts.model import churn_risk
+from services.loyalty.rules.model import CategoryRule, price_line
 
 WEEKLY = ("2026-10-01", "2026-10-08", "2026-10-15", "2026-10-22")
 

@@ -14,16 +14,16 @@ from typing import Any
 
 import pytest
 
-from services.loyalty.config import LoyaltySettings
-from services.loyalty.context import Policy
-from services.loyalty.model import (
+from services.loyalty.accounts.model import (
     AccountState,
     apply_purchase,
     apply_return,
     cumulative_share,
     return_share,
 )
-from services.loyalty.model_rules import DEFAULT_RULES, price_line
+from services.loyalty.config import LoyaltySettings
+from services.loyalty.context import Policy
+from services.loyalty.rules.model import DEFAULT_RULES, price_line
 from shared.contracts import from_minor_units, to_minor_units
 
 DOC = Path(__file__).resolve().parents[3] / "docs" / "loyalty.md"

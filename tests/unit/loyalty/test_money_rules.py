@@ -10,7 +10,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.loyalty.model import (
+from services.loyalty.accounts.model import (
     AccountState,
     Effect,
     LedgerEntry,
@@ -22,7 +22,7 @@ from services.loyalty.model import (
     retier,
     return_share,
 )
-from services.loyalty.model_rules import DEFAULT_RULES, TierPolicy, parse_tiers
+from services.loyalty.rules.model import DEFAULT_RULES, TierPolicy, parse_tiers
 
 POLICY = TierPolicy(parse_tiers("bronze:0:1,silver:500:1.25,gold:2000:1.5"))
 START = datetime(2026, 1, 1, tzinfo=UTC)
@@ -168,5 +168,11 @@ def test_no_float_in_the_money_code() -> None:
     import services.loyalty as package
 
     root = Path(package.__file__).parent
-    for name in ("model.py", "model_rules.py", "model_reports.py", "planning.py"):
+    for name in (
+        "accounts/model.py",
+        "accounts/money.py",
+        "rules/model.py",
+        "reports/model.py",
+        "purchases/planning.py",
+    ):
         assert "float" not in (root / name).read_text(), name

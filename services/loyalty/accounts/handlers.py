@@ -5,16 +5,16 @@ from __future__ import annotations
 import os
 import signal
 
-from services.loyalty.context import Loyalty
-from services.loyalty.handlers_credit import plan_credit
-from services.loyalty.journal import Journal
-from services.loyalty.model import (
+from services.loyalty.accounts.model import (
     AccountNotFound,
     BonusAccount,
 )
-from services.loyalty.model_rules import rule_for
-from services.loyalty.planning import account_changes
-from services.loyalty.repository import AccountRepository, new_account_doc, state_of
+from services.loyalty.accounts.repository import AccountRepository, new_account_doc, state_of
+from services.loyalty.clients.credit import plan_credit
+from services.loyalty.context import Loyalty
+from services.loyalty.journal import Journal
+from services.loyalty.purchases.planning import account_changes
+from services.loyalty.rules.model import rule_for
 from shared.contracts import ClientRegistered
 from shared.identity import reference_keys
 from shared.logging import get_logger

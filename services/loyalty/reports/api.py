@@ -7,17 +7,17 @@ from typing import Any
 
 from fastapi import APIRouter, Query, Request
 
-from services.loyalty import handlers_bonus
-from services.loyalty.api import loyalty_of
-from services.loyalty.model import month_of
-from services.loyalty.model_reports import (
+from services.loyalty.accounts.api import loyalty_of
+from services.loyalty.accounts.model import month_of
+from services.loyalty.accounts.repository import AccountRepository
+from services.loyalty.bonus import handlers as bonus
+from services.loyalty.reports.model import (
     Economics,
     economics_of,
     months_between,
     per_client,
     rank_categories,
 )
-from services.loyalty.repository import AccountRepository
 from services.loyalty.schemas import AdjustmentRequest, JobResult
 from shared.contracts import from_minor_units, to_minor_units
 from shared.problems import Invalid
@@ -118,25 +118,23 @@ async def employees_report(
 async def adjust(client_id: str, body: AdjustmentRequest, request: Request) -> dict[str, Any]:
     loyalty = loyalty_of(request)
     amount = to_minor_units(body.amount)
-    done = await handlers_bonus.adjust(
-        loyalty, client_id, amount, body.actor, body.reason, body.request_id
-    )
+    done = await bonus.adjust(loyalty, client_id, amount, body.actor, body.reason, body.request_id)
     return {"client_id": client_id, "applied": done, "request_id": body.request_id}
 
 
 @router.post("/jobs/birthdays", response_model=JobResult)
 async def birthdays(request: Request, day: date | None = None) -> JobResult:
-    count = await handlers_bonus.run_birthdays(loyalty_of(request), day or datetime.now(UTC).date())
+    count = await bonus.run_birthdays(loyalty_of(request), day or datetime.now(UTC).date())
     return JobResult(job="birthdays", affected=count)
 
 
 @router.post("/jobs/expiry", response_model=JobResult)
 async def expiry(request: Request, at: datetime | None = None) -> JobResult:
-    count = await handlers_bonus.run_expiry(loyalty_of(request), at or datetime.now(UTC))
+    count = await bonus.run_expiry(loyalty_of(request), at or datetime.now(UTC))
     return JobResult(job="expiry", affected=count)
 
 
 @router.post("/jobs/churn", response_model=JobResult)
 async def churn(request: Request, day: date | None = None) -> JobResult:
-    count = await handlers_bonus.run_churn(loyalty_of(request), day or datetime.now(UTC).date())
+    count = await bonus.run_churn(loyalty_of(request), day or datetime.now(UTC).date())
     return JobResult(job="churn", affected=count)

@@ -17,11 +17,11 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
+from services.loyalty.accounts.model import apply_return, cumulative_share, month_of, return_share
+from services.loyalty.accounts.repository import ledger_doc, state_of
 from services.loyalty.context import Loyalty
 from services.loyalty.journal import Journal
-from services.loyalty.model import apply_return, cumulative_share, month_of, return_share
-from services.loyalty.planning import account_changes, effect_events
-from services.loyalty.repository import ledger_doc, state_of
+from services.loyalty.purchases.planning import account_changes, effect_events
 from shared.contracts.pos import PurchaseReturned
 from shared.logging import get_logger
 from shared.messaging.dead_letters import Unprocessable

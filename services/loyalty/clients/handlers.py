@@ -9,12 +9,12 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
+from services.loyalty.accounts.handlers import credit_unmatched
+from services.loyalty.accounts.model import AccountState, add_spend, post
+from services.loyalty.accounts.repository import ledger_doc, state_of
 from services.loyalty.context import Loyalty
-from services.loyalty.handlers import credit_unmatched
 from services.loyalty.journal import Journal
-from services.loyalty.model import AccountState, add_spend, post
-from services.loyalty.planning import account_changes
-from services.loyalty.repository import ledger_doc, state_of
+from services.loyalty.purchases.planning import account_changes
 from shared.contracts.registry import ClientErased, ClientMerged, ClientUpdated
 from shared.identity import reference_keys
 from shared.logging import get_logger

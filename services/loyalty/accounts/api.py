@@ -6,10 +6,10 @@ from typing import Any
 
 from fastapi import APIRouter, Query, Request
 
-from services.loyalty import handlers
+from services.loyalty.accounts import handlers
+from services.loyalty.accounts.model import AccountNotFound
+from services.loyalty.accounts.repository import AccountRepository, account_of
 from services.loyalty.context import Loyalty
-from services.loyalty.model import AccountNotFound
-from services.loyalty.repository import AccountRepository, account_of
 from services.loyalty.schemas import (
     AccountResponse,
     CardPartResponse,

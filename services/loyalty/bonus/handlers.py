@@ -11,9 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from services.loyalty.context import Loyalty
-from services.loyalty.journal import Journal
-from services.loyalty.model import (
+from services.loyalty.accounts.model import (
     AccountNotFound,
     Effect,
     churn_risk,
@@ -21,9 +19,11 @@ from services.loyalty.model import (
     expire,
     month_of,
 )
-from services.loyalty.model_rules import rule_for
-from services.loyalty.planning import account_changes, effect_events
-from services.loyalty.repository import ledger_doc, state_of
+from services.loyalty.accounts.repository import ledger_doc, state_of
+from services.loyalty.context import Loyalty
+from services.loyalty.journal import Journal
+from services.loyalty.purchases.planning import account_changes, effect_events
+from services.loyalty.rules.model import rule_for
 from shared.contracts import to_minor_units
 from shared.contracts.complaints import ComplaintFiled, ComplaintResolved, GoodwillGranted
 from shared.contracts.loyalty import AccrualReason, ClientAtRisk

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
-from services.loyalty.model_rules import CategoryRule
+from services.loyalty.rules.model import CategoryRule
 
 
 def cents_of(amount: Decimal, rounding: str = ROUND_HALF_UP) -> int:

@@ -21,19 +21,19 @@ from typing import Any, TypeAlias
 from aiokafka import ConsumerRecord
 from pydantic import ValidationError
 
+from services.loyalty.accounts.model import AccountState, Effect, apply_purchase, month_of
+from services.loyalty.accounts.repository import state_of
 from services.loyalty.context import Loyalty, Policy
 from services.loyalty.journal import Journal
-from services.loyalty.matching import identity_keys, resolve_owners
-from services.loyalty.model import AccountState, Effect, apply_purchase, month_of
-from services.loyalty.model_rules import CategoryRule, rule_for
-from services.loyalty.planning import (
+from services.loyalty.purchases.matching import identity_keys, resolve_owners
+from services.loyalty.purchases.planning import (
     account_changes,
     effect_events,
     ledger_docs,
     purchase_receipt,
     purchase_reports,
 )
-from services.loyalty.repository import state_of
+from services.loyalty.rules.model import CategoryRule, rule_for
 from shared import tracing
 from shared.contracts import to_minor_units
 from shared.contracts.pos import PurchaseRecorded

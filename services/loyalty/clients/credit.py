@@ -14,9 +14,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from services.loyalty.context import Loyalty
-from services.loyalty.journal import Journal
-from services.loyalty.model import (
+from services.loyalty.accounts.model import (
     AccountState,
     apply_purchase,
     apply_return,
@@ -24,9 +22,11 @@ from services.loyalty.model import (
     month_of,
     return_share,
 )
-from services.loyalty.model_rules import CategoryRule
-from services.loyalty.planning import effect_events
-from services.loyalty.repository import ledger_doc
+from services.loyalty.accounts.repository import ledger_doc
+from services.loyalty.context import Loyalty
+from services.loyalty.journal import Journal
+from services.loyalty.purchases.planning import effect_events
+from services.loyalty.rules.model import CategoryRule
 
 
 def receipt_economics(receipt: dict[str, Any], sign: int) -> dict[str, int]:

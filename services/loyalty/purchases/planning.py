@@ -14,9 +14,9 @@ from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from services.loyalty.accounts.model import AccountState, Effect, cents_of, month_of
+from services.loyalty.accounts.repository import ledger_doc
 from services.loyalty.context import Policy
-from services.loyalty.model import AccountState, Effect, cents_of, month_of
-from services.loyalty.repository import ledger_doc
 from shared.contracts import from_minor_units, to_minor_units
 from shared.contracts.base import Event
 from shared.contracts.loyalty import AccrualReason, BonusAccrued, BonusRedeemed, TierChanged

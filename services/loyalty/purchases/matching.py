@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from services.loyalty.repository import AccountRepository
+from services.loyalty.accounts.repository import AccountRepository
 from shared.contracts.pos import ClientRef, PurchaseRecorded
 from shared.identity import reference_keys
 

@@ -3,7 +3,7 @@
 Money inside the model is integer cents (exact, and what the store keeps); rates and
 shares are `Decimal`. Nothing here does I/O: a handler loads an `AccountState`,
 applies events with these functions and saves what they return. The cents and month
-arithmetic lives in model_money, the churn rhythm in model_churn (re-exported here).
+arithmetic lives in accounts/money.py, the churn rhythm in reports/churn.py (re-exported here).
 """
 
 from __future__ import annotations
@@ -14,15 +14,15 @@ from decimal import Decimal
 
 from pydantic import BaseModel
 
-from services.loyalty.model_churn import ChurnRisk as ChurnRisk
-from services.loyalty.model_churn import churn_risk as churn_risk
-from services.loyalty.model_money import accrual_for as accrual_for
-from services.loyalty.model_money import cents_of as cents_of
-from services.loyalty.model_money import cumulative_share as cumulative_share
-from services.loyalty.model_money import month_of as month_of
-from services.loyalty.model_money import redemption_cap as redemption_cap
-from services.loyalty.model_money import shift_month as shift_month
-from services.loyalty.model_rules import CategoryRule, TierPolicy
+from services.loyalty.accounts.money import accrual_for as accrual_for
+from services.loyalty.accounts.money import cents_of as cents_of
+from services.loyalty.accounts.money import cumulative_share as cumulative_share
+from services.loyalty.accounts.money import month_of as month_of
+from services.loyalty.accounts.money import redemption_cap as redemption_cap
+from services.loyalty.accounts.money import shift_month as shift_month
+from services.loyalty.reports.churn import ChurnRisk as ChurnRisk
+from services.loyalty.reports.churn import churn_risk as churn_risk
+from services.loyalty.rules.model import CategoryRule, TierPolicy
 from shared.problems import Conflict, NotFound
 
 LedgerKind = (

@@ -7,10 +7,10 @@ from decimal import Decimal
 
 from fastapi import APIRouter, Request
 
-from services.loyalty.api import loyalty_of
-from services.loyalty.matching import identity_keys, resolve_keys
-from services.loyalty.model import redemption_cap
-from services.loyalty.model_rules import CategoryRule, price_line, rule_for
+from services.loyalty.accounts.api import loyalty_of
+from services.loyalty.accounts.model import redemption_cap
+from services.loyalty.purchases.matching import identity_keys, resolve_keys
+from services.loyalty.rules.model import CategoryRule, price_line, rule_for
 from services.loyalty.schemas import (
     QuotedLineResponse,
     QuoteRequest,

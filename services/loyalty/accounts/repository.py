@@ -19,9 +19,9 @@ from cachetools import TTLCache
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from services.loyalty.accounts.model import AccountState, BonusAccount, LedgerEntry, ledger_id
 from services.loyalty.journal import ACCOUNTS, LEDGER, LOOKUPS, RECEIPTS, REPORTS, UNMATCHED
-from services.loyalty.model import AccountState, BonusAccount, LedgerEntry, ledger_id
-from services.loyalty.model_rules import DEFAULT_RULES, CategoryRule
+from services.loyalty.rules.model import DEFAULT_RULES, CategoryRule
 from shared.contracts import from_minor_units
 from shared.messaging.idempotency import LAST_APPLIED
 from shared.store.point_reads import find_by_ids
