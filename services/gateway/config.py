@@ -26,6 +26,16 @@ class GatewaySettings(ServiceSettings):
     card_timeout_s: float = Field(
         1.5, gt=0, description="Budget for each service's part of the client card."
     )
+
+    def upstream_urls(self) -> dict[str, str]:
+        """The base URL of every service the gateway calls, by name."""
+        return {
+            "registry": self.registry_url,
+            "loyalty": self.loyalty_url,
+            "surveys": self.surveys_url,
+            "complaints": self.complaints_url,
+        }
+
     token_secret: str = Field(
         "",
         description="HMAC secret signing bearer tokens and session cookies. Empty: a random "

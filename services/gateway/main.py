@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import secrets
 from collections.abc import Callable
 
 from fastapi import Depends, FastAPI, Request
@@ -14,20 +13,15 @@ from starlette.middleware import Middleware
 
 from services.gateway import api, docs
 from services.gateway.audit.middleware import AuditMiddleware
-from services.gateway.audit.repository import INDEXES, AuditLog
+from services.gateway.audit.repository import INDEXES
 from services.gateway.audit.retention import Clock, purge_audit_once, system_clock
 from services.gateway.auth import handlers as handlers_auth
-from services.gateway.auth.guard import AnonymousGate, GatewayRuntime, guard
-from services.gateway.auth.repository import (
-    LoginThrottle,
-    PosKeyRepository,
-    Recent,
-    StaffRepository,
-)
-from services.gateway.auth.security import TokenSigner
+from services.gateway.auth.guard import AnonymousGate, guard
+from services.gateway.bootstrap import Context, bootstrap
 from services.gateway.config import GatewaySettings
 from services.gateway.console import api as console
 from services.gateway.upstream import Upstreams, problem
+from shared.context import ContextSlot
 from shared.logging import get_logger
 from shared.periodic import PeriodicTask
 from shared.problems import cut_errors, title_of
@@ -36,45 +30,30 @@ from shared.service import AppShape, ReadyCheck, ServiceRuntime, build_app
 log = get_logger(__name__)
 
 
-def _secret(settings: GatewaySettings) -> str:
-    if settings.token_secret:
-        return settings.token_secret
-    log.warning(
-        "token_secret_generated",
-        detail="GATEWAY_TOKEN_SECRET is not set: using a random secret for this process "
-        "(dev/test only; tokens and sessions end when it stops, replicas reject each other's)",
-    )
-    return secrets.token_urlsafe(32)
-
-
 def create_app(settings: GatewaySettings | None = None, clock: Clock = system_clock) -> FastAPI:
     """`clock` lets tests decide what time the retention job sees."""
     settings = settings or GatewaySettings()
     runtime = ServiceRuntime(settings, (), messaging=False)  # no Kafka: it calls services
-    urls = {
-        "registry": settings.registry_url,
-        "loyalty": settings.loyalty_url,
-        "surveys": settings.surveys_url,
-        "complaints": settings.complaints_url,
-    }
+    context: ContextSlot[Context] = ContextSlot()
     runtime.tasks.append(_audit_retention(settings, runtime, clock))
-    app: FastAPI  # built below; the hooks and the middleware run once it is
 
     async def start(runtime: ServiceRuntime) -> None:
-        app.state.gateway = await _open(settings, runtime, urls)
-        app.state.upstreams = app.state.gateway.upstreams
+        # The store is open now; requests and jobs come after this.
+        context.fill(bootstrap(settings, runtime))
+        staff, admin = context().staff, (settings.admin_username, settings.admin_password)
+        await handlers_auth.ensure_first_admin(staff, *admin)
 
     async def stop(runtime: ServiceRuntime) -> None:
-        await app.state.gateway.audit.close()
-        await app.state.gateway.upstreams.close()
+        await context().audit.close()
+        await context().upstreams.close()
 
     shape = AppShape(
         options={"version": "1", "docs_url": None, "redoc_url": None, "openapi_url": None},
         middlewares=[
-            Middleware(AuditMiddleware, audit=lambda: app.state.gateway.audit),
+            Middleware(AuditMiddleware, audit=lambda: context().audit),
             Middleware(AnonymousGate, refuse=_not_logged_in),
         ],
-        ready=_ready(runtime, lambda: app.state.upstreams, list(urls)),
+        ready=_ready(runtime, lambda: context().upstreams, list(settings.upstream_urls())),
         problem_json=True,
     )
     app = build_app(
@@ -87,29 +66,10 @@ def create_app(settings: GatewaySettings | None = None, clock: Clock = system_cl
         indexes=INDEXES,
         shape=shape,
     )
+    app.state.context = context
     _error_handlers(app)
     _protected_routes(app)
     return app
-
-
-async def _open(
-    settings: GatewaySettings, runtime: ServiceRuntime, urls: dict[str, str]
-) -> GatewayRuntime:
-    """The repositories over the open store, the upstream clients, the first admin."""
-    db = runtime.db
-    gateway = GatewayRuntime(
-        settings=settings,
-        staff=StaffRepository(db, Recent(settings.auth_cache_s)),
-        pos_keys=PosKeyRepository(db, Recent(settings.auth_cache_s)),
-        throttle=LoginThrottle(db, settings.login_max_failures, settings.login_window_s),
-        audit=AuditLog(db),
-        signer=TokenSigner(_secret(settings)),
-        upstreams=Upstreams(urls, settings.upstream_timeout_s, settings.card_timeout_s),
-    )
-    await handlers_auth.ensure_first_admin(
-        gateway.staff, settings.admin_username, settings.admin_password
-    )
-    return gateway
 
 
 def _audit_retention(

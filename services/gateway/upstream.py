@@ -128,7 +128,8 @@ def actor_headers(request: Request) -> dict[str, str]:
 
 
 def upstreams(request: Request) -> Upstreams:
-    found: Upstreams = request.app.state.upstreams
+    """The upstream clients of the app's Context (bootstrap.py, which imports this)."""
+    found: Upstreams = request.app.state.context().upstreams
     return found
 
 

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
 from services.gateway.audit.schemas import AuditPage
-from services.gateway.auth.guard import GatewayRuntime, gateway
+from services.gateway.bootstrap import Ctx
 
 router = APIRouter(prefix="/api/v1")
-Runtime = Annotated[GatewayRuntime, Depends(gateway)]
 
 
 @router.get("/audit", response_model=AuditPage, tags=["admin"])
 async def audit_log(
-    rt: Runtime,
+    rt: Ctx,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     before: Annotated[str | None, Query(max_length=64)] = None,
     client_id: Annotated[str | None, Query(min_length=1, max_length=100)] = None,

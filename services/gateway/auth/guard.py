@@ -10,39 +10,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from fastapi import HTTPException, Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from services.gateway.audit.repository import AuditLog
 from services.gateway.auth.model import Access, Caller, Role, rule_for
-from services.gateway.auth.repository import LoginThrottle, PosKeyRepository, StaffRepository
-from services.gateway.auth.security import TokenSigner, pos_key_digest
-from services.gateway.config import GatewaySettings
-from services.gateway.upstream import Upstreams
+from services.gateway.auth.security import pos_key_digest
+from services.gateway.bootstrap import Context, context_in
 
 SESSION_COOKIE = "clientele_session"
 API_KEY_HEADER = "x-api-key"
-
-
-@dataclass
-class GatewayRuntime:
-    """What the gateway's routes need, opened by the lifespan."""
-
-    settings: GatewaySettings
-    staff: StaffRepository
-    pos_keys: PosKeyRepository
-    throttle: LoginThrottle
-    audit: AuditLog
-    signer: TokenSigner
-    upstreams: Upstreams
-
-
-def gateway(request: Request) -> GatewayRuntime:
-    found: GatewayRuntime = request.app.state.gateway
-    return found
 
 
 def caller(request: Request) -> Caller:
@@ -61,7 +39,7 @@ def _bearer(request: Request) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
-async def _staff(request: Request, rt: GatewayRuntime) -> Caller:
+async def _staff(request: Request, rt: Context) -> Caller:
     bearer = _bearer(request)
     if bearer is not None:
         claims = rt.signer.read(bearer, "api")
@@ -79,7 +57,7 @@ async def _staff(request: Request, rt: GatewayRuntime) -> Caller:
     return Caller(who=found[0].username, role=found[0].role)
 
 
-async def _pos(request: Request, rt: GatewayRuntime) -> Caller:
+async def _pos(request: Request, rt: Context) -> Caller:
     key = request.headers.get(API_KEY_HEADER)
     if not key:
         raise _unauthorized("POS routes need an 'X-API-Key' header")
@@ -111,7 +89,7 @@ async def guard(request: Request) -> None:
     rule = rule_for(request.method, getattr(route, "path", request.url.path))
     if rule.access is Access.public:
         return
-    rt = gateway(request)
+    rt = context_in(request)
     if rule.access is Access.pos_key:
         request.state.caller = await _pos(request, rt)
         return

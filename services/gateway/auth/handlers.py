@@ -20,12 +20,12 @@ from services.gateway.auth.security import (
 from shared.logging import get_logger
 
 if TYPE_CHECKING:
-    from services.gateway.auth.guard import GatewayRuntime
+    from services.gateway.bootstrap import Context
 
 log = get_logger(__name__)
 
 
-async def log_in(rt: GatewayRuntime, username: str, password: str, ip: str) -> StaffUser:
+async def log_in(rt: Context, username: str, password: str, ip: str) -> StaffUser:
     """The user, if the password is right; refuses while the user+IP is throttled."""
     username = username.strip().lower()
     await rt.throttle.check(username, ip)

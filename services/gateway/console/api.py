@@ -22,8 +22,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from services.gateway.auth import handlers as handlers_auth
 from services.gateway.auth.api import client_ip
-from services.gateway.auth.guard import SESSION_COOKIE, GatewayRuntime, caller, gateway
+from services.gateway.auth.guard import SESSION_COOKIE, caller
 from services.gateway.auth.model import Caller, InvalidCredentials, TooManyAttempts
+from services.gateway.bootstrap import Ctx, context_in
 from services.gateway.clients import handlers
 from services.gateway.clients.model import UpstreamError
 from services.gateway.console.format import day, ledger_row, when, zone
@@ -34,7 +35,6 @@ HERE = Path(__file__).parent
 STATIC = HERE.parent / "static"  # the console's and the API docs' files
 templates = Jinja2Templates(directory=HERE / "templates")
 router = APIRouter(prefix="/console", include_in_schema=False)
-Runtime = Annotated[GatewayRuntime, Depends(gateway)]
 Who = Annotated[Caller, Depends(caller)]
 NOT_YET = "not available yet"
 
@@ -42,7 +42,7 @@ NOT_YET = "not available yet"
 @pass_context
 def _when(ctx: Context, value: Any, seconds: bool = False) -> Markup:
     """`{{ x|when }}`: a time as staff read it, in the business's zone (GATEWAY_TIMEZONE)."""
-    return when(value, zone(gateway(ctx["request"]).settings.timezone), seconds=seconds)
+    return when(value, zone(context_in(ctx["request"]).settings.timezone), seconds=seconds)
 
 
 templates.env.filters.update(when=_when, day=day, ledger_row=ledger_row)
@@ -73,7 +73,7 @@ async def call(
 ) -> tuple[int, Any]:
     """(status, JSON) from a service; status 0 when it does not answer."""
     try:
-        response = await gateway(request).upstreams.call(
+        response = await context_in(request).upstreams.call(
             service, method, path, headers=actor_headers(request), **kw
         )
     except UpstreamDown:
@@ -100,7 +100,7 @@ async def login_page(request: Request, next: str = "/console/") -> HTMLResponse:
 @router.post("/login")
 async def login(
     request: Request,
-    rt: Runtime,
+    rt: Ctx,
     username: Annotated[str, Form()],
     password: Annotated[str, Form()],
     next: Annotated[str, Form()] = "/console/",
@@ -160,7 +160,7 @@ async def _search(request: Request, q: str) -> dict[str, Any]:
 @router.get("/clients/{client_id}", response_class=HTMLResponse)
 async def card_page(request: Request, client_id: str, filed: str = "") -> Response:
     try:
-        card = await handlers.client_card(gateway(request).upstreams, client_id)
+        card = await handlers.client_card(context_in(request).upstreams, client_id)
     except UpstreamError as exc:
         message = str(exc.body.get("detail", "the client card cannot be shown"))
         return render(request, "error.html", exc.status, message=message)

@@ -8,7 +8,8 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from services.gateway.auth.guard import caller, gateway
+from services.gateway.auth.guard import caller
+from services.gateway.bootstrap import context_in
 from services.gateway.clients import handlers
 from services.gateway.clients.model import UpstreamError
 from services.gateway.console.api import NOT_YET, call, complaint_topics, render
@@ -88,7 +89,7 @@ async def file_complaint(request: Request, client_id: str) -> Response:
     else:
         errors = field_errors(status, answer)
     try:
-        card = await handlers.client_card(gateway(request).upstreams, client_id)
+        card = await handlers.client_card(context_in(request).upstreams, client_id)
     except UpstreamError as exc:
         return render(request, "error.html", exc.status, message=str(exc.body.get("detail")))
     return render(
@@ -189,7 +190,7 @@ def shown(body: Any) -> str | None:
 
 @router.get("/admin/dlq", response_class=HTMLResponse)
 async def dlq_page(request: Request, topic: str = "", before: str = "") -> HTMLResponse:
-    settings = gateway(request).settings
+    settings = context_in(request).settings
     bootstrap, prefix = settings.kafka_bootstrap_servers, settings.topic_prefix
     page, error = LetterPage([], 0, None), None
     try:
@@ -203,5 +204,5 @@ async def dlq_page(request: Request, topic: str = "", before: str = "") -> HTMLR
 
 @router.get("/admin/audit", response_class=HTMLResponse)
 async def audit_page(request: Request) -> HTMLResponse:
-    entries = await gateway(request).audit.page(200)
+    entries = await context_in(request).audit.page(200)
     return render(request, "audit.html", entries=entries)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
-from services.gateway.auth.guard import GatewayRuntime, gateway
+from services.gateway.bootstrap import Ctx
 from services.gateway.dead_letters.reader import (
     BadCursor,
     UnknownTopic,
@@ -18,11 +18,10 @@ from services.gateway.dead_letters.schemas import DeadLetters
 from shared.problems import Invalid, NotFound, Unavailable
 
 router = APIRouter(prefix="/api/v1")
-Runtime = Annotated[GatewayRuntime, Depends(gateway)]
 
 
 @router.get("/dlq", response_model=list[str], tags=["admin"])
-async def list_dead_letter_topics(rt: Runtime) -> list[str]:
+async def list_dead_letter_topics(rt: Ctx) -> list[str]:
     try:
         return await dlq_topics(rt.settings.kafka_bootstrap_servers, rt.settings.topic_prefix)
     except Exception as exc:
@@ -32,7 +31,7 @@ async def list_dead_letter_topics(rt: Runtime) -> list[str]:
 @router.get("/dlq/{topic}", response_model=DeadLetters, tags=["admin"])
 async def read_dead_letters(
     topic: str,
-    rt: Runtime,
+    rt: Ctx,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     before: Annotated[str | None, Query(max_length=2000)] = None,
 ) -> DeadLetters:

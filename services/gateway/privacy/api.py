@@ -18,7 +18,7 @@ from fastapi import APIRouter, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse, Response
 
-from services.gateway.auth.guard import gateway
+from services.gateway.bootstrap import context_in
 from services.gateway.upstream import SERVICES, UnsendableInput, UpstreamDown, Upstreams, problem
 
 router = APIRouter(prefix="/api/v1", tags=["privacy"])
@@ -69,7 +69,7 @@ async def collect_export(up: Upstreams, client_id: str) -> dict[str, Any]:
 @router.get("/clients/{client_id}/export")
 async def export_client(client_id: str, request: Request) -> Response:
     """One JSON document with everything Clientele holds about the client."""
-    rt = gateway(request)
+    rt = context_in(request)
     try:
         parts = await collect_export(rt.upstreams, client_id)
     except ExportFailed as exc:

@@ -67,7 +67,7 @@ async def test_card_reads_cost_at_most_a_tenth_of_a_store_write_per_request(
     app = create_app(gateway_settings(slate))
     async with running(app) as api:
         await handlers_auth.create_user(
-            app.state.gateway.staff, "front-desk", "a-long-password", Role.operator
+            app.state.context().staff, "front-desk", "a-long-password", Role.operator
         )
         operator = await login(api, "front-desk", "a-long-password")
         admin = await login(api)
@@ -76,7 +76,7 @@ async def test_card_reads_cost_at_most_a_tenth_of_a_store_write_per_request(
             client_id = "c-regular" if n % 2 else f"c-{n}"
             r = await api.get(f"/api/v1/clients/{client_id}", headers=operator)
             assert r.status_code == 503, r.text
-        await app.state.gateway.audit.drain()
+        await app.state.context().audit.drain()
         writes = len(commands.writes_to(AUDIT)) - before
         # The daily retention job (started with the app) lists old month documents with
         # a scan, as it should; only what the audit route reads from here on is checked.
@@ -102,7 +102,7 @@ async def test_a_listing_audits_every_client_it_showed_and_a_write_names_its_cli
     app = create_app(gateway_settings(slate))
     async with running(app) as api:
         admin = await login(api)
-        audit = app.state.gateway.audit
+        audit = app.state.context().audit
         listing = Request({"type": "http", "path_params": {}})
         shown = clients_shown(listing, b'{"items": [{"id": "c-1"}, {"client_id": "c-2"}]}')
         html = clients_shown(listing, b'<a href="/console/clients/c-3"><strong>')

@@ -23,7 +23,7 @@ async def test_audit_of_a_client_while_the_store_is_down_is_a_503_problem(slate:
     async with running(app) as api:
         admin = await login(api)
         assert (await api.get("/api/v1/users", headers=admin)).status_code == 200  # remembered
-        audit = app.state.gateway.audit
+        audit = app.state.context().audit
         audit.entries, audit.by_client = dead.gone.audit_log, dead.gone.audit_clients
         audit.record_later({"who": "admin", "client_ids": ["c-1"]})  # queued: written first
         about = await api.get("/api/v1/audit", params={"client_id": "c-1"}, headers=admin)

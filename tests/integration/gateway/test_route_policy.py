@@ -130,6 +130,6 @@ async def staff_tokens(app: FastAPI, api: httpx.AsyncClient) -> dict[Role, dict[
     tokens = {}
     for role in Role:
         name = f"staff-{role.value}"
-        await handlers_auth.create_user(app.state.gateway.staff, name, "a-long-password", role)
+        await handlers_auth.create_user(app.state.context().staff, name, "a-long-password", role)
         tokens[role] = await login(api, name, "a-long-password")
     return tokens

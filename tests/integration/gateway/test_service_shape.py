@@ -3,6 +3,11 @@ and stops with no broker reachable, and says which upstream services are not rea
 
 from __future__ import annotations
 
+import dataclasses
+
+import pytest
+
+from services.gateway.bootstrap import Context
 from services.gateway.main import create_app
 from tests.conftest import Slate, running
 from tests.integration.gateway.conftest import gateway_settings
@@ -21,3 +26,14 @@ async def test_gateway_needs_no_kafka_and_reports_store_and_upstreams(slate: Sla
     assert checks["store"] == "ok"
     assert set(checks) == {"store", "registry", "loyalty", "surveys", "complaints"}
     assert checks["registry"].startswith("unavailable")
+
+
+async def test_the_gateway_builds_one_frozen_context_at_start(slate: Slate) -> None:
+    app = create_app(gateway_settings(slate))
+    async with running(app) as http:
+        context = app.state.context()
+        await http.get("/healthz")
+        assert app.state.context() is context  # the same one, not one per request
+    assert isinstance(context, Context)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        context.audit = context.audit  # type: ignore[misc]
