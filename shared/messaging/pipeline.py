@@ -1,156 +1,99 @@
 """The one way a service handles a message: a handler table and the steps around it.
 
-A service declares once which handler takes which event type (`HandlerTable`) and
-hands the table to a `Pipeline`, which builds its Kafka subscribers. Every record,
-whether it came in a batch of one or of hundreds, goes through the same steps:
+A service declares once which handler takes which event type (`HandlerTable`,
+routes.py) and hands the table to a `Pipeline`, which builds its Kafka subscribers.
+A batch handler has this signature (a per-event handler is one, `one_at_a_time`):
 
-1. decode and validate: the body against the event type's contract;
-2. DLQ on poison: a record that fails to decode, or whose handler fails for good, goes
-   to `<topic>.dlq` with the reason and its original bytes, and the next record is
-   processed; a transient failure (store or broker unreachable) propagates, so the
-   batch is redelivered from its first record (offsets are committed only after the
-   batch's writes, see broker.py);
-3. per-key serialisation: a batch is applied record after record (Kafka gives one
-   partition, so one client's events, to one consumer of the group), and a lock per
-   dedup key makes the waiting room's re-application of an event and a redelivery of
-   it take turns in this process;
-4. dedup: a claim (a unique `_id` insert, claims.py) on the event type's key:
+    async def handler(events: Sequence[EventType]) -> Outcome
+
+`events` are the decoded, deduplicated events of one Kafka batch in offset order (a
+batch of one is the same path); the `Outcome` names the client keys the handler made
+known (`outcome.know(keys)`), the events that must wait for a client
+(`outcome.wait(event, ClientNotKnownYet(keys))`) and those it refuses for good
+(`outcome.reject(event, reason)`). Every batch goes through these steps, in order:
+
+1. decode and validate: each record's body against its event type's contract;
+2. DLQ on poison: a record that fails to decode, an event the handler refuses, goes
+   to `<topic>.dlq` alone with the reason and its original bytes, and the rest go
+   on; a handler that raises for a whole batch has its events applied one by one,
+   so only the poison one is parked. A transient failure (store or broker
+   unreachable) propagates, so the batch is redelivered from its first record
+   (offsets are committed only after the batch's writes, see broker.py);
+3. per-key serialisation: Kafka gives one partition (one client's events) to one
+   consumer of the group, and a lock per dedup key makes the waiting room's
+   re-application of an event and a redelivery of it take turns in this process;
+4. dedup: within the batch the first record per key wins; then ONE claim insert for
+   the batch and ONE settle after it (claims.py) on the event type's key:
    `purchase_id` for purchases, `return_id` for returns, else `event_id`. It comes
    after serialisation, so a redelivery racing a waiting-room release finds the
    other's claim settled and does not pass twice. A route added with
-   `dedup=Dedup.IN_DOCUMENTS` has no claim: its handler's own writes are the check (loyalty's
-   receipts and journal, docs/loyalty.md);
-5. waiting room: a handler that raises `ClientNotKnownYet` has its event parked
-   (waiting.py) until a client event makes the client known;
-6. the handler. It may return the client keys it made known (`client:<id>`,
-   `card:<n>`, `phone:<e164>`); what waited for them is re-applied through this same
-   table, then the event's claim is settled.
+   `dedup=Dedup.IN_DOCUMENTS` has no claim: its handler's own writes are the check
+   (loyalty's receipts, docs/loyalty.md);
+5. waiting room: an event the handler says must wait is parked (waiting.py) until a
+   client event makes its client known; it stays unsettled;
+6. the handler. What waited for the keys it made known is re-applied through this
+   same table (each as a batch of one), then the batch's claims are settled.
 """
 
 from __future__ import annotations
 
-import contextlib
-import json
-from collections.abc import Awaitable, Callable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
-from enum import Enum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
-import structlog
 from aiokafka import ConsumerRecord
 
 from shared import tracing
-from shared.contracts.base import Event
-from shared.contracts.pos import PurchaseRecorded, PurchaseReturned
 from shared.logging import get_logger
 from shared.messaging.batches import raw_batch, records_of
 from shared.messaging.broker import dead_letter_sender, subscriber_options
 from shared.messaging.claims import Claim, Claims
-from shared.messaging.correlation import HEADER as CORRELATION_HEADER
-from shared.messaging.correlation import bind_correlation_id
 from shared.messaging.dead_letters import (
     DeadLetterSender,
+    Unprocessable,
     count_parked,
     describe,
-    header_of,
     is_transient,
     park,
 )
 from shared.messaging.keyed_locks import KeyedLocks
-from shared.messaging.waiting import ClientNotKnownYet, WaitingRoom, applying, parked_element
+from shared.messaging.routes import (
+    SERVICE_GROUP,
+    BatchHandler,
+    Dedup,
+    Handler,
+    HandlerTable,
+    Item,
+    Outcome,
+    Route,
+    applying_all,
+    batch_scope,
+    decode,
+    dedup_key,
+    event_scope,
+    logged_as,
+    one_at_a_time,
+)
+from shared.messaging.waiting import ClientNotKnownYet, WaitingRoom, parked_element
 
 if TYPE_CHECKING:
     from shared.service import ServiceRuntime
 
+__all__ = ["SERVICE_GROUP", "BatchHandler", "Dedup", "Handler", "HandlerTable", "Outcome"]
+__all__ += ["Pipeline", "Route", "decode", "dedup_key", "event_scope", "one_at_a_time"]
+
 log = get_logger(__name__)
 
-# A handler takes the decoded event; it may return the client keys it made known.
-Handler = Callable[[Any], Awaitable[Sequence[str] | None]]
 Known = Callable[[Sequence[str]], Awaitable[bool]]
-
-# The key a repeated event is recognised by, when it is not the event id: the same
-# purchase sent twice with a new event_id counts once (ARCHITECTURE.md, POS contract).
-DEDUP_FIELDS: dict[type[Event], str] = {
-    PurchaseRecorded: "purchase_id",
-    PurchaseReturned: "return_id",
-}
-
-
-def dedup_key(event: Event) -> str:
-    field = DEDUP_FIELDS.get(type(event))
-    return f"{field}:{getattr(event, field)}" if field else str(event.event_id)
-
-
-# `group=SERVICE_GROUP`: the service's own consumer group (`<prefix><service>`), not
-# `<prefix><service>.<group>`.
-SERVICE_GROUP = ""
-
-
-class Dedup(Enum):
-    CLAIM = "claim"  # a claim in `inbox` (claims.py) before the handler
-    IN_DOCUMENTS = "in_documents"  # the handler's own documents recognise a repeat
-
-
-@dataclass(frozen=True)
-class Route:
-    event: type[Event]
-    handler: Handler
-    group: str  # routes with one group are one consumer: one writer for what they share
-    dedup: Dedup = Dedup.CLAIM
-
-
-class HandlerTable:
-    """`{EventType: handler}` of one service, and the consumer group each type goes to."""
-
-    def __init__(self) -> None:
-        self.routes: dict[type[Event], Route] = {}
-
-    def add(
-        self,
-        event: type[Event],
-        handler: Handler,
-        group: str | None = None,
-        dedup: Dedup = Dedup.CLAIM,
-    ) -> None:
-        """`group` None: a consumer group of the event's own (`<service>.<topic>`)."""
-        if event in self.routes:
-            raise ValueError(f"{event.__name__} has a handler already")
-        self.routes[event] = Route(event, handler, event.TOPIC if group is None else group, dedup)
-
-    def groups(self) -> dict[str, list[Route]]:
-        grouped: dict[str, list[Route]] = {}
-        for route in self.routes.values():
-            grouped.setdefault(route.group, []).append(route)
-        return grouped
-
-
-def decode(event_type: type[Event], record: ConsumerRecord[Any, Any]) -> Event:
-    """The record's body as `event_type`, decoded the way FastStream does: JSON when the
-    record says so (bad JSON is then an error), else JSON if it parses, else bytes."""
-    body: Any = record.value or b""
-    if (header_of(record, "content-type") or "").startswith("application/json"):
-        body = json.loads(body)
-    else:
-        with contextlib.suppress(ValueError):
-            body = json.loads(body)
-    return event_type.model_validate(body)
-
-
-@contextlib.contextmanager
-def logged_as(record: ConsumerRecord[Any, Any]) -> Iterator[None]:
-    """Logs (and publishes) while handling a record carry its correlation id and origin."""
-    cid = header_of(record, CORRELATION_HEADER) or header_of(record, "correlation_id")
-    bind_correlation_id(cid)
-    with structlog.contextvars.bound_contextvars(topic=record.topic, offset=record.offset):
-        yield
+Record: TypeAlias = "ConsumerRecord[Any, Any]"
+SLOW_BATCH_POLL_MS = 600_000  # a batch of 500 on a slow store may take minutes
 
 
 class Pipeline:
-    """Builds a service's subscribers from its table and runs every record the same way.
+    """Builds a service's subscribers from its table and runs every batch the same way.
 
     `known(keys)` says whether the service knows any of these client keys now; without
-    it an event whose handler raises `ClientNotKnownYet` is poison (DLQ).
+    it an event that must wait for a client is poison (DLQ).
     """
 
     def __init__(
@@ -186,11 +129,13 @@ class Pipeline:
         self.runtime.consumes.update(zip(topics, (route.event for route in routes), strict=True))
         group_id = f"{self.service}.{group}" if group != SERVICE_GROUP else None
         options = subscriber_options(self.runtime.settings, group_id)
+        if any(route.max_records for route in routes):
+            options["max_poll_interval_ms"] = SLOW_BATCH_POLL_MS
         subscriber = self.runtime.broker.subscriber(
             *topics,
             batch=True,
-            max_records=self.batch_size,
-            batch_timeout_ms=self.batch_timeout_ms,
+            max_records=max(route.max_records or self.batch_size for route in routes),
+            batch_timeout_ms=max(r.batch_timeout_ms or self.batch_timeout_ms for r in routes),
             **raw_batch(),
             **options,
         )
@@ -202,69 +147,136 @@ class Pipeline:
 
         subscriber(consume)
 
-    async def consume(self, records: Sequence[ConsumerRecord[Any, Any]]) -> None:
-        """A batch (or a single record): each record in turn, in offset order."""
+    async def consume(self, records: Sequence[Record]) -> None:
+        """A batch (or a single record): each run of one event type as one batch, in
+        offset order."""
+        for topic, run in self._runs(records):
+            route = self.by_topic.get(topic)
+            if route is None:
+                for record in run:
+                    await self._refuse_record(record, f"no handler for topic {record.topic}")
+                continue
+            with tracing.consumer_spans(run) as traces:
+                items = await self._decoded(route, run, traces)
+                if items:
+                    await self.apply(route, items)
+
+    def _runs(self, records: Sequence[Record]) -> list[tuple[str, list[Record]]]:
+        runs: list[tuple[str, list[Record]]] = []
         for record in records:
-            await self.process(record)
+            topic = self.runtime.topics.logical(record.topic)
+            if runs and runs[-1][0] == topic:
+                runs[-1][1].append(record)
+            else:
+                runs.append((topic, [record]))
+        return runs
 
-    async def process(self, record: ConsumerRecord[Any, Any]) -> None:
-        with logged_as(record), tracing.consumer_span(record):
+    async def _decoded(
+        self, route: Route, records: Sequence[Record], traces: Sequence[dict[str, str]]
+    ) -> list[Item]:
+        """The valid events, the first per dedup key; the others parked or dropped."""
+        items: dict[str, Item] = {}
+        for record, trace in zip(records, traces, strict=True):
             try:
-                route = self.by_topic[self.runtime.topics.logical(record.topic)]
                 event = decode(route.event, record)
-                with structlog.contextvars.bound_contextvars(event_id=str(event.event_id)):
-                    await self.apply(route, event, record)
             except Exception as exc:
-                if is_transient(exc):
-                    raise  # redelivered: the claim stays unsettled
-                await park(self.dead_letters, record, describe(exc), self.service)
-                count_parked(record.topic)  # failed, not consumed (dead_letters.py)
-
-    async def apply(
-        self, route: Route, event: Event, record: ConsumerRecord[Any, Any] | None = None
-    ) -> None:
-        """Dedup, waiting room, handler. `record` is None for an event re-applied from
-        the waiting room: there `ClientNotKnownYet` propagates (it stays parked)."""
-        key = dedup_key(event)
-        claims = Claims(self.runtime.db, f"{self.service}.{route.event.TOPIC}")
-        async with self.locks(f"{route.event.TOPIC}:{key}"):
-            claimed = route.dedup is Dedup.CLAIM
-            if claimed and await claims.claim(key) is Claim.DONE:
+                await self._refuse_record(record, describe(exc))
+                continue
+            key = dedup_key(event)
+            if key in items:
                 log.info("duplicate_event_ignored", event_id=str(event.event_id), dedup_key=key)
-                return
-            with applying(str(event.event_id)):
-                made_known = await self._handle(route, event, record)
-                if made_known is None:
-                    return  # parked: the claim stays unsettled until it is applied
-                if made_known:
-                    await self.release(made_known)
-            if claimed:
-                await claims.settle(key)
+                continue
+            items[key] = Item(event, key, record, trace)
+        return list(items.values())
 
-    async def _handle(
-        self, route: Route, event: Event, record: ConsumerRecord[Any, Any] | None
-    ) -> Sequence[str] | None:
-        """The handler's keys made known, or None when the event was parked."""
+    async def apply(self, route: Route, items: Sequence[Item]) -> None:
+        """Dedup, handler, waiting room, release, settle: one batch of one route."""
+        async with self.locks.holding([f"{route.event.TOPIC}:{item.key}" for item in items]):
+            claims = None
+            if route.dedup is Dedup.CLAIM:
+                claims = Claims(self.runtime.db, f"{self.service}.{route.event.TOPIC}")
+                items = await self._unclaimed(claims, items)
+            if not items:
+                return
+            took_effect = await self._handle(route, items)
+            if claims is not None:
+                await claims.settle(took_effect)
+
+    async def _unclaimed(self, claims: Claims, items: Sequence[Item]) -> list[Item]:
+        states = await claims.claim([item.key for item in items])
+        for item in items:
+            if states[item.key] is Claim.DONE:
+                log.info(
+                    "duplicate_event_ignored", event_id=str(item.event.event_id), dedup_key=item.key
+                )
+        return [item for item in items if states[item.key] is not Claim.DONE]
+
+    async def _handle(self, route: Route, items: Sequence[Item]) -> list[str]:
+        """Run the handler, refuse, park and release what it says; returns the keys of
+        the events that took effect (to settle)."""
+        outcome = await self._outcome(route, items)
+        by_key = {item.key: item for item in items}
+        for key, reason in outcome.rejected.items():
+            await self._refuse(by_key[key], reason)
+        late = await self._park([(by_key[k], why) for k, why in outcome.waiting.items()])
+        if late:  # their client became known meanwhile, released before they were parked
+            again = await self._outcome(route, late)
+            for key, reason in again.rejected.items():
+                await self._refuse(by_key[key], reason)
+            for item in late:
+                if item.key not in again.waiting:  # the parked copies are dropped
+                    await self.room.mark_done(str(item.event.event_id))
+            outcome.know(again.made_known)
+            outcome.rejected |= again.rejected
+            outcome.waiting = {k: w for k, w in outcome.waiting.items() if k in again.waiting}
+        applied = [i for i in items if i.key not in outcome.waiting | outcome.rejected]
+        if outcome.made_known:
+            with applying_all(applied):
+                await self.release(outcome.made_known)
+        return [item.key for item in applied]
+
+    async def _outcome(self, route: Route, items: Sequence[Item]) -> Outcome:
+        """The handler's outcome; a batch it refuses as a whole is applied one by one."""
         try:
-            return await route.handler(event) or ()
-        except ClientNotKnownYet as waiting:
-            if record is None or self.known is None:
-                raise
-            element = parked_element(
-                record, waiting.keys, waiting.reason, datetime.now(UTC), waiting.expired
-            )
-        await self.room.park(element)
-        # The client may have become known meanwhile, released before this was parked:
-        # then apply it here (and mark the parked copies done, so they are dropped).
-        if not await self.known(element["keys"]):
-            return None
-        try:
-            made_known = await route.handler(event) or ()
-        except ClientNotKnownYet:
-            return None  # still waiting: the release or the sweep will take it
-        await self.room.mark_done(str(element["event_id"]))
-        log.info("parked_event_applied", event_id=element["event_id"])
-        return made_known
+            with batch_scope(items):
+                return await route.handler([item.event for item in items])
+        except Exception as exc:
+            if is_transient(exc):
+                raise  # redelivered: the claims stay unsettled
+            if len(items) > 1:
+                log.warning("batch_applied_one_by_one", events=len(items), error=describe(exc))
+                outcome = Outcome()
+                for item in items:
+                    outcome.merge(await self._outcome(route, [item]))
+                return outcome
+            return Outcome.refusing(items[0].event, exc)
+
+    async def _park(self, waiting: Sequence[tuple[Item, ClientNotKnownYet]]) -> list[Item]:
+        """Park events in the waiting room; returns those whose client is known by now.
+        An event re-applied from the room (no record) stays there: the error propagates."""
+        late, now = [], datetime.now(UTC)
+        for item, why in waiting:
+            if item.record is None:
+                raise why
+            if self.known is None:
+                await self._refuse(item, describe(why))
+                continue
+            element = parked_element(item.record, why.keys, why.reason, now, why.expired)
+            await self.room.park(element)
+            if await self.known(element["keys"]):
+                late.append(item)
+        return late
+
+    async def _refuse(self, item: Item, reason: str) -> None:
+        """To the DLQ alone; one re-applied from the waiting room goes there from it."""
+        if item.record is None:
+            raise Unprocessable(reason)
+        await self._refuse_record(item.record, reason)
+
+    async def _refuse_record(self, record: Record, reason: str) -> None:
+        with logged_as(record):
+            await park(self.dead_letters, record, reason, self.service)
+        count_parked(record.topic)  # failed, not consumed (dead_letters.py)
 
     async def release(self, keys: Sequence[str]) -> int:
         """Re-apply, through this table, what waited for these keys (now known)."""
@@ -272,7 +284,8 @@ class Pipeline:
 
     async def reapply(self, topic: str, body: dict[str, Any]) -> None:
         route = self.by_topic[topic]
-        await self.apply(route, route.event.model_validate(body))
+        event = route.event.model_validate(body)
+        await self.apply(route, [Item(event, dedup_key(event))])
 
     async def expire_waiting(self, max_age_h: float) -> int:
         """The periodic sweep: events parked longer than `max_age_h` go to their DLQ."""

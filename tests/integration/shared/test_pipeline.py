@@ -129,9 +129,10 @@ async def test_a_route_whose_documents_dedup_writes_no_claim(slate: Slate) -> No
     shop.clients.add("c-1")
     table = HandlerTable()
     table.add(PurchaseRecorded, shop.purchase, dedup=Dedup.IN_DOCUMENTS)
-    twice = [record(slate, purchase("p-1", "c-1"))] * 2
+    once = [record(slate, purchase("p-1", "c-1"))]
     async with pipeline_of(slate, shop, table=table) as pipeline:
-        await pipeline.consume(twice)
+        await pipeline.consume(once)
+        await pipeline.consume(once)  # redelivered
         claims = await pipeline.runtime.db.inbox.count_documents({})
     assert claims == 0
     assert shop.applied["p-1"] == 2  # the handler's own documents must recognise it
