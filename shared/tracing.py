@@ -13,12 +13,11 @@ gateway. It reads the standard variables:
 - `CLIENTELE_TRACE_FILE`: also append every span as a JSON line to this file (tests).
 With none of them set nothing is instrumented and the helpers below return at once.
 
-When on: FastAPI (incoming requests), httpx and aiohttp clients (the gateway's upstream
-calls), FastStream's Kafka telemetry middleware, our own publish and per-record consume
+When on: FastAPI (sampled requests only, shared/trace_sampling.py), httpx and aiohttp
+clients, FastStream's Kafka telemetry middleware, our own publish and per-record consume
 spans (only under a sampled parent). W3C trace context travels in Kafka headers and waits
-with an event in its outbox entry or journal (`carrier`, `within`), so an event
-published later by the relay continues the trace of the request that caused it.
-Nothing personal leaves the process (shared/trace_export.py).
+with an event in its outbox entry or journal (`carrier`, `within`), so the relay's publish
+continues the request's trace. Nothing personal leaves the process (trace_export.py).
 """
 
 from __future__ import annotations
@@ -26,7 +25,7 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any, Literal
+from typing import Any
 
 from opentelemetry import context as otel_context
 from opentelemetry import trace
@@ -43,6 +42,7 @@ from opentelemetry.sdk.trace.sampling import ParentBased
 from opentelemetry.trace import Link, NonRecordingSpan, SpanContext, SpanKind
 
 from shared.trace_export import JsonLinesSpanExporter, PrivateSpanExporter
+from shared.trace_sampling import HandedTraceIds, instrument_sampled_requests
 
 TRACE_FILE_ENV = "CLIENTELE_TRACE_FILE"
 TRACE_STORE_ENV = "CLIENTELE_TRACE_STORE"
@@ -57,6 +57,7 @@ ENVIRONMENT = frozenset(
     }
 )  # fmt: skip
 TRACE_HEADERS = ("traceparent", "tracestate")
+_DISABLED = "OTEL_PYTHON_DISABLED_INSTRUMENTATIONS"
 # Probes and scrapes every few seconds would drown the traces that matter.
 EXCLUDED_URLS = "/healthz,/readyz,/metrics"
 
@@ -97,7 +98,8 @@ def tracer_provider(service_name: str) -> TracerProvider:
     """A provider named `OTEL_SERVICE_NAME` or `service_name`; its sampler comes from
     OTEL_TRACES_SAMPLER(_ARG) (the SDK's default: parent-based, always on)."""
     name = os.environ.get("OTEL_SERVICE_NAME") or service_name
-    return TracerProvider(resource=Resource.create({SERVICE_NAME: name}))
+    resource = Resource.create({SERVICE_NAME: name})
+    return TracerProvider(resource=resource, id_generator=HandedTraceIds())
 
 
 def setup(service_name: str) -> bool:
@@ -124,8 +126,7 @@ def setup(service_name: str) -> bool:
 
 def _disabled(name: str) -> bool:
     """OTEL_PYTHON_DISABLED_INSTRUMENTATIONS=pymongo,httpx (the standard variable)."""
-    listed = os.environ.get("OTEL_PYTHON_DISABLED_INSTRUMENTATIONS", "")
-    return name in {n.strip() for n in listed.split(",")}
+    return name in {n.strip() for n in os.environ.get(_DISABLED, "").split(",")}
 
 
 def _store_traced() -> bool:
@@ -153,14 +154,10 @@ def _instrument_clients() -> None:
 
 
 def instrument_app(app: Any) -> None:
-    """Server spans for a FastAPI app's requests (a no-op when tracing is off); none per
-    ASGI receive/send message: they double the spans and say nothing."""
-    if not enabled():
-        return
-    from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
-
-    quiet: list[Literal["receive", "send"]] = ["receive", "send"]
-    FastAPIInstrumentor.instrument_app(app, excluded_urls=EXCLUDED_URLS, exclude_spans=quiet)
+    """Server spans for a FastAPI app's sampled requests (a no-op when tracing is off);
+    the sampler decides before OpenTelemetry's middleware runs (trace_sampling.py)."""
+    if enabled():
+        instrument_sampled_requests(app, EXCLUDED_URLS)
 
 
 @contextlib.contextmanager
