@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import re
 from pathlib import Path
 from typing import Any
 
@@ -104,3 +105,50 @@ def test_services_export_traces_to_the_collector_only_when_given_its_endpoint() 
         assert env["OTEL_EXPORTER_OTLP_ENDPOINT"] == "${OTEL_EXPORTER_OTLP_ENDPOINT:-}"  # off
         assert env["OTEL_TRACES_SAMPLER"].endswith("parentbased_traceidratio}")
         assert 0 < float(env["OTEL_TRACES_SAMPLER_ARG"].split(":-")[1].rstrip("}")) <= 1
+
+
+def default_of(value: object) -> str:
+    """The value compose uses when the variable is unset: `${NAME:-3}` -> "3"."""
+    match = re.fullmatch(r"\$\{(\w+):-([^}]*)\}", str(value))
+    assert match, f"{value} is not ${{NAME:-default}}"
+    return match.group(2)
+
+
+def test_every_service_runs_as_n_replicas_without_a_port_clash() -> None:
+    services = compose()["services"]
+    partitions = int(
+        default_of(compose()["x-service"]["environment"]["CLIENTELE_TOPIC_PARTITIONS"])
+    )
+    assert services["kafka"]["environment"]["KAFKA_NUM_PARTITIONS"] == (
+        "${CLIENTELE_TOPIC_PARTITIONS:-6}"
+    )
+    for name in SERVICES:
+        spec = services[name]
+        assert "container_name" not in spec, name  # a fixed name allows one container
+        replicas = spec["deploy"]["replicas"]
+        assert replicas == f"${{{name.upper()}_REPLICAS:-1}}", name
+        assert 1 <= int(default_of(replicas)) <= partitions, name
+        if name != "gateway":
+            assert "ports" not in spec, f"{name}: a host port allows one replica"
+    [published] = services["gateway"]["ports"]
+    host, container = default_of(published.rsplit(":", 1)[0]), published.rsplit(":", 1)[1]
+    first, last = (int(p) for p in host.split("-"))
+    assert int(container) == settings_class("gateway")().http_port
+    assert last - first + 1 >= 2, "one host port for every gateway replica"
+
+
+def test_consumers_reach_each_other_by_service_name_not_by_replica() -> None:
+    """Docker's DNS answers a service name with every replica's address."""
+    services = compose()["services"]
+    urls = {
+        k: v
+        for k, v in services["gateway"]["environment"].items()
+        if k.startswith("GATEWAY_") and k.endswith("_URL")
+    }
+    urls |= {
+        "COMPLAINTS_REGISTRY_URL": services["complaints"]["environment"]["COMPLAINTS_REGISTRY_URL"]
+    }
+    for variable, url in urls.items():
+        upstream = variable.split("_")[-2].lower()
+        port = settings_class(upstream)().http_port
+        assert url == f"http://{upstream}:{port}", variable
