@@ -285,3 +285,41 @@ def test_values_that_match_no_setting_are_refused(assignment: str, message: str)
     """values.schema.json: a misspelt key would otherwise be ignored without a word."""
     done = template(DEFAULT_VALUES, sets=(assignment,))
     assert done.returncode != 0 and message in done.stderr, done.stderr
+
+
+@pytest.mark.parametrize("values", VALUE_FILES, ids=ids)
+def test_disruption_budgets_let_a_drain_proceed_yet_keep_a_replica_running(values: Path) -> None:
+    manifests = render(values)
+    deployments = of_kind(manifests, "Deployment")
+    scaled = of_kind(manifests, "ScaledObject")
+    for service, budget in of_kind(manifests, "PodDisruptionBudget").items():
+        pods = deployments[service]["spec"]["template"]["metadata"]["labels"]
+        assert budget["spec"]["selector"]["matchLabels"].items() <= pods.items()
+        fewest = (
+            scaled[service]["spec"]["minReplicaCount"]
+            if service in scaled
+            else deployments[service]["spec"]["replicas"]
+        )
+        evictable = budget["spec"]["maxUnavailable"]
+        assert evictable >= 1, service  # a drain is never blocked for good
+        assert fewest == 1 or evictable < fewest, service  # nor takes every replica
+        assert budget["spec"]["unhealthyPodEvictionPolicy"] == "AlwaysAllow"
+    overrides = {s: v["pdb"] for s, v in values_of(values)["services"].items() if "pdb" in v}
+    for service, override in overrides.items():  # a service's own budget wins
+        budget = of_kind(manifests, "PodDisruptionBudget")[service]["spec"]
+        assert budget["maxUnavailable"] == override["maxUnavailable"], service
+
+
+@pytest.mark.parametrize(
+    ("assignment", "message"),
+    [
+        ("pdb.maxUnavailable=2", "complaints: pdb maxUnavailable 2 is not below its 2 replicas"),
+        ("services.loyalty.pdb.maxUnavailable=3", "loyalty: pdb maxUnavailable 3 is not below"),
+        ("pdb.maxUnavailable=0", "/pdb/maxUnavailable"),
+    ],
+)
+def test_the_chart_refuses_a_budget_that_evicts_every_replica(
+    assignment: str, message: str
+) -> None:
+    done = template(ALL_FEATURES, sets=(assignment,))
+    assert done.returncode != 0 and message in done.stderr, done.stderr
