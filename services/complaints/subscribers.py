@@ -23,7 +23,7 @@ from shared.contracts.loyalty import TierChanged
 from shared.contracts.pos import PurchaseReturned
 from shared.contracts.registry import ClientErased, ClientMerged, ClientRegistered, ClientUpdated
 from shared.contracts.surveys import SurveyAnswered
-from shared.messaging.pipeline import Handler, HandlerTable, Pipeline
+from shared.messaging.pipeline import Dedup, Handler, HandlerTable, Pipeline
 from shared.service import ServiceRuntime
 
 Timed = Callable[[Context, Any, datetime], Awaitable[Any]]
@@ -49,7 +49,9 @@ def handler_table(context: Callable[[], Context]) -> HandlerTable:
         await handlers.open_case_from_survey(ctx, event, ctx.clock())
 
     table = HandlerTable()
-    table.add(ClientRegistered, timed(handlers_clients.remember_client), "client-events")
+    # A registration is recognised in the client's own document (remember_client).
+    registered = timed(handlers_clients.remember_client)
+    table.add(ClientRegistered, registered, "client-events", Dedup.IN_DOCUMENTS)
     table.add(ClientUpdated, timed(handlers_clients.update_client), "client-events")
     table.add(ClientMerged, timed(handlers_clients.merge_clients), "client-events")
     table.add(ClientErased, erase, "client-events")

@@ -20,7 +20,7 @@ from shared.contracts.loyalty import BonusAccrued, ClientAtRisk
 from shared.contracts.pos import PurchaseRecorded
 from shared.contracts.registry import ClientErased, ClientMerged, ClientRegistered, ClientUpdated
 from shared.contracts.surveys import SurveyAnswered
-from shared.messaging.pipeline import Handler, HandlerTable, Pipeline
+from shared.messaging.pipeline import Dedup, Handler, HandlerTable, Pipeline
 from shared.service import ServiceRuntime
 
 Takes = Callable[[Context, Any], Awaitable[Any]]
@@ -37,7 +37,9 @@ def handler_table(context: Callable[[], Context]) -> HandlerTable:
     table = HandlerTable()
     # One consumer for every client.* topic, one for both complaint topics: each keeps
     # one writer per document (FerretDB does not make concurrent upserts atomic).
-    table.add(ClientRegistered, given_context(clients.remember_client), group="clients")
+    # A registration is recognised in the client's own document (remember_client).
+    registered = given_context(clients.remember_client)
+    table.add(ClientRegistered, registered, group="clients", dedup=Dedup.IN_DOCUMENTS)
     table.add(ClientUpdated, given_context(clients.update_client), group="clients")
     table.add(ClientMerged, given_context(clients.merge_clients), group="clients")
     table.add(ClientErased, given_context(clients.erase_client), group="clients")

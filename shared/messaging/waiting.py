@@ -25,6 +25,15 @@ writers of one waiting document could lose one's write):
   documents of its *other* keys (still unknown, so a parker may be pushing to them
   at that very moment); a later release skips it and the sweep drops it silently.
 Only the sweep writes to documents of keys that are still unknown.
+
+"Did anything wait for this client?" costs a client handler no read of its own: a
+parker also inserts a marker `parked:<key>` into the service's `lookups` collection
+(insert only, so it never overwrites a lookup), and the client handler puts
+`marker_probes(keys)` into the bulk write of its lookups, in the same command:
+`anything_parked` reads the answer off that write's result. A handler returns its keys
+(and the pipeline reads the waiting documents) only when a probe matched. The order
+is the one above: the lookups come before the probes in that command, and a parker
+inserts its marker before it checks the lookups again.
 """
 
 from __future__ import annotations
@@ -38,7 +47,9 @@ from typing import Any
 
 from aiokafka import ConsumerRecord
 from prometheus_client import Counter
-from pymongo.errors import DuplicateKeyError
+from pymongo import UpdateOne
+from pymongo.errors import BulkWriteError, DuplicateKeyError
+from pymongo.results import BulkWriteResult
 
 from shared.logging import get_logger
 from shared.messaging.dead_letters import DeadLetterSender, describe, is_transient, park
@@ -46,6 +57,8 @@ from shared.messaging.dead_letters import DeadLetterSender, describe, is_transie
 log = get_logger(__name__)
 
 WAITING = "waiting"
+MARKERS = "lookups"  # where a service's client handler writes its lookups
+DUPLICATE_KEY = 11000
 NEVER_REGISTERED = "client_never_registered"
 EVENTS_WAITING = Counter(
     "clientele_events_waiting_total",
@@ -81,6 +94,22 @@ class ClientNotKnownYet(Exception):
         self.keys = list(dict.fromkeys(keys))
         self.reason = reason
         self.expired = expired  # the DLQ reason when it waits too long
+
+
+def marker_id(key: str) -> str:
+    return f"parked:{key}"
+
+
+def marker_probes(keys: Sequence[str]) -> list[UpdateOne]:
+    """Statements for a client handler's bulk write of its lookups (after them): each
+    matches a document only when something was parked under that key."""
+    return [UpdateOne({"_id": marker_id(k)}, {"$set": {"known": True}}) for k in keys]
+
+
+def anything_parked(result: BulkWriteResult, upserts: int) -> bool:
+    """Whether a probe matched, given the result of a bulk write of `upserts` upserts
+    followed by probes: an upsert that did not insert matched a document too."""
+    return result.matched_count > upserts - len(result.upserted_ids or {})
 
 
 def parked_element(
@@ -140,6 +169,7 @@ class WaitingRoom:
 
     def __init__(self, db: Any, service: str, logical: Callable[[str], str] = str) -> None:
         self.collection = db[WAITING]
+        self.markers = db[MARKERS]
         self.service = service
         self.logical = logical  # physical topic -> logical (the topic prefix)
 
@@ -158,6 +188,7 @@ class WaitingRoom:
                 await self.collection.update_one({"_id": self._id(key)}, change, upsert=True)
             except DuplicateKeyError:  # two first parkers of one key: the document exists now
                 await self.collection.update_one({"_id": self._id(key)}, change, upsert=True)
+        await self._mark(element["keys"], element["at"])
         topic = self.logical(element["topic"])
         EVENTS_WAITING.labels(self.service, topic, "parked").inc()
         log.info(
@@ -167,6 +198,20 @@ class WaitingRoom:
             waiting_for=element["keys"],
             reason=element["reason"],
         )
+
+    async def _mark(self, keys: Sequence[str], at: datetime) -> None:
+        """A marker per key (after the event is in its documents): one insert, a marker
+        that exists already stays as it is."""
+        try:
+            await self.markers.insert_many(
+                [{"_id": marker_id(k), "at": at} for k in keys], ordered=False
+            )
+        except BulkWriteError as exc:
+            if any(e.get("code") != DUPLICATE_KEY for e in exc.details.get("writeErrors", ())):
+                raise
+
+    async def _unmark(self, key: str) -> None:
+        await self.markers.delete_one({"_id": marker_id(key)})
 
     async def waiting_for(self, key: str) -> list[dict[str, Any]]:
         doc = await self.collection.find_one({"_id": self._id(key)})
@@ -181,10 +226,13 @@ class WaitingRoom:
 
     async def _pull(self, key: str, event_ids: set[str]) -> None:
         """`$pullAll` of the exact stored elements (FerretDB 1.x ignores a `$pull` with a
-        condition)."""
-        same = [e for e in await self.waiting_for(key) if str(e.get("event_id")) in event_ids]
+        condition); the key's marker goes with its last element."""
+        elements = await self.waiting_for(key)
+        same = [e for e in elements if str(e.get("event_id")) in event_ids]
         if same:
             await self.collection.update_one({"_id": self._id(key)}, {"$pullAll": {"events": same}})
+        if len(same) == len(elements):
+            await self._unmark(key)
 
     async def release(self, keys: Sequence[str], apply: Apply, send: DeadLetterSender) -> int:
         """Re-apply what waits for `keys` (now known), oldest first; returns how many.
@@ -208,6 +256,7 @@ class WaitingRoom:
             # The key is known: a parker pushing to it now applies its event itself.
             if len(done) == len(elements):
                 await self.collection.delete_one({"_id": self._id(key)})
+                await self._unmark(key)
             else:
                 await self._pull(key, done)
         return released

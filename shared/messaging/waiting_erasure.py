@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from shared.identity import national_digits
 from shared.logging import get_logger
-from shared.messaging.waiting import WaitingRoom
+from shared.messaging.waiting import WaitingRoom, marker_id
 
 log = get_logger(__name__)
 
@@ -59,6 +59,9 @@ async def forget_parked(room: WaitingRoom, client: ErasedClient) -> int:
         if naming:
             await room.collection.update_one({"_id": doc["_id"]}, {"$pullAll": {"events": naming}})
             dropped += len(naming)
+            if len(naming) == len(doc.get("events", ())):  # its marker names the client too
+                key = str(doc["_id"]).removeprefix("waiting:")
+                await room.markers.delete_one({"_id": marker_id(key)})
     if dropped:
         log.info("parked_events_of_erased_client_dropped", client_id=client.client_id, n=dropped)
     return dropped

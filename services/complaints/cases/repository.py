@@ -12,11 +12,14 @@ an entry pointing to nothing, which readers skip and the SLA checker removes.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from pymongo import UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
 
 from services.complaints.cases.model import Case
 from services.complaints.sla.model import next_check
@@ -26,6 +29,18 @@ from shared.store.outbox import OUTBOX_FIELD, Outbox
 CASES = "cases"
 BOARD = "open_cases"
 CLIENT_CASES = "client_cases"
+LOOKUPS = "lookups"
+
+
+def cases_marker(client_id: str) -> str:
+    """In `lookups`: the client has cases. A registration probes it in its lookups'
+    write (clients/handlers.py) instead of reading `client_cases`: cases filed before
+    complaints knew the client may need raising for the client's value."""
+    return f"cases:{client_id}"
+
+
+def cases_probe(client_id: str) -> UpdateOne:
+    return UpdateOne({"_id": cases_marker(client_id)}, {"$set": {"known": True}})
 
 
 def case_document(case: Case) -> dict[str, Any]:
@@ -57,6 +72,7 @@ class CaseRepository:
         self.cases = db[CASES]
         self.board = db[BOARD]
         self.client_cases = db[CLIENT_CASES]
+        self.lookups = db[LOOKUPS]
         self.outbox = outbox
 
     async def get(self, case_id: str) -> Case | None:
@@ -87,6 +103,8 @@ class CaseRepository:
         await self.client_cases.update_one(
             {"_id": client_id}, {"$addToSet": {"case_ids": {"$each": case_ids}}}, upsert=True
         )
+        with contextlib.suppress(DuplicateKeyError):  # the client's marker exists already
+            await self.lookups.insert_one({"_id": cases_marker(client_id)})
 
     async def sync_board(self, case: Case) -> None:
         if case.is_open:

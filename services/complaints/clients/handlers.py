@@ -12,13 +12,14 @@ from typing import Any
 
 from services.complaints.bootstrap import Context
 from services.complaints.cases.model import Case
-from services.complaints.clients.repository import lookup_keys
+from services.complaints.cases.repository import cases_probe
+from services.complaints.clients.repository import GONE, lookup_keys
 from services.complaints.priority.handlers import follow_client_value
 from services.complaints.problem_clients.handlers import review_client
 from shared.contracts.loyalty import TierChanged
 from shared.contracts.registry import ClientErased, ClientMerged, ClientRegistered, ClientUpdated
 from shared.logging import get_logger
-from shared.messaging.waiting import ClientNotKnownYet, WaitingRoom
+from shared.messaging.waiting import ClientNotKnownYet, WaitingRoom, marker_probes
 from shared.messaging.waiting_erasure import ErasedClient, forget_parked
 
 log = get_logger(__name__)
@@ -36,15 +37,28 @@ async def known(ctx: Context, keys: Sequence[str]) -> bool:
 
 
 async def remember_client(ctx: Context, event: ClientRegistered, now: datetime) -> list[str]:
-    """Project the client; returns the keys it made known (what waited for them goes on)."""
-    keys = [f"client:{event.client_id}", *lookup_keys(event.model_dump())]
-    if await ctx.clients.gone(event.client_id):
-        log.info("event_of_gone_client_ignored", client_id=event.client_id)
-        return keys
-    await ctx.clients.apply(event.client_id, event.model_dump(), event.occurred_at)
+    """Project the client; returns its keys when something waited for them.
+
+    Two commands: the projection inserted unless a document exists, then the lookups
+    with the waiting room's and the cases' probes in one bulk write. An update that
+    came first leaves the registration its older fields (newer-than-stored stamps); a
+    tombstone refuses it; a repeat changes nothing: the route needs no inbox claim.
+    """
+    client_id, fields = event.client_id, event.model_dump()
+    keys = [f"client:{client_id}", *lookup_keys(fields)]
+    before = await ctx.clients.register(client_id, fields, event.occurred_at)
+    if before is not None and before.get(GONE):
+        log.info("event_of_gone_client_ignored", client_id=client_id)
+        return []
+    if before is not None:
+        await ctx.clients.apply(client_id, fields, event.occurred_at, stored=before)
+    probes = [*marker_probes(keys), cases_probe(client_id)]
+    anything_waited = await ctx.clients.point_all(client_id, keys[1:], probes)
     if set(event.tags) & ctx.policies.problem.tags:
-        await review_client(ctx, event.client_id, now)
-    await follow_client_value(ctx, event.client_id, now)  # cases filed before we knew them
+        await review_client(ctx, client_id, now)
+    if not anything_waited:
+        return []
+    await follow_client_value(ctx, client_id, now)  # cases filed before we knew them
     return keys
 
 
@@ -58,6 +72,7 @@ async def update_client(ctx: Context, event: ClientUpdated, now: datetime) -> li
     if changes.get("phones"):
         changes["phone"] = changes["phones"][0]
     changed = await ctx.clients.apply(event.client_id, changes, event.occurred_at)
+    await ctx.clients.point_all(event.client_id, lookup_keys(changes), [])
     if "tags" in changed or "category" in changed:
         await review_client(ctx, event.client_id, now)
     if "category" in changed:

@@ -13,15 +13,19 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from pymongo import ReturnDocument, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.complaints.cases.model import KnownClient
 from shared.contracts import from_minor_units, to_minor_units
+from shared.messaging.waiting import anything_parked
 
 CLIENTS = "clients"
 TIERS = "tiers"
 LOOKUPS = "lookups"
 PROJECTED = ("name", "phone", "card_number", "category", "manager_id", "tags")
+GONE = "_gone"  # the tombstone of an erased or merged-away client (its only field)
+STAMPS = "_set_at"
 
 
 def lookup_keys(changes: dict[str, Any]) -> list[str]:
@@ -43,6 +47,8 @@ class ClientProjection:
         doc, tier = await asyncio.gather(
             self.clients.find_one({"_id": client_id}), self.tiers.find_one({"_id": client_id})
         )
+        if doc is not None and doc.get(GONE):
+            doc = None
         if doc is None and tier is None:
             return None
         fields = {k: v for k, v in (doc or {}).items() if k in PROJECTED and v is not None}
@@ -56,30 +62,64 @@ class ClientProjection:
 
     async def known(self, client_id: str) -> bool:
         """Whether the registry's data of this client has arrived (not just a tier)."""
-        return await self.clients.find_one({"_id": client_id}, {"_id": 1}) is not None
+        doc = await self.clients.find_one({"_id": client_id}, {GONE: 1})
+        return doc is not None and not doc.get(GONE)
 
     async def gone(self, client_id: str) -> bool:
         """Erased or merged away: a registration, update or tier change arriving later
         (another topic) must not bring the client back."""
-        return await self.lookups.find_one({"_id": f"gone:{client_id}"}) is not None
+        doc = await self.clients.find_one({"_id": client_id}, {GONE: 1})
+        return bool(doc and doc.get(GONE))
 
-    async def apply(self, client_id: str, changes: dict[str, Any], at: datetime) -> dict[str, Any]:
-        """Set the projected fields that are newer than what is stored; returns them."""
-        doc = await self.clients.find_one({"_id": client_id}) or {}
-        stamps: dict[str, datetime] = doc.get("_set_at", {})
+    async def register(
+        self, client_id: str, fields: dict[str, Any], at: datetime
+    ) -> dict[str, Any] | None:
+        """Insert the client's projection unless a document exists (an update or the
+        erasure came first, or a repeat), in one command; returns what was there."""
+        projected = {k: v for k, v in fields.items() if k in PROJECTED}
+        doc = projected | {STAMPS: dict.fromkeys(projected, at)}
+        before: dict[str, Any] | None = await self.clients.find_one_and_update(
+            {"_id": client_id},
+            {"$setOnInsert": doc},
+            upsert=True,
+            return_document=ReturnDocument.BEFORE,
+        )
+        return before
+
+    async def apply(
+        self,
+        client_id: str,
+        changes: dict[str, Any],
+        at: datetime,
+        stored: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """Set the projected fields that are newer than what is stored (`stored`: the
+        document already read); returns them. Lookups are the caller's."""
+        if stored is None:
+            stored = await self.clients.find_one({"_id": client_id}) or {}
+        stamps: dict[str, datetime] = stored.get(STAMPS, {})
         newer = {
             k: v
             for k, v in changes.items()
             if k in PROJECTED and (k not in stamps or stamps[k] <= at)
         }
         if newer:
-            stamped = {f"_set_at.{k}": at for k in newer}
+            stamped = {f"{STAMPS}.{k}": at for k in newer}
             await self.clients.update_one(
                 {"_id": client_id}, {"$set": newer | stamped}, upsert=True
             )
-        for key in lookup_keys(changes):
-            await self.claim_lookup(key, client_id)
         return newer
+
+    async def point_all(self, client_id: str, keys: list[str], probes: list[UpdateOne]) -> bool:
+        """Point each lookup key to the client, then `probes` (the waiting room's and
+        others', waiting.py), in one command; returns whether a probe matched."""
+        ops = [
+            UpdateOne({"_id": key}, {"$set": {"client_id": client_id}}, upsert=True) for key in keys
+        ]
+        if not ops and not probes:
+            return False
+        result = await self.lookups.bulk_write([*ops, *probes], ordered=True)
+        return anything_parked(result, len(ops))
 
     async def set_tier(
         self, client_id: str, tier: str, lifetime_spend: Decimal, at: datetime
@@ -124,5 +164,7 @@ class ClientProjection:
                     await self.claim_lookup(lookup["_id"], survivor_id)
                 else:
                     await self.lookups.delete_one({"_id": lookup["_id"]})
-        await self.clients.delete_one({"_id": client_id})
+        # The registry's data goes; its tombstone stays (a late registration is refused
+        # by the document it would insert into).
+        await self.clients.replace_one({"_id": client_id}, {GONE: True}, upsert=True)
         await self.tiers.delete_one({"_id": client_id})

@@ -13,6 +13,7 @@ from services.surveys.bootstrap import Context
 from services.surveys.clients.model import KnownClient
 from shared.contracts.registry import ClientErased, ClientMerged, ClientRegistered, ClientUpdated
 from shared.logging import get_logger
+from shared.messaging.idempotency import LAST_APPLIED
 from shared.messaging.waiting import ClientNotKnownYet, WaitingRoom
 from shared.messaging.waiting_erasure import ErasedClient, forget_parked
 
@@ -56,13 +57,15 @@ async def _point_lookups(ctx: Context, old: KnownClient | None, new: KnownClient
 
 
 async def remember_client(ctx: Context, event: ClientRegistered) -> list[str]:
-    """Project the client; returns the keys it made known."""
+    """Project the client; returns its keys when something waited for them.
+
+    Two commands: the client inserted unless it exists (an erasure came first, from
+    another topic, or this is a repeat), then its lookups and the waiting room's
+    probes in one bulk write. A repeat of the last event applied (a crash before the
+    lookups) writes them again; after any later event it changes nothing, so the
+    route needs no inbox claim.
+    """
     keys = client_keys(event.client_id, event.card_number, event.phone)
-    stored = await ctx.clients.get(event.client_id)
-    if stored is not None and stored.erased:
-        # The erasure came first (another topic): the registration must not undo it.
-        log.info("registration_of_erased_client_ignored", client_id=event.client_id)
-        return keys
     sms = event.consents.get("sms")
     client = KnownClient(
         client_id=event.client_id,
@@ -74,9 +77,13 @@ async def remember_client(ctx: Context, event: ClientRegistered) -> list[str]:
         name_day=event.name_day,
         sms_consent=bool(sms and sms.granted),
     )
-    await _point_lookups(ctx, None, client)
-    await _apply(ctx, str(event.event_id), client)
-    return keys
+    event_key = str(event.event_id)
+    before = await ctx.clients.register(client, event_key)
+    if before is not None and before.get(LAST_APPLIED) != [event_key]:
+        log.info("registration_already_applied_or_erased", client_id=event.client_id)
+        return []
+    pointers = {key: client.client_id for key in keys[1:]}
+    return keys if await ctx.clients.point_all(pointers, keys) else []
 
 
 async def update_client(ctx: Context, event: ClientUpdated) -> list[str]:

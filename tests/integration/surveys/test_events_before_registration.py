@@ -49,10 +49,13 @@ async def test_a_purchase_before_the_registration_still_gets_its_survey(
         await publish(slate, purchase("p-1", {"card_number": CARD}))
         waiting = await eventually(parked(db, f"card:{CARD}"))
         assert [e["reason"] for e in waiting] == ["unknown_client"]
+        # The marker the registration's lookups write probes (waiting.py)
+        await eventually(lambda: db.lookups.find_one({"_id": f"parked:card:{CARD}"}))
 
         await publish(slate, registered("c-1", PHONE, card_number=CARD))
         sent = await message_of(api, "c-1", "sent")
         assert await db.waiting.find_one({"_id": f"waiting:card:{CARD}"}) is None
+        assert await db.lookups.find_one({"_id": f"parked:card:{CARD}"}) is None
     assert sent["id"] == message_id("survey", "p-1")
     assert [m["to"] for m in provider.received] == [PHONE]
 

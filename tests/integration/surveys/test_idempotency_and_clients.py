@@ -10,7 +10,7 @@ from pymongo import AsyncMongoClient
 
 from services.surveys.dispatch.repository import MessageStore
 from services.surveys.main import create_app
-from shared.contracts.registry import ClientErased, ClientMerged
+from shared.contracts.registry import ClientErased, ClientMerged, ClientUpdated
 from shared.contracts.surveys import SurveyAnswered
 from tests.conftest import Slate, running
 from tests.integration.surveys.support import (
@@ -144,3 +144,34 @@ async def test_a_message_is_claimed_once_unless_its_dispatcher_died(
     later = now + timedelta(minutes=10)
     taken_over = await store.claim("m-1", later, stale_before=later - timedelta(minutes=5))
     assert (first, second, taken_over) == (True, False, True)
+
+
+async def test_a_registration_delivered_again_after_an_update_changes_nothing(
+    slate: Slate, mongo: AsyncMongoClient[dict[str, Any]]
+) -> None:
+    """The registration has no inbox claim: its client document recognises a repeat."""
+    db = mongo[slate.db_name("surveys")]
+    first, new_phone = registered("c-1", PHONE), "+4930555006"
+    async with surveys_app(slate, ManualClock()) as (_provider, api):
+        await publish(slate, first)
+        await known(api, "c-1")
+        await publish(slate, ClientUpdated(client_id="c-1", changed={"phone": new_phone}))
+
+        async def moved() -> bool:
+            return (await api.get("/internal/v1/clients/c-1")).json()["phone"] == new_phone
+
+        await eventually(moved)
+        await publish(slate, first)
+        await eventually(lambda: registrations_consumed(api, slate, 2))
+        client = (await api.get("/internal/v1/clients/c-1")).json()
+        old_lookup = await db.lookups.find_one({"_id": f"phone:{PHONE}"})
+    assert client["phone"] == new_phone
+    assert old_lookup is None
+
+
+async def registrations_consumed(api: Any, slate: Slate, n: int) -> bool:
+    metric = f'topic="{slate.topic("client.registered")}"'
+    for line in (await api.get("/metrics")).text.splitlines():
+        if line.startswith("clientele_messages_consumed_total") and metric in line:
+            return float(line.rsplit(" ", 1)[1]) >= n
+    return False
