@@ -59,9 +59,10 @@ if and only if "the purchase is in the balance" once the journal is done.
 FerretDB does not make concurrent updates of one document atomic. Within one process
 every account writer (batches, client events, API commands) holds one lock. Across
 replicas, Kafka gives each partition one consumer: POS systems must key a client's
-purchases consistently (the card number, as the contract says). Reports
-(`category:<cat>:<month>` ...) are `$inc`s; on FerretDB they are exact with one
-loyalty replica (MongoDB makes `$inc` atomic).
+purchases consistently (the card number, as the contract says). Reports every
+consumer adds to (`category:<cat>:<month>`, `store:`, `employee:` ...) are split into
+one shard per writer, `...@p<partition>`, and summed when read (reports/shards.py), so
+they stay exact with any number of replicas.
 
 ## Matching
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
 from dataclasses import dataclass
 from decimal import Decimal
@@ -10,15 +11,19 @@ from decimal import Decimal
 from services.loyalty.accounts.repository import AccountRepository
 from services.loyalty.config import LoyaltySettings
 from services.loyalty.journal import JournalStore
+from services.loyalty.reports.shards import ReportShards
 from services.loyalty.rules.model import TierPolicy, parse_tiers
+from shared.contracts.pos import PurchaseRecorded
 from shared.messaging.broker import dead_letter_sender
 from shared.messaging.dead_letters import DeadLetterSender
 from shared.service import ServiceRuntime
 
 
 def instance_name() -> str:
-    """Stable across restarts of one replica (a container keeps its hostname)."""
-    return socket.gethostname()
+    """One per process: replicas on one host (`make run REPLICAS=...`, tests) must not
+    take each other's open journals for their own (journal.py replays its own at once;
+    a dead process's journals are replayed by its partitions' next owner)."""
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,7 @@ class Loyalty:
     policy: Policy
     _journals: JournalStore | None = None
     _repo: AccountRepository | None = None
+    _shards: ReportShards | None = None
 
     @property
     def repo(self) -> AccountRepository:
@@ -69,7 +75,16 @@ class Loyalty:
             self._journals = JournalStore(
                 self.runtime.db, self.runtime.publisher.publish_raw, instance_name()
             )
+            self._journals.prepare = self.shards.prepare
         return self._journals
+
+    @property
+    def shards(self) -> ReportShards:
+        """Which report shard this process writes (reports/shards.py)."""
+        if self._shards is None:
+            topic = self.runtime.topics(PurchaseRecorded.TOPIC)
+            self._shards = ReportShards(self.runtime.db, topic, self.owned)
+        return self._shards
 
     def owned(self) -> set[str]:
         """Every partition any consumer of this process owns now: a journal of a crashed

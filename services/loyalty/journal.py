@@ -72,6 +72,7 @@ RECHECK_S = 30.0
 PUBLISH_IN_FLIGHT = 128  # fills the producer's batches; 500 at once stalled the loop
 
 Publish = Callable[[str, str | None, bytes, str | None], Awaitable[None]]
+Prepare = Callable[["Journal"], Awaitable[None]] | None
 
 
 @dataclass
@@ -221,6 +222,7 @@ class JournalStore:
 
     def __init__(self, db: AsyncDatabase[dict[str, Any]], publish: Publish, owner: str) -> None:
         self.db = db
+        self.prepare: Prepare = None  # last changes to a plan before it is stored (shards)
         self.publish = publish
         self.owner = owner
         self.lock = asyncio.Lock()
@@ -233,6 +235,8 @@ class JournalStore:
         """Record the plan, then apply it (the caller holds `lock`)."""
         if journal.empty():
             return
+        if self.prepare is not None:
+            await self.prepare(journal)
         doc = journal.document() | {"owner": self.owner}
         try:
             await self.db[JOURNALS].insert_one(doc)

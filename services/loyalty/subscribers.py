@@ -20,7 +20,6 @@ from shared.contracts.pos import PurchaseRecorded, PurchaseReturned
 from shared.contracts.registry import ClientErased, ClientMerged, ClientUpdated
 from shared.messaging.batches import records_of
 from shared.messaging.broker import subscriber_options
-from shared.messaging.idempotency import Inbox
 from shared.messaging.pipeline import SERVICE_GROUP, Dedup, HandlerTable, Pipeline
 
 
@@ -31,13 +30,12 @@ async def raw_records(message: Any) -> Any:
 
 def handler_table(loyalty: Loyalty) -> HandlerTable:
     """Every event but purchases. Each handler recognises a repeat in its own documents
-    (the account's `_last_applied` and an inbox record for registrations, a receipt
+    (the account itself for registrations, a receipt
     such as `return:<id>` or `grant:<id>` written with its journal), so no claim."""
     crash_after_write = loyalty.settings.crash_after_write
 
     async def open_account(event: ClientRegistered) -> None:
-        inbox = Inbox(loyalty.runtime.db, "loyalty.client.registered")
-        await handlers.open_account(event, loyalty, inbox, crash_after_write=crash_after_write)
+        await handlers.open_account(event, loyalty, crash_after_write=crash_after_write)
 
     async def record_return(event: PurchaseReturned) -> None:
         await returns.record_return(loyalty, event, loyalty.owned())

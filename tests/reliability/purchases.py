@@ -13,6 +13,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from bench.purchase_data import clients, expected_balances
 from services.loyalty.accounts.model import month_of
+from services.loyalty.reports.shards import all_shards, summed
 from shared.contracts import ClientRegistered
 from tests.conftest import Slate
 from tests.support.kafka import eventually
@@ -38,11 +39,12 @@ async def send_all(bootstrap: str, topic: str, records: Iterable[tuple[bytes, by
 
 
 async def counted(db: AsyncDatabase[dict[str, Any]]) -> int:
-    """Purchases counted so far, from the store report (a point read: polling
-    `count_documents` would scan every receipt on FerretDB, every half second)."""
+    """Purchases counted so far, from the store report summed over its shards (point
+    reads: polling `count_documents` would scan every receipt on FerretDB)."""
     months = {month_of(datetime.now(UTC) - timedelta(hours=h)) for h in (0, 1)}
-    docs = [await db.reports.find_one({"_id": f"store:S1:{m}"}) for m in sorted(months)]
-    return sum(int(d.get("purchases", 0)) for d in docs if d)
+    keys = [f"store:S1:{m}" for m in sorted(months)]
+    docs = await summed(db, "reports", keys, await all_shards(db))
+    return sum(int(d.get("purchases", 0)) for d in docs.values())
 
 
 async def open_accounts(

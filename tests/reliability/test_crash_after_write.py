@@ -30,7 +30,6 @@ async def test_killed_between_write_and_commit_the_account_exists_exactly_once(
 
     assert doomed.wait_exit(timeout_s=60) == -signal.SIGKILL
     assert await db.accounts.count_documents({"_id": "crash-1"}) == 1  # the write happened
-    assert await db.inbox.count_documents({}) == 0  # ...and nothing after it
 
     survivor = spawn("loyalty")
     survivor.wait_healthy()
@@ -40,6 +39,5 @@ async def test_killed_between_write_and_commit_the_account_exists_exactly_once(
 
     await eventually(redelivery_recognised, timeout_s=60)
     assert await db.accounts.count_documents({}) == 1
-    assert await db.inbox.count_documents({}) == 1
     account = await db.accounts.find_one({"_id": "crash-1"})
     assert account is not None and account["balance_cents"] == 0

@@ -11,6 +11,7 @@ from services.loyalty.accounts.model import (
 )
 from services.loyalty.accounts.repository import AccountRepository, new_account_doc, state_of
 from services.loyalty.clients.credit import plan_credit
+from services.loyalty.clients.repository import ClientIndexes
 from services.loyalty.context import Loyalty
 from services.loyalty.journal import Journal
 from services.loyalty.purchases.planning import account_changes
@@ -18,7 +19,6 @@ from services.loyalty.rules.model import rule_for
 from shared.contracts import ClientRegistered
 from shared.identity import reference_keys
 from shared.logging import get_logger
-from shared.messaging.idempotency import Inbox
 
 log = get_logger(__name__)
 
@@ -28,39 +28,35 @@ def client_keys(client_id: str, card: str | None, phone: str | None, region: str
 
 
 async def open_account(
-    event: ClientRegistered,
-    loyalty: Loyalty,
-    inbox: Inbox,
-    crash_after_write: bool = False,
+    event: ClientRegistered, loyalty: Loyalty, crash_after_write: bool = False
 ) -> None:
-    key, repo = str(event.event_id), loyalty.repo
-    if await inbox.already_applied(key, await repo.load_raw(event.client_id)):
-        log.info("duplicate_event_ignored", client_id=event.client_id)
-        return
-    extra = {
-        "category": event.category,
-        "birthday": event.birthday.isoformat() if event.birthday else None,
-        "card_number": event.card_number,
-        "phone": event.phone,
-    }
+    """Three store commands when nothing waited for the client (issue 15): the account
+    upsert (the account is its own dedup record: a repeat finds it), one bulk write of
+    its lookups, birthday index and category count, one probe of `unmatched`.
+
+    A repeat writes the lookups again (`$set`s, a set) but counts nothing; a crash
+    between the account and its bulk write is redelivered and writes them then, but
+    leaves the category's client count one short."""
+    key, repo, region = str(event.event_id), loyalty.repo, loyalty.policy.region
+    birthday = event.birthday.isoformat() if event.birthday else None
+    extra = {"category": event.category, "birthday": birthday,
+             "card_number": event.card_number, "phone": event.phone}  # fmt: skip
+    keys = client_keys(event.client_id, event.card_number, event.phone, region)
+    indexes = ClientIndexes(loyalty.runtime.db)
     async with loyalty.journals.lock:
-        opened = await repo.open(
-            new_account_doc(
-                event.client_id, loyalty.policy.currency, event.occurred_at, key, **extra
-            )
-        )
-        keys = client_keys(event.client_id, event.card_number, event.phone, loyalty.policy.region)
-        await repo.set_lookups(keys[1:], event.client_id)
-        await repo.index_birthday(event.client_id, extra["birthday"])
-        if opened:
-            await repo.count_client(event.category, 1)
+        doc = new_account_doc(event.client_id, loyalty.policy.currency, event.occurred_at, key)
+        opened = await repo.open(doc | extra)
+        counted = {event.category: 1} if opened else {}
+        shard = await loyalty.shards.current()
+        await indexes.index(event.client_id, keys[1:], birthday, counted, shard)
         if crash_after_write:
             # Fault injection: die like a SIGKILL between the write and the offset commit.
             os.kill(os.getpid(), signal.SIGKILL)
-        await credit_unmatched(loyalty, event.client_id, keys)
-    await inbox.remember([key])
+        # After the lookups: a purchase that missed them has parked itself by now.
+        if await indexes.waiting_under(keys):  # rare: bought before registering
+            await credit_unmatched(loyalty, event.client_id, keys)
     log.info(
-        "bonus_account_opened" if opened else "bonus_account_exists", client_id=event.client_id
+        "bonus_account_opened" if opened else "duplicate_event_ignored", client_id=event.client_id
     )
 
 

@@ -17,10 +17,10 @@ from typing import Any
 
 from cachetools import TTLCache
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
 
 from services.loyalty.accounts.model import AccountState, BonusAccount, LedgerEntry, ledger_id
 from services.loyalty.journal import ACCOUNTS, LEDGER, LOOKUPS, RECEIPTS, REPORTS, UNMATCHED
+from services.loyalty.reports.shards import all_shards, summed
 from services.loyalty.rules.model import DEFAULT_RULES, CategoryRule
 from shared.contracts import from_minor_units
 from shared.messaging.idempotency import LAST_APPLIED
@@ -127,12 +127,13 @@ class AccountRepository:
         return {i: d for i, d in zip(ids, docs, strict=True) if d is not None}
 
     async def open(self, doc: dict[str, Any]) -> bool:
-        """Open an empty account; False when it already exists."""
-        try:
-            await self.accounts.insert_one(doc)
-        except DuplicateKeyError:
-            return False
-        return True
+        """Open an empty account; False when it already exists (an upsert that inserts
+        only: two replicas opening one account at once cannot both win)."""
+        fields = {k: v for k, v in doc.items() if k != "_id"}
+        result = await self.accounts.update_one(
+            {"_id": doc["_id"]}, {"$setOnInsert": fields}, upsert=True
+        )
+        return result.upserted_id is not None
 
     async def set_fields(self, client_id: str, fields: dict[str, Any]) -> None:
         await self.accounts.update_one({"_id": client_id}, {"$set": fields})
@@ -157,19 +158,6 @@ class AccountRepository:
             )
         )
 
-    async def index_birthday(self, client_id: str, birthday: str | None) -> None:
-        """`birthday:<MM-DD>` lists the clients born that day: the daily run reads one doc."""
-        if birthday:
-            await self.db[LOOKUPS].update_one(
-                {"_id": f"birthday:{birthday[5:10]}"},
-                {"$addToSet": {"client_ids": client_id}},
-                upsert=True,
-            )
-
-    async def birthday_clients(self, month_day: str) -> list[str]:
-        doc = await self.db[LOOKUPS].find_one({"_id": f"birthday:{month_day}"})
-        return list((doc or {}).get("client_ids", ()))
-
     async def clients_with_balance(self) -> list[str]:
         """A scan (FerretDB filters in memory): for scheduled jobs only, never a hot path."""
         cursor = self.accounts.find({"balance_cents": {"$gt": 0}}, {"_id": 1})
@@ -191,12 +179,6 @@ class AccountRepository:
     async def add_merged_from(self, survivor_id: str, merged_id: str) -> None:
         await self.accounts.update_one(
             {"_id": survivor_id}, {"$addToSet": {"merged_from": merged_id}}
-        )
-
-    async def count_client(self, category: str, delta: int) -> None:
-        """`category:<cat>` counts the clients in a category (net margin per client)."""
-        await self.db[REPORTS].update_one(
-            {"_id": f"category:{category}"}, {"$inc": {"clients": delta}}, upsert=True
         )
 
     async def receipts(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
@@ -244,9 +226,8 @@ class AccountRepository:
         self._rules.clear()
 
     async def reports(self, keys: Iterable[str]) -> dict[str, dict[str, Any]]:
-        keys = list(keys)
-        docs = await find_by_ids(self.db[REPORTS], keys)
-        return {k: d for k, d in zip(keys, docs, strict=True) if d is not None}
+        """Report documents by key, each summed over its shards (reports/shards.py)."""
+        return await summed(self.db, REPORTS, keys, await all_shards(self.db))
 
 
 def account_of(doc: dict[str, Any] | None) -> BonusAccount | None:

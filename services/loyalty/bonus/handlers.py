@@ -20,6 +20,7 @@ from services.loyalty.accounts.model import (
     month_of,
 )
 from services.loyalty.accounts.repository import ledger_doc, state_of
+from services.loyalty.clients.repository import ClientIndexes
 from services.loyalty.context import Loyalty
 from services.loyalty.journal import Journal
 from services.loyalty.purchases.planning import account_changes, effect_events
@@ -115,7 +116,8 @@ async def adjust(
 async def run_birthdays(loyalty: Loyalty, today: date) -> int:
     """Credit every client whose birthday is `today`, once per year (run it twice: no-op)."""
     repo = loyalty.repo
-    ids = await repo.birthday_clients(f"{today.month:02d}-{today.day:02d}")
+    indexes = ClientIndexes(loyalty.runtime.db)
+    ids = await indexes.birthday_clients(f"{today.month:02d}-{today.day:02d}")
     rules = await repo.rules()
     credited = 0
     for client_id in ids:

@@ -12,6 +12,7 @@ from typing import Any
 from services.loyalty.accounts.handlers import credit_unmatched
 from services.loyalty.accounts.model import AccountState, add_spend, post
 from services.loyalty.accounts.repository import ledger_doc, state_of
+from services.loyalty.clients.repository import ClientIndexes
 from services.loyalty.context import Loyalty
 from services.loyalty.journal import Journal
 from services.loyalty.purchases.planning import account_changes
@@ -40,15 +41,16 @@ async def update_client(loyalty: Loyalty, event: ClientUpdated) -> None:
         if doc is None:
             log.info("update_for_unknown_client", client_id=event.client_id)
             return
-        old_category = doc.get("category") or "regular"
+        old_category, new_category = doc.get("category") or "regular", changed.get("category")
         await repo.set_fields(event.client_id, changed)
-        if changed.get("category") and changed["category"] != old_category:
-            await repo.count_client(old_category, -1)
-            await repo.count_client(str(changed["category"]), 1)
+        moved = bool(new_category) and new_category != old_category
+        counted = {old_category: -1, str(new_category): 1} if moved else {}
         keys = stored_keys(changed, loyalty.policy.region)
-        await repo.set_lookups(keys, event.client_id)
-        if changed.get("birthday"):
-            await repo.index_birthday(event.client_id, str(changed["birthday"]))
+        birthday = str(changed["birthday"]) if changed.get("birthday") else None
+        shard = await loyalty.shards.current()
+        await ClientIndexes(loyalty.runtime.db).index(
+            event.client_id, keys, birthday, counted, shard
+        )
         # A card or phone bound now may have paid before: credit what waited for it.
         await credit_unmatched(loyalty, event.client_id, keys)
 

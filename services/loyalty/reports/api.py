@@ -11,6 +11,7 @@ from services.loyalty.accounts.api import loyalty_of
 from services.loyalty.accounts.model import month_of
 from services.loyalty.accounts.repository import AccountRepository
 from services.loyalty.bonus import handlers as bonus
+from services.loyalty.clients.repository import ClientIndexes
 from services.loyalty.reports.model import (
     Economics,
     economics_of,
@@ -61,11 +62,10 @@ async def categories_report(
     """Economics per category over the period, ranked by net margin per client."""
     repo, months = loyalty_of(request).repo, period(first, last)
     names = sorted({*(await repo.rules()), "anonymous", "unmatched"})
-    counts = await repo.reports(f"category:{n}" for n in names)
+    counts = await ClientIndexes(loyalty_of(request).runtime.db).client_counts(names)
     rows = {}
     for name in names:
-        clients = int(counts.get(f"category:{name}", {}).get("clients", 0))
-        rows[name] = (await sum_months(repo, f"category:{name}", months), clients)
+        rows[name] = (await sum_months(repo, f"category:{name}", months), counts[name])
     return {
         "from": months[0], "to": months[-1], "ranking": rank_categories(rows),
         "categories": [
@@ -112,6 +112,24 @@ async def employees_report(
         for e, d in found
     ]  # fmt: skip
     return {"month": month, "employees": rows}
+
+
+@router.get("/reports/stores")
+async def stores_report(
+    request: Request, month: str | None = Query(None, pattern=MONTH)
+) -> dict[str, Any]:
+    """Economics per store in a month (every sale, anonymous and unmatched included)."""
+    repo = loyalty_of(request).repo
+    month = month or month_of(datetime.now(UTC))
+    index = await repo.reports([f"stores:{month}"])
+    members = sorted(index.get(f"stores:{month}", {}).get("members", ()))
+    docs = await repo.reports(f"store:{s}:{month}" for s in members)
+    rows = [
+        {"store_id": s, **economics_json(economics_of([d]))}
+        for s in members
+        if (d := docs.get(f"store:{s}:{month}"))
+    ]
+    return {"month": month, "stores": rows}
 
 
 @router.post("/accounts/{client_id}/adjustments", status_code=201)

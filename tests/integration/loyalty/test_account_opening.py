@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from pymongo import AsyncMongoClient
@@ -51,16 +52,20 @@ async def test_the_same_event_delivered_twice_opens_one_account(
     event = ClientRegistered(client_id="c-2", name="Grace")
     body = event.model_dump_json().encode()
     db = mongo[slate.db_name("loyalty")]
-    async with running(create_app(loyalty_settings(slate))):
+    async with running(create_app(loyalty_settings(slate))) as api:
         for _ in range(2):
             await produce(slate.infra.kafka, slate.topic(event.TOPIC), body, key=b"c-2")
 
-        async def inbox_has_it() -> bool:
-            return await db.inbox.count_documents({}) == 1
+        async def regulars() -> int:
+            r = await api.get("/internal/v1/reports/categories")
+            return next(c["clients"] for c in r.json()["categories"] if c["category"] == "regular")
 
-        await eventually(lambda: db.accounts.find_one({"_id": "c-2"}))
-        await eventually(inbox_has_it)
+        await eventually(regulars)
+        await asyncio.sleep(2)  # time for the second delivery to count again, were it not seen
+        counted = await regulars()
     assert await db.accounts.count_documents({}) == 1
+    assert counted == 1
+    assert await db.inbox.count_documents({}) == 0  # the account itself is the dedup record
 
 
 async def test_malformed_message_is_parked_in_the_dlq_and_the_next_is_processed(
