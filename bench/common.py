@@ -168,30 +168,42 @@ def environment(store: str) -> dict[str, Any]:
         "machine": f"{platform.machine()}, {os.cpu_count()} cores",
         "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "quick": quick(),
+        "load": " ".join(f"{x:.1f}" for x in os.getloadavg()),
     }
 
 
-def save(results: Sequence[Result], store: str) -> Path:
-    """Write results.json, results.md and latency.png; return the Markdown path."""
+def save(
+    results: Sequence[Result],
+    store: str,
+    head: Sequence[str] = (),
+    targets: Sequence[dict[str, Any]] = (),
+) -> Path:
+    """Write results.json, results.md (`head` first: the targets table) and latency.png;
+    return the Markdown path."""
     RESULTS.mkdir(parents=True, exist_ok=True)
     env = environment(store)
     doc = {
         "environment": env,
+        "targets": list(targets),
         "benchmarks": [asdict(r) | {"summary": r.summary()} for r in results],
     }
     (RESULTS / "results.json").write_text(json.dumps(doc, indent=2) + "\n")
-    md = markdown(results, env)
+    md = markdown(results, env, head)
     (RESULTS / "results.md").write_text(md)
+    from bench.plot import plot  # matplotlib only when results are written
+
     plot(results, RESULTS / "latency.png")
     return RESULTS / "results.md"
 
 
-def markdown(results: Sequence[Result], env: dict[str, Any]) -> str:
+def markdown(results: Sequence[Result], env: dict[str, Any], head: Sequence[str] = ()) -> str:
     lines = [
         f"Store: **{env['store']}** (FerretDB figures are a floor, not MongoDB's); "
-        f"{env['machine']}, Python {env['python']}, {env['when']}"
-        + (" — QUICK run" if env["quick"] else ""),
+        f"{env['machine']}, Python {env['python']}, {env['when']}, "
+        f"load average {env['load']}" + (" — QUICK run" if env["quick"] else ""),
         "",
+        *head,
+        *([""] if head else []),
         "| benchmark | project (median) | baseline (median) | ratio median [min..max] "
         "| target | p50 / p95 / p99 ms at half max | p99 target |",
         "|---|---|---|---|---|---|---|",
@@ -210,7 +222,7 @@ def markdown(results: Sequence[Result], env: dict[str, Any]) -> str:
             f"| {r.name} | {r.project.median():,.0f} {r.unit} "
             f"| {r.baseline.median():,.0f} {r.unit} "
             f"| {s['ratio_median']:.2f} [{s['ratio_min']:.2f}..{s['ratio_max']:.2f}] "
-            f"| >= {r.target_ratio:.2f} {'✅' if s['meets_target'] else '❌'} "
+            f"| {target_text(r)} "
             f"| {lat_text} | {p99_target} |"
         )
     lines += cpu_table(results)
@@ -218,6 +230,12 @@ def markdown(results: Sequence[Result], env: dict[str, Any]) -> str:
     if notes:
         lines += ["", *notes]
     return "\n".join(lines) + "\n"
+
+
+def target_text(r: Result) -> str:
+    if not r.target_ratio:
+        return "—"
+    return f">= {r.target_ratio:.2f} {'✅' if r.summary()['meets_target'] else '❌'}"
 
 
 def cpu_table(results: Sequence[Result]) -> list[str]:
@@ -240,34 +258,6 @@ def cpu_table(results: Sequence[Result]) -> list[str]:
         ratio = baseline / project if project else 0.0
         lines.append(f"| {r.name} | {project:.3f} ({parts}) | {baseline:.3f} | {ratio:.2f} |")
     return lines
-
-
-def plot(results: Sequence[Result], path: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    with_latency = [r for r in results if r.project.latency_ms]
-    if not with_latency:
-        return
-    fig, axes = plt.subplots(1, len(with_latency), figsize=(5 * len(with_latency), 4))
-    axes_list = axes if len(with_latency) > 1 else [axes]
-    for ax, r in zip(axes_list, with_latency, strict=True):
-        for side, style in ((r.project, "o-"), (r.baseline, "s--")):
-            if side.latency_ms:
-                keys = list(side.latency_ms)
-                ax.plot(keys, list(side.latency_ms.values()), style, label=side.label)
-        if r.latency_target_p99_ms:
-            ax.axhline(r.latency_target_p99_ms, color="red", lw=0.8, label="p99 target")
-        ax.set_title(f"{r.name} @ half max load")
-        ax.set_ylabel("latency (ms)")
-        ax.set_yscale("log")
-        ax.legend(fontsize=8)
-        ax.grid(True, which="both", alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
 
 
 def run_json(cmd: list[str], timeout_s: float, env: dict[str, str] | None = None) -> Any:

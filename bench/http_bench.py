@@ -1,31 +1,28 @@
-"""Card lookup and register through the gateway against a bare FastAPI route.
+"""Card lookup, client card and register through the gateway against bare FastAPI
+routes; then, on the same stack, what issue 15 counts (bench/capacity.py).
 
-The project side is the real thing: registry, loyalty and gateway as processes
-(`python -m services.<name>`, the same `serve()` uvicorn settings), on the real
-broker and store. The baseline is `bench/bare_app.py` served with the same uvicorn
-settings. Load comes from `bench/httpload.py` in its own process.
+The project side is the real thing: all five services as processes (`python -m
+services.<name>`, the same `serve()` uvicorn settings), on the real broker and store.
+The baselines are `bench/bare_app.py`'s routes served with the same uvicorn settings:
+a token check + one `find_one` by `_id` for the lookup, a token check + one
+`insert_one` + one `acks=all` send for a registration. Load comes from
+`bench/httpload.py` in its own process.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
 import sys
 import tempfile
-import time
-from dataclasses import dataclass
 from pathlib import Path
-from uuid import uuid4
+from typing import Any, Protocol
 
-import httpx
+from pymongo import MongoClient
 
+from bench import capacity
 from bench.common import (
     PY,
-    ROOT,
     Result,
     Side,
-    clean_up,
     cpu_seconds,
     interleave,
     latency_summary,
@@ -33,125 +30,26 @@ from bench.common import (
     quick,
     run_json,
 )
-from tests.support.processes import ServiceProcess, free_port
+from bench.stack import (
+    ALL,
+    Stack,
+    auth_headers,
+    bare_auth,
+    register_clients,
+    start_stack,
+)
+from bench.targets import Target
 
-ADMIN = ("bench-admin", "bench-admin-password-1")
-
-
-@dataclass
-class Stack:
-    """The services a gateway request touches, plus the bare baseline server."""
-
-    gateway: ServiceProcess
-    bare_port: int
-    bare: subprocess.Popen[bytes]
-    processes: list[ServiceProcess]
-    infra: dict[str, str]
-    tag: str
-    token: str | None = None
-
-    def pids(self) -> dict[str, dict[str, int]]:
-        """The server processes of each side, whose CPU time is counted per request."""
-        project = {p.name: p.proc.pid for p in self.processes if p.proc is not None}
-        return {"project": project, "baseline": {"bare": self.bare.pid}}
-
-    def stop(self) -> None:
-        self.bare.terminate()
-        self.bare.wait(timeout=20)
-        for p in self.processes:
-            p.stop()
-        databases = [f"{self.tag}_{p.name}" for p in self.processes]
-        clean_up(self.infra, f"{self.tag}.", databases)
+__all__ = ["HttpBench", "Stack", "auth_headers", "register_clients", "start_stack"]
 
 
-def start_bare() -> tuple[int, subprocess.Popen[bytes]]:
-    bare_port = free_port()
-    bare = subprocess.Popen(
-        [PY, "-m", "bench.bare_app"],
-        cwd=ROOT,
-        env={**os.environ, "BENCH_BARE_PORT": str(bare_port)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    wait_http(f"http://127.0.0.1:{bare_port}/constant/x")
-    return bare_port, bare
+class Settle(Protocol):
+    """What a round's operations set off elsewhere (consumers of their events) is
+    waited for before the CPU is read, so it is counted in the round."""
 
+    def before(self, side: str) -> None: ...
 
-def start_stack(infra: dict[str, str], workdir: Path) -> Stack:
-    tag = f"b{uuid4().hex[:8]}"
-    bare_port, bare = start_bare()
-    ports = {name: free_port() for name in ("registry", "loyalty", "gateway")}
-    common = {
-        **infra,
-        "CLIENTELE_TOPIC_PREFIX": f"{tag}.",
-        "CLIENTELE_TOPIC_PARTITIONS": "3",
-        "LOG_JSON": "true",
-        "LOG_LEVEL": "WARNING",
-        "CLIENTELE_ADMIN_USERNAME": ADMIN[0],
-        "CLIENTELE_ADMIN_PASSWORD": ADMIN[1],
-    }
-    processes = []
-    for name, port in ports.items():
-        up = name.upper()
-        env = common | {f"{up}_HTTP_PORT": str(port), f"{up}_MONGODB_DB": f"{tag}_{name}"}
-        if name == "gateway":
-            env |= {
-                "GATEWAY_REGISTRY_URL": f"http://127.0.0.1:{ports['registry']}",
-                "GATEWAY_LOYALTY_URL": f"http://127.0.0.1:{ports['loyalty']}",
-                # Surveys and complaints are stood in by the bare app: it answers their
-                # parts of the client card with a quick 404 (no data), as a service
-                # without data for the client would.
-                "GATEWAY_SURVEYS_URL": f"http://127.0.0.1:{bare_port}",
-                "GATEWAY_COMPLAINTS_URL": f"http://127.0.0.1:{bare_port}",
-            }
-        processes.append(ServiceProcess(name, env, workdir / f"{name}.log", port).start())
-    for p in processes[:2]:
-        p.wait_healthy(timeout_s=90)
-    processes[2].wait_healthy(timeout_s=90, path="/healthz")
-    stack = Stack(processes[2], bare_port, bare, processes, infra, tag)
-    stack.token = login(stack.gateway.url)
-    return stack
-
-
-def wait_http(url: str, timeout_s: float = 30) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(url, timeout=1)
-            return
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    raise RuntimeError(f"{url} does not answer")
-
-
-def login(gateway_url: str) -> str | None:
-    """A bearer token when the gateway has staff auth; None while it has none."""
-    response = httpx.post(
-        f"{gateway_url}/api/v1/auth/token",
-        data={"username": ADMIN[0], "password": ADMIN[1]},
-        timeout=10,
-    )
-    if response.status_code in (404, 405):
-        return None
-    response.raise_for_status()
-    return str(response.json()["access_token"])
-
-
-def auth_headers(stack: Stack) -> list[str]:
-    return ["--header", f"Authorization: Bearer {stack.token}"] if stack.token else []
-
-
-def register_clients(stack: Stack, count: int) -> list[tuple[str, str]]:
-    """(client id, card number) of `count` new clients."""
-    headers = {"Authorization": f"Bearer {stack.token}"} if stack.token else {}
-    ids = []
-    with httpx.Client(base_url=stack.gateway.url, headers=headers, timeout=10) as client:
-        for n in range(count):
-            body = {"name": f"Card Holder {n}", "phone": f"+4940{n + 10_000_000:08d}"}
-            response = client.post("/api/v1/clients", json=body)
-            response.raise_for_status()
-            ids.append((response.json()["id"], response.json()["card_number"]))
-    return ids
+    def after(self, side: str, out: dict[str, object]) -> None: ...
 
 
 class HttpBench:
@@ -164,9 +62,11 @@ class HttpBench:
         port_bare: int,
         extra: list[str],
         pids: dict[str, dict[str, int]] | None = None,
+        settle: Settle | None = None,
     ) -> None:
         self.ports = {"project": port_project, "baseline": port_bare}
         self.pids = pids or {}
+        self.settle = settle
         self.extra = extra
         self.duration = 2.0 if quick() else 5.0
         self.seq = 0
@@ -189,8 +89,12 @@ class HttpBench:
 
         def side(label: str) -> float:
             pids = self.pids.get(label, {})
+            if self.settle:
+                self.settle.before(label)
             before = {name: cpu_seconds(pid) for name, pid in pids.items()}
             out = self.load(label, args[label], "closed")
+            if self.settle:
+                self.settle.after(label, out)
             spent = {}
             for name, pid in pids.items():
                 now, then = cpu_seconds(pid), before[name]
@@ -210,27 +114,41 @@ class HttpBench:
             print(f"  {label} at {rate:,.0f}/s: {s.latency_ms}", flush=True)
 
 
-def card_lookup(stack: Stack, workdir: Path, rounds: int) -> list[Result]:
-    """By card number (`GET /api/v1/clients?q=<card>`: the registry's card lookup
-    document, then the client) and the whole client card (`GET /api/v1/clients/{id}`:
-    registry + loyalty account + ledger + the two stand-ins, concurrently)."""
-    clients = register_clients(stack, 50 if quick() else 200)
+def seed_bare(stack: Stack, clients: list[tuple[str, str]]) -> None:
+    """The baseline's documents: one per card, as big as the registry's lookup document."""
+    docs: list[dict[str, Any]] = [
+        {"_id": f"card:{card}", "client_id": cid, "name": f"Card Holder {n}", "card": card}
+        for n, (cid, card) in enumerate(clients)
+    ]
+    mongo: MongoClient[dict[str, Any]]
+    with MongoClient(stack.infra["MONGODB_URL"]) as mongo:
+        mongo[f"{stack.tag}_bare"]["docs"].insert_many(docs)
+
+
+def card_lookup(
+    stack: Stack, workdir: Path, rounds: int, clients: list[tuple[str, str]]
+) -> list[Result]:
+    """By card number (`GET /api/v1/clients?q=<card>`) against the bare app's one
+    `find_one` by `_id` behind the same kind of token check (issue 15), and the whole
+    client card (`GET /api/v1/clients/{id}`: a part from every service, concurrently)
+    beside the bare constant route."""
     ids_file, cards_file = workdir / "ids.txt", workdir / "cards.txt"
     ids_file.write_text("\n".join(i for i, _ in clients))
     cards_file.write_text("\n".join(c for _, c in clients))
-    auth = "auth on (bearer token)" if stack.token else "gateway has no auth: measured without"
+    seed_bare(stack, clients)
+    auth = "auth on (bearer token) in both" if stack.token else "gateway has no auth"
     results = []
-    for name, path, ids in (
-        ("card lookup", "/api/v1/clients?q={id}", cards_file),
-        ("client card", "/api/v1/clients/{id}", ids_file),
+    for name, path, ids, base, target in (
+        ("card lookup", "/api/v1/clients?q={id}", cards_file, "/lookup/{id}", 0.50),
+        ("client card", "/api/v1/clients/{id}", ids_file, "/constant/{id}", 0.0),
     ):
         result = Result(
             name,
             "req/s",
-            0.50,
+            target,
             Side(f"gateway GET {path.replace('{id}', '<card>' if ids is cards_file else '{id}')}"),
-            Side("bare FastAPI constant"),
-            latency_target_p99_ms=15,
+            Side(f"bare FastAPI GET {base}" + (": token + 1 find_one" if target else "")),
+            latency_target_p99_ms=15 if target else None,
         )
         result.notes.append(auth)
         bench = HttpBench(
@@ -240,48 +158,52 @@ def card_lookup(stack: Stack, workdir: Path, rounds: int) -> list[Result]:
             result,
             {
                 "project": ["--path", path, *auth_headers(stack)],
-                "baseline": ["--path", "/constant/{id}"],
+                "baseline": ["--path", base, *bare_auth(stack)],
             },
             rounds,
         )
         results.append(result)
-    results[1].notes.append(
-        "the issue's target is for the card lookup; the fan-out is shown beside it "
-        "(surveys and complaints stood in by the bare app answering 404)"
-    )
     return results
 
 
-def register(stack: Stack, rounds: int) -> Result:
+def register(stack: Stack, rounds: int, settle: Settle | None = None) -> Result:
     body = '{"name": "Bench Client {i}", "phone": "+4930{i}"}'
     result = Result(
         "register",
         "req/s",
-        0.40,
+        0.35,
         Side("gateway POST /api/v1/clients"),
-        Side("bare FastAPI POST"),
+        Side("bare FastAPI POST /register: token + 1 insert_one + 1 acks=all send"),
         latency_target_p99_ms=25,
     )
-    bench = HttpBench(stack.gateway.port, stack.bare_port, [], stack.pids())
+    result.notes.append(
+        "CPU counted until every consumer of client.registered has handled the round's"
+    )
+    bench = HttpBench(stack.gateway.port, stack.bare_port, [], stack.pids(), settle)
     bench.seq = 10_000_000  # phones +4930 + 8 digits: valid Berlin numbers, all distinct
     args = ["--method", "POST", "--body", body]
     bench.run(
         result,
         {
             "project": ["--path", "/api/v1/clients", *args, *auth_headers(stack)],
-            "baseline": ["--path", "/constant", *args],
+            "baseline": ["--path", "/register", *args, *bare_auth(stack)],
         },
         rounds,
     )
     return result
 
 
-def run_http_benchmarks(infra: dict[str, str], rounds: int) -> list[Result]:
+def run_http_benchmarks(infra: dict[str, str], rounds: int) -> list[Result | Target]:
+    """Every issue-15 row that needs the services, on one stack of all five."""
     with tempfile.TemporaryDirectory(prefix="bench-http-") as tmp:
         workdir = Path(tmp)
-        stack = start_stack(infra, workdir)
+        stack = start_stack(infra, workdir, ALL)
         try:
-            return [*card_lookup(stack, workdir, rounds), register(stack, rounds)]
+            clients = register_clients(stack, 50 if quick() else 200)
+            counted = capacity.command_counts(stack, clients)
+            found: list[Result | Target] = [*card_lookup(stack, workdir, rounds, clients)]
+            found.append(register(stack, rounds, capacity.RegistrationsConsumed(stack)))
+            return [*counted, *found, *capacity.purchases(stack, clients)]
         except Exception:
             for p in stack.processes:
                 print(f"--- {p.name} log ---\n{p.log_tail()}", file=sys.stderr)
@@ -294,4 +216,4 @@ if __name__ == "__main__":
     from bench.common import infra_env
 
     for r in run_http_benchmarks(infra_env(), 2):
-        print(json.dumps(r.summary()))
+        print(r)

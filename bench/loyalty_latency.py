@@ -28,7 +28,7 @@ from uuid import uuid4
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
-from bench.common import infra_env, percentile, store_description
+from bench.common import clean_up, infra_env, percentile, store_description
 from bench.loyalty_throughput import (
     drained,
     produce,
@@ -143,6 +143,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             await watcher
     finally:
         stop(process)
+        await asyncio.to_thread(clean_up, infra, f"{tag}.", [f"{tag}_loyalty"])
     latencies = [(watch.seen[p] - at) * 1000 for p, at in scheduled.items() if p in watch.seen]
     return {
         "store": store_description(infra["MONGODB_URL"]), "rate_per_s": round(rate, 1),

@@ -34,8 +34,9 @@ def records(args: argparse.Namespace) -> Iterator[tuple[str, tuple[bytes, bytes]
         return
     from bench import purchase_data
 
-    for record in purchase_data.clients(args.clients):
-        yield f"{args.prefix}client.registered", record
+    if not args.skip_clients:
+        for record in purchase_data.clients(args.clients):
+            yield f"{args.prefix}client.registered", record
     for n in range(args.count):
         yield f"{args.prefix}purchase.recorded", purchase_data.purchase(n, args.clients, "bench")
 
@@ -76,9 +77,12 @@ def main() -> None:
     parser.add_argument("--prefix", default="", help="topic prefix for --kind purchases")
     parser.add_argument("--clients", type=int, default=100)
     parser.add_argument("--count", type=int, required=True)
+    parser.add_argument(
+        "--skip-clients", action="store_true", help="purchases only (clients sent before)"
+    )
     parser.add_argument("--partitions", type=int, default=3)
     args = parser.parse_args()
-    print(json.dumps(asyncio.run(asyncio.wait_for(produce(args), 600))))
+    print(json.dumps(asyncio.run(asyncio.wait_for(produce(args), 600 + args.count / 200))))
 
 
 if __name__ == "__main__":

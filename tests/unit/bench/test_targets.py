@@ -1,0 +1,55 @@
+"""The issue-15 table `make bench` prints: every row present, marked by its bound."""
+
+from __future__ import annotations
+
+import pytest
+
+from bench.common import Result, Side
+from bench.flatness import window_rates
+from bench.groups import crossing
+from bench.targets import COUNTED, CPU, FLATNESS, P99, PURCHASES_S, RATIOS, Target, issue_rows
+
+
+def result(name: str, target: float, project: list[float], baseline: list[float]) -> Result:
+    r = Result(
+        name, "req/s", target, Side("p", throughputs=project), Side("b", throughputs=baseline)
+    )
+    r.project.extra["cpu_ms_per_op"] = [3.0, 1.0, 2.0]
+    r.project.extra["cpu_ms_per_op_by_process"] = {"gateway": [1.0, 0.5, 0.7]}
+    return r
+
+
+def test_every_row_of_both_tables_is_printed_even_when_its_suite_did_not_run() -> None:
+    rows = issue_rows([])
+    assert len(rows) == len(COUNTED) + len(CPU) + len(RATIOS) + 3
+    assert all(row.value is None and "—" in row.row() for row in rows)
+    assert any("BENCH=flatness" in row.detail for row in rows)
+
+
+def test_rows_are_marked_against_their_bounds_with_the_spread() -> None:
+    found = [
+        result("card lookup", 0.5, [60, 40, 90], [100, 100, 100]),
+        result("register", 0.35, [10, 10, 10], [100, 100, 100]),
+        Target(PURCHASES_S, 1200.0, "/s", 1000, False),
+        Target(P99, 80.0, "ms", 50, True),
+    ]
+    rows = {row.measure: row for row in issue_rows(found)}
+    lookup = rows["card lookup ÷ token + one find_one route"]
+    assert lookup.value == pytest.approx(0.6) and lookup.met() is True
+    assert "[0.40..0.90]" in lookup.detail
+    assert rows["registration ÷ token + insert_one + acks=all send route"].met() is False
+    cpu = rows["card lookup CPU, all processes"]
+    assert cpu.value == 2.0 and cpu.met() is True and "[1.00..3.00]" in cpu.detail
+    assert rows[PURCHASES_S].met() is True and "✅" in rows[PURCHASES_S].row()
+    assert rows[P99].met() is False and "❌" in rows[P99].row()
+    assert rows[FLATNESS].value is None
+
+
+def test_the_flatness_ratio_compares_the_last_window_with_the_first() -> None:
+    # 10,000 at 1,000/s, then slower and slower: the last 10,000 took 20 s
+    samples = [(0.0, 0), (10.0, 10_000), (30.0, 20_000), (50.0, 30_000)]
+    assert crossing(samples, 15_000) == pytest.approx(20.0)
+    first, last = window_rates(samples, 30_000)
+    assert (first, last) == (pytest.approx(1000.0), pytest.approx(500.0))
+    with pytest.raises(ValueError):
+        crossing(samples, 40_000)
