@@ -40,6 +40,7 @@ from shared.settings import ServiceSettings
 from shared.store.indexes import IndexPlan
 from shared.store.mongo import create_mongo_client
 from shared.store.outbox import Outbox
+from shared.trace_sampling import FASTAPI_TELEMETRY
 
 log = get_logger(__name__)
 
@@ -171,7 +172,13 @@ def build_app(
         None if shape.ready else dependency_checks(runtime),
     )
     lifespan = service_lifespan(runtime, Hooks(indexes or {}, on_start, on_stop), monitors)
-    app = FastAPI(title=title, description=description, lifespan=lifespan, **shape.options)
+    app = FastAPI(
+        title=title,
+        description=description,
+        lifespan=lifespan,
+        telemetry=FASTAPI_TELEMETRY,  # ours: shared/trace_sampling.py
+        **shape.options,
+    )
     app.state.runtime = runtime
     app.state.runtime_lag = monitors.lag
     tracing.instrument_app(app)

@@ -20,6 +20,7 @@ from __future__ import annotations
 from contextvars import ContextVar
 from typing import Any, Literal
 
+from fastapi.telemetry import TelemetryConfig
 from opentelemetry import context as otel_context
 from opentelemetry import trace
 from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware, asgi_getter
@@ -31,6 +32,11 @@ from opentelemetry.sdk.trace.sampling import Decision, Sampler
 from opentelemetry.trace import NonRecordingSpan, SpanContext, SpanKind, TraceFlags
 from opentelemetry.util.http import ExcludeList
 from starlette.types import ASGIApp, Receive, Scope, Send
+
+# For FastAPI(telemetry=...): FastAPI's own request telemetry stays off. Requests are
+# traced by OpenTelemetry's middleware (sampled first, below); with tracing on, FastAPI's
+# would otherwise look at every request again to find that middleware and stand aside.
+FASTAPI_TELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
 
 # The trace id a sampled request's server span is to have (set just before the
 # OpenTelemetry middleware starts it, taken by the first new trace id asked for).
