@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any
+from uuid import uuid4
 
 from fastapi import Depends, Request
 from pymongo.asynchronous.database import AsyncDatabase
@@ -18,7 +19,8 @@ from pymongo.asynchronous.database import AsyncDatabase
 from services.registry.catalog.repository import CatalogRepository
 from services.registry.config import RegistrySettings
 from services.registry.identity.repository import ClientRepository
-from services.registry.search.repository import ListIndex
+from services.registry.search.lists import ListIndex
+from services.registry.search.repository import NameIndex
 from services.registry.signals.repository import SignalRepository
 from shared.context import ContextSlot
 from shared.messaging.broker import EventPublisher
@@ -42,7 +44,8 @@ class Context:
     outbox: Outbox
     publisher: EventPublisher
     clients: ClientRepository
-    index: ListIndex
+    index: ListIndex  # chunked lists: name buckets, managers' clients
+    names: NameIndex  # the name index: recent entries, then `index`'s buckets
     catalog: CatalogRepository
     signals: SignalRepository
     clock: Clock
@@ -61,13 +64,15 @@ def bootstrap(
 ) -> Context:
     """The service's Context over the store `runtime` opened (build_app's on_start)."""
     db, outbox = runtime.db, runtime.outbox
+    lists = ListIndex(db, KeyedLocks())
     return Context(
         settings=settings,
         store=db,
         outbox=outbox,
         publisher=runtime.publisher,
         clients=ClientRepository(db, outbox),
-        index=ListIndex(db, KeyedLocks()),
+        index=lists,
+        names=NameIndex(db, lists, writer=uuid4().hex),
         catalog=CatalogRepository(db),
         signals=SignalRepository(db),
         clock=clock,

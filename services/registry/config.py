@@ -17,3 +17,6 @@ class RegistrySettings(ServiceSettings):
         "4000", pattern=r"^[0-9]{1,9}$", description="first digits of every card issued"
     )
     import_batch_size: int = Field(500, ge=1, le=10_000, description="rows per import write")
+    names_interval_s: float = Field(
+        2.0, gt=0, description="how often recent name entries move into the bucket lists"
+    )

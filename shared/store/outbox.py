@@ -192,3 +192,13 @@ def outbox_relay(outbox: Outbox, interval_s: float, grace_s: float = 2.0) -> Per
             log.info("outbox_relayed", events=count)
 
     return PeriodicTask("outbox-relay", interval_s, step)
+
+
+async def publish_entry(publisher: EventPublisher, entry: Mapping[str, Any]) -> None:
+    """Publish one waiting event (an `outbox_entry`) under the trace context it was
+    written in; for a writer that keeps its event's marker itself (the registry's
+    registrations: services/registry/identity/handlers.py)."""
+    with tracing.within(entry.get(TRACE_FIELD)):
+        await publisher.publish_raw(
+            entry["topic"], entry["key"], entry["payload"].encode(), entry.get("correlation_id")
+        )

@@ -36,8 +36,11 @@ async def _save(
     await ctx.clients.claim_all(
         after.id, [k for k in new_keys if k not in old_keys], search_summary(after)
     )
-    if {"name", "birthday"} & set(fields):
-        await ctx.index.file_name(name_entry(after))
+    # Only a new entry is filed (`Zoë` -> `Zoe` keeps it): purging an entry filed again
+    # would unfile the client.
+    renamed = name_entry(before) != name_entry(after)
+    if renamed:
+        await ctx.names.file(name_entry(after), ctx.clock())
     doc = after.to_doc()
     event = ClientUpdated(
         client_id=after.id,
@@ -52,8 +55,8 @@ async def _save(
         await ctx.clients.refresh_lookups(after, kept)
     for field, value in old_keys - set(new_keys):
         await ctx.clients.release(field, value, after.id)
-    if {"name", "birthday"} & set(fields):
-        await ctx.index.unfile_name(name_entry(before))
+    if renamed:
+        await ctx.names.unfile(name_entry(before), ctx.clock())
     if "manager_id" in fields:
         await ctx.index.assign(after.id, before.manager_id, after.manager_id)
     await ctx.clients.publish(after.id, entries)
@@ -133,7 +136,7 @@ async def erase_client(ctx: Context, client_id: str, actor: str | None) -> Clien
     entries = await ctx.clients.change(client.id, {"$set": erased}, [event])
     for field, value in identity_keys(client):
         await ctx.clients.release(field, value, client.id)
-    await ctx.index.unfile_name(name_entry(client))
+    await ctx.names.unfile(name_entry(client), ctx.clock())
     if client.manager_id:
         await ctx.index.assign(client.id, client.manager_id, None)
     await ctx.clients.publish(client.id, entries)

@@ -15,12 +15,15 @@ from services.registry.identity.model import (
     ClientNotFound,
     DuplicateClient,
     new_client,
+    search_summary,
 )
+from services.registry.identity.repository import identity_keys
 from services.registry.search.model import buckets_of, similar_names
 from services.registry.search.repository import NameEntry
 from shared.contracts.registry import ClientRegistered
 from shared.contracts.registry import Consent as ConsentContract
 from shared.logging import get_logger
+from shared.store.outbox import outbox_entry, publish_entry
 
 log = get_logger(__name__)
 CARD_ATTEMPTS = 5
@@ -63,7 +66,7 @@ async def possible_duplicates(ctx: Context, client: Client) -> list[Client]:
     me = name_entry(client)
     found: dict[str, NameEntry] = {}
     for bucket in buckets_of(client.name_norm):
-        for entry in await ctx.index.names_in(bucket):
+        for entry in await ctx.names.names_in(bucket):
             same_day = entry.client_id != me.client_id and entry.birthday == me.birthday
             if same_day and similar_names(entry.name_norm, me.name_norm):
                 found[entry.client_id] = entry
@@ -76,35 +79,61 @@ async def check_codes(ctx: Context, category: str, tags: list[str]) -> None:
     await ctx.catalog.tags_of(tags)
 
 
-async def _insert(ctx: Context, client: Client, bound: str | None) -> list[dict[str, Any]]:
-    """Claim the keys and insert the client with its event; a taken drawn card is redrawn."""
+async def _claim(ctx: Context, client: Client, bound: str | None) -> None:
+    """Claim the client's keys in one insert; a drawn card number that is taken is redrawn."""
     for attempt in range(CARD_ATTEMPTS):
         number = bound or new_card_number(ctx.card_prefix)
         client.cards = [Card(number=number, source="bound" if bound else "issued")]
         try:
-            return await ctx.clients.add(client, [registered_event(client)])
+            await ctx.clients.claim_all(client.id, identity_keys(client), search_summary(client))
+            return
         except DuplicateClient as exc:
             if bound or exc.field != "card" or attempt == CARD_ATTEMPTS - 1:
                 raise
-    raise AssertionError("unreachable")
+
+
+async def announce(ctx: Context, marker: str, event: dict[str, Any]) -> bool:
+    """Publish a registration's event; on failure the names job publishes it later."""
+    try:
+        await publish_entry(ctx.publisher, event)
+    except Exception as exc:  # the marker stays: compact_names retries
+        log.warning("registration_publish_deferred", marker=marker, error=repr(exc))
+        return False
+    ctx.names.announced.add(marker)
+    return True
+
+
+async def announce_left_over(ctx: Context, markers: list[dict[str, Any]]) -> list[str]:
+    """Markers whose writer did not publish their event (it failed or died): published
+    when the client was written (the registration got that far); the ids of those whose
+    client does not exist, to drop unpublished."""
+    found = await asyncio.gather(*(ctx.clients.get(str(m["client_id"])) for m in markers))
+    dropped = []
+    for marker, client in zip(markers, found, strict=True):
+        if client is None:
+            dropped.append(str(marker["_id"]))
+        elif not await announce(ctx, str(marker["_id"]), marker["event"]):
+            raise RuntimeError("the registration events are still not published")
+    return dropped
 
 
 async def register_client(ctx: Context, draft: ClientDraft) -> Registration:
+    """Three writes: the keys (one insert, the uniqueness check), the name entry carrying
+    the event (the outbox marker, written before the client), the client; then the
+    event is published before answering, so a later change of the client is announced
+    after it. A crash before the client is written leaves a marker whose client does
+    not exist: the names job drops it unpublished (search/handlers.py)."""
     client = new_client(draft, ctx.default_region)
     await check_codes(ctx, client.category, client.tags)
     bound = normalise_card_number(draft.card_number) if draft.card_number else None
     duplicates = await possible_duplicates(ctx, client)
-    # Lists first: a crash leaves entries of a client that does not exist, which every
-    # reader skips; the other order could leave a client nobody finds by name.
-    await ctx.index.file_name(name_entry(client))
-    await ctx.index.assign(client.id, None, client.manager_id)
-    try:
-        entries = await _insert(ctx, client, bound)
-    except DuplicateClient:
-        await ctx.index.unfile_name(name_entry(client))
-        await ctx.index.assign(client.id, client.manager_id, None)
-        raise
-    await ctx.clients.publish(client.id, entries)
+    await _claim(ctx, client, bound)
+    event = outbox_entry(registered_event(client))
+    marker = await ctx.names.file(name_entry(client), ctx.clock(), event)
+    if client.manager_id:
+        await ctx.index.assign(client.id, None, client.manager_id)
+    await ctx.clients.insert(client)
+    await announce(ctx, marker, event)
     log.info("client_registered", client_id=client.id, possible_duplicates=len(duplicates))
     return Registration(client, duplicates)
 

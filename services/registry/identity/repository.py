@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pymongo import UpdateOne
+from pymongo import DeleteOne, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, DuplicateKeyError
@@ -156,14 +156,15 @@ class ClientRepository:
         if not failures:
             return
         if all(isinstance(f, DuplicateClient) for f in failures):
-            taken = [k for k, r in zip(keys, results, strict=True) if r is None]
-            for field, value in taken:
-                await self.release(field, value, client_id)
+            # What this call holds now is this client's: dropped in one bulk write.
+            taken = [f"{f}:{v}" for (f, v), r in zip(keys, results, strict=True) if r is None]
+            if taken:
+                await self.lookups.bulk_write([DeleteOne({"_id": k}) for k in taken])
         raise failures[0]
 
-    async def add(self, client: Client, events: Sequence[Event]) -> list[dict[str, Any]]:
-        await self.claim_all(client.id, identity_keys(client), search_summary(client))
-        return await self.outbox.insert(CLIENTS, client.to_doc(), events)
+    async def insert(self, client: Client) -> None:
+        """Write a new client (its keys claimed, its event's marker written before)."""
+        await self.clients.insert_one(client.to_doc())
 
     async def change(
         self, client_id: str, update: Mapping[str, Any], events: Sequence[Event]

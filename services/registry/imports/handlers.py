@@ -121,7 +121,7 @@ class BatchImporter:
                 for bucket in buckets_of(c.client.name_norm):
                     by_bucket[bucket].append(c)
         buckets = list(by_bucket)
-        contents = await asyncio.gather(*(self.ctx.index.names_in(b) for b in buckets))
+        contents = await asyncio.gather(*(self.ctx.names.names_in(b) for b in buckets))
         warned: set[int] = set()
         for bucket, entries in zip(buckets, contents, strict=True):
             for c in by_bucket[bucket]:

@@ -14,12 +14,25 @@ erased one is never shown.
 from __future__ import annotations
 
 import asyncio
+from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from services.registry.bootstrap import Context
+from services.registry.identity.handlers import announce_left_over
 from services.registry.identity.model import Client, search_summary
 from services.registry.search.model import SearchPlan, matches_prefix, plan_search, query_bucket
+from services.registry.search.repository import Doc, NameEntry, is_purge, purged_later
+
+# A registration publishes its event within milliseconds of filing its name: an own
+# marker still unpublished after this long was left by a failed publish.
+OWN_GRACE = timedelta(seconds=10)
+# Another replica moves its own documents within seconds: older ones were left by a
+# replica that stopped.
+ORPHAN_AFTER = timedelta(seconds=60)
+# How long a purge note is applied again (see search/repository.py).
+PURGE_KEPT = timedelta(seconds=30)
 
 
 @dataclass
@@ -54,7 +67,7 @@ async def _by_name(ctx: Context, name: str, offset: int, limit: int) -> tuple[in
     bucket = query_bucket(name)
     if bucket is None:
         return 0, []
-    entries = [e for e in await ctx.index.names_in(bucket) if matches_prefix(e.name_norm, name)]
+    entries = [e for e in await ctx.names.names_in(bucket) if matches_prefix(e.name_norm, name)]
     ranked = sorted(
         {e.client_id: e for e in entries}.values(), key=lambda e: (e.name_norm, e.client_id)
     )
@@ -73,3 +86,36 @@ async def search(ctx: Context, query: str, page: int, page_size: int) -> SearchP
         items = await _by_keys(ctx, plan)
         return SearchPage(plan.kind, len(items), items[offset : offset + page_size])
     return SearchPage(plan.kind, total, [search_item(c) for c in clients])
+
+
+def _movable(ctx: Context, doc: Doc, now: datetime) -> bool:
+    """Entries this process wrote (a marker once its event is out); others' when old."""
+    age: timedelta = now - doc["at"]
+    if doc.get("writer") != ctx.names.writer:
+        return age > ORPHAN_AFTER
+    return "event" not in doc or str(doc["_id"]) in ctx.names.announced or age > OWN_GRACE
+
+
+async def compact_names(ctx: Context) -> int:
+    """The names job: move recent name entries into the bucket lists, one append per
+    bucket for all of them; publish what a failed registration left unpublished; apply
+    purge notes. Returns how many entries it moved."""
+    docs = await ctx.names.pending()
+    if not docs:
+        return 0
+    now = ctx.clock()
+    purges = [d for d in docs if is_purge(d)]
+    moving = [d for d in docs if not is_purge(d) and _movable(ctx, d, now)]
+    unpublished = [d for d in moving if "event" in d and d["_id"] not in ctx.names.announced]
+    dropped = set(await announce_left_over(ctx, unpublished))
+    for note in purges:  # before filing: an entry written after its purge is kept
+        await ctx.names.purge([note["entry"]], NameEntry.decode(note["entry"]).name_norm)
+    lists: defaultdict[str, list[str]] = defaultdict(list)
+    for doc in moving:
+        if doc["_id"] not in dropped and not purged_later(doc, purges):
+            for bucket in doc["buckets"]:
+                lists[bucket].append(doc["entry"])
+    await asyncio.gather(*(ctx.index.add(bucket, raws) for bucket, raws in lists.items()))
+    old_notes = [d["_id"] for d in purges if now - d["at"] > PURGE_KEPT]
+    await ctx.names.forget([*(d["_id"] for d in moving), *old_notes])
+    return len(moving)

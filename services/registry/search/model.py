@@ -50,13 +50,21 @@ def bucket_of(token: str) -> str:
     return f"name:{token[:BUCKET_CHARS]}"
 
 
+def filed_tokens(name_norm: str) -> list[str]:
+    """The parts a name is filed under: its parts with a letter (a number in a name, as
+    in `Ada Lovelace 2`, would make a bucket of its own for one client), or all of
+    them if none has one."""
+    tokens = name_tokens(name_norm)
+    return [t for t in tokens if not t.isdigit()] or tokens
+
+
 def buckets_of(name_norm: str) -> list[str]:
-    return list(dict.fromkeys(bucket_of(t) for t in name_tokens(name_norm)))
+    return list(dict.fromkeys(bucket_of(t) for t in filed_tokens(name_norm)))
 
 
 def query_bucket(query_norm: str) -> str | None:
-    """The one bucket that holds every match of a name query: its longest part's."""
-    tokens = name_tokens(query_norm)
+    """The one bucket that holds every match of a name query: its longest filed part's."""
+    tokens = filed_tokens(query_norm)
     return bucket_of(max(tokens, key=len)) if tokens else None
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from pymongo import AsyncMongoClient
 
-from services.registry.search.repository import ListIndex
+from services.registry.search.lists import ListIndex
 from shared.messaging.keyed_locks import KeyedLocks
 from tests.conftest import Slate
 

@@ -55,6 +55,15 @@ async def test_a_renamed_client_is_found_by_the_new_name_only(api: httpx.AsyncCl
     assert (await search(api, "byron"))["items"] == []
 
 
+async def test_a_rename_that_normalises_alike_keeps_the_client_findable(
+    api: httpx.AsyncClient,
+) -> None:
+    client = await register(api, name="Zoë Ngata", phone="+49 30 4440001")
+    r = await api.patch(f"/internal/v1/clients/{client['id']}", json={"name": "Zoe Ngata"})
+    assert r.status_code == 200, r.text
+    assert [c["id"] for c in (await search(api, "ngata"))["items"]] == [client["id"]]
+
+
 async def test_an_empty_query_is_a_422(api: httpx.AsyncClient) -> None:
     r = await api.get("/internal/v1/clients", params={"q": ""})
     assert r.status_code == 422
