@@ -3,38 +3,43 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 from fastapi import APIRouter
 
-from services.registry.bootstrap import Ctx
+from services.registry.bootstrap import Context, Ctx
 from services.registry.catalog.model import Category, Tag
+from services.registry.catalog.repository import C, CodeBook
 from services.registry.identity.schemas import ClientResponse
 
 router = APIRouter(prefix="/internal/v1", tags=["catalog"])
 
 
-@router.get("/categories", response_model=list[Category])
-async def list_categories(ctx: Ctx) -> list[Category]:
-    return await ctx.catalog.list_categories()
+def code_routes(path: str, model: type[C], book: Callable[[Context], CodeBook[C]]) -> None:
+    """GET every code of one kind (built-in and custom) and POST a custom one."""
+
+    async def listed(ctx: Ctx) -> list[C]:
+        return await book(ctx).list()
+
+    async def create(body: C, ctx: Ctx) -> C:
+        return await book(ctx).create(body)
+
+    create.__annotations__["body"] = model  # FastAPI reads the body's model here
+    kind = path.strip("/")
+    router.add_api_route(
+        path,
+        listed,
+        methods=["GET"],
+        response_model=list[model],  # type: ignore[valid-type]
+        name=f"list_{kind}",
+    )
+    router.add_api_route(
+        path, create, methods=["POST"], status_code=201, response_model=model, name=f"create_{kind}"
+    )
 
 
-@router.post("/categories", status_code=201, response_model=Category)
-async def create_category(body: Category, ctx: Ctx) -> Category:
-    category = body.model_copy(update={"built_in": False})
-    await ctx.catalog.create_category(category)
-    return category
-
-
-@router.get("/tags", response_model=list[Tag])
-async def list_tags(ctx: Ctx) -> list[Tag]:
-    return await ctx.catalog.list_tags()
-
-
-@router.post("/tags", status_code=201, response_model=Tag)
-async def create_tag(body: Tag, ctx: Ctx) -> Tag:
-    tag = body.model_copy(update={"built_in": False})
-    await ctx.catalog.create_tag(tag)
-    return tag
+code_routes("/categories", Category, lambda ctx: ctx.catalog.categories)
+code_routes("/tags", Tag, lambda ctx: ctx.catalog.tags)
 
 
 @router.get("/managers/{manager_id}/clients", response_model=list[ClientResponse])

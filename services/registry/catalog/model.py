@@ -23,18 +23,20 @@ class CodeTaken(Conflict):
     pass
 
 
-class Category(BaseModel):
+class Code(BaseModel):
+    """What every category and tag has (catalog/repository.py keeps both alike)."""
+
     code: str = Field(pattern=CODE.pattern)
     name: str = Field(min_length=1, max_length=100)
+    built_in: bool = False
+
+
+class Category(Code):
     description: str = Field("", max_length=1000)
-    built_in: bool = False
 
 
-class Tag(BaseModel):
-    code: str = Field(pattern=CODE.pattern)
-    name: str = Field(min_length=1, max_length=100)
+class Tag(Code):
     tips: str = Field(min_length=1, max_length=2000, description="how staff handle such a client")
-    built_in: bool = False
 
 
 BUILT_IN_CATEGORIES = {

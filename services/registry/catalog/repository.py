@@ -1,11 +1,13 @@
-"""Custom categories and tags (the built-in ones live in model_catalog)."""
+"""Custom categories and tags (the built-in ones live in model.py): one `CodeBook` of
+each, kept by code as `_id`."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Mapping
+from typing import Any, Generic, TypeVar
 
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
@@ -13,6 +15,7 @@ from services.registry.catalog.model import (
     BUILT_IN_CATEGORIES,
     BUILT_IN_TAGS,
     Category,
+    Code,
     CodeTaken,
     Tag,
     UnknownCode,
@@ -21,57 +24,64 @@ from services.registry.catalog.model import (
 CATEGORIES = "categories"
 TAGS = "tags"
 
+C = TypeVar("C", bound=Code)
+
+
+class CodeBook(Generic[C]):
+    """One kind of code: the built-in ones and those an admin made (a handful of
+    documents: the one place the registry reads a whole, small, collection)."""
+
+    def __init__(
+        self,
+        collection: AsyncCollection[dict[str, Any]],
+        kind: str,
+        model: type[C],
+        built_in: Mapping[str, C],
+    ) -> None:
+        self.collection = collection
+        self.kind = kind
+        self.model = model
+        self.built_in = built_in
+
+    def _of(self, doc: Mapping[str, Any]) -> C:
+        return self.model.model_validate({**doc, "code": doc["_id"]})
+
+    async def create(self, item: C) -> C:
+        """Add a custom code (never a built-in one's); answers it as stored."""
+        if item.code in self.built_in:
+            raise CodeTaken(f"{self.kind} {item.code} is built in")
+        custom = item.model_copy(update={"built_in": False})
+        try:
+            await self.collection.insert_one(
+                custom.model_dump(exclude={"code", "built_in"}) | {"_id": custom.code}
+            )
+        except DuplicateKeyError:
+            raise CodeTaken(f"{self.kind} {item.code} exists already") from None
+        return custom
+
+    async def list(self) -> list[C]:
+        custom = [self._of(d) async for d in self.collection.find({})]
+        return [*self.built_in.values(), *sorted(custom, key=lambda c: c.code)]
+
+    async def get(self, code: str) -> C:
+        if code in self.built_in:
+            return self.built_in[code]
+        doc = await self.collection.find_one({"_id": code})
+        if doc is None:
+            raise UnknownCode(f"{self.kind} {code!r} does not exist")
+        return self._of(doc)
+
 
 class CatalogRepository:
     def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
-        self.categories = db[CATEGORIES]
-        self.tags = db[TAGS]
-
-    async def create_category(self, category: Category) -> None:
-        if category.code in BUILT_IN_CATEGORIES:
-            raise CodeTaken(f"category {category.code} is built in")
-        try:
-            await self.categories.insert_one(
-                category.model_dump(exclude={"code", "built_in"}) | {"_id": category.code}
-            )
-        except DuplicateKeyError:
-            raise CodeTaken(f"category {category.code} exists already") from None
-
-    async def list_categories(self) -> list[Category]:
-        # A handful of documents an admin made: the one place the registry reads a
-        # whole (small) collection.
-        custom = [Category(code=d["_id"], **d) async for d in self.categories.find({})]
-        return [*BUILT_IN_CATEGORIES.values(), *sorted(custom, key=lambda c: c.code)]
+        self.categories = CodeBook(db[CATEGORIES], "category", Category, BUILT_IN_CATEGORIES)
+        self.tags = CodeBook(db[TAGS], "tag", Tag, BUILT_IN_TAGS)
 
     async def category(self, code: str) -> Category:
-        if code in BUILT_IN_CATEGORIES:
-            return BUILT_IN_CATEGORIES[code]
-        doc = await self.categories.find_one({"_id": code})
-        if doc is None:
-            raise UnknownCode(f"category {code!r} does not exist")
-        return Category(code=doc["_id"], name=doc["name"], description=doc["description"])
-
-    async def create_tag(self, tag: Tag) -> None:
-        if tag.code in BUILT_IN_TAGS:
-            raise CodeTaken(f"tag {tag.code} is built in")
-        try:
-            await self.tags.insert_one(
-                tag.model_dump(exclude={"code", "built_in"}) | {"_id": tag.code}
-            )
-        except DuplicateKeyError:
-            raise CodeTaken(f"tag {tag.code} exists already") from None
-
-    async def list_tags(self) -> list[Tag]:
-        custom = [Tag(code=d["_id"], **d) async for d in self.tags.find({})]
-        return [*BUILT_IN_TAGS.values(), *sorted(custom, key=lambda t: t.code)]
+        return await self.categories.get(code)
 
     async def tag(self, code: str) -> Tag:
-        if code in BUILT_IN_TAGS:
-            return BUILT_IN_TAGS[code]
-        doc = await self.tags.find_one({"_id": code})
-        if doc is None:
-            raise UnknownCode(f"tag {code!r} does not exist")
-        return Tag(code=doc["_id"], name=doc["name"], tips=doc["tips"])
+        return await self.tags.get(code)
 
     async def tags_of(self, codes: Iterable[str]) -> list[Tag]:
-        return list(await asyncio.gather(*(self.tag(c) for c in codes)))
+        return list(await asyncio.gather(*(self.tags.get(c) for c in codes)))
