@@ -14,6 +14,7 @@ import asyncio
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from cachetools import LRUCache
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
@@ -31,6 +32,8 @@ CHUNK = 250
 # Heads and chunks live apart from the (large) lookups collection: FerretDB 1.24
 # answers a point *read* from storage, but a write costs time in proportion to the
 # collection's size.
+# Lists whose last chunk a process remembers (names buckets, managers).
+WRITTEN_KEPT = 10_000
 LIST_HEADS = "list_heads"
 LIST_CHUNKS = "list_chunks"
 DUPLICATE_KEY = 11000
@@ -75,6 +78,10 @@ class ListIndex:
         self.chunks = db[LIST_CHUNKS]
         self.locks = locks
         self.chunk = chunk
+        # The last chunk this process wrote, per list: chunks are written once, and any
+        # later write to the list inserts the next index, so an append that believes it
+        # costs no read; if another writer was first, the insert fails and it reads.
+        self.written: LRUCache[str, tuple[int, Chunk]] = LRUCache(maxsize=WRITTEN_KEPT)
 
     async def _read(self, key: str, index: int) -> Chunk | None:
         return await self.chunks.find_one({"_id": f"{key}#{index}"})
@@ -126,13 +133,15 @@ class ListIndex:
         async with self.locks(key):
             believe_head = True
             while todo:
-                index, last = await self._last(key, probe=not believe_head)
+                known = self.written.pop(key, None) if believe_head else None
+                index, last = known or await self._last(key, probe=not believe_head)
                 chunk, taken = self._next(index, last, todo)
                 try:
                     await self.chunks.insert_one({"_id": f"{key}#{index + 1}", **chunk})
                 except DuplicateKeyError:
                     believe_head = False  # another replica appended first: after theirs
                     continue
+                self.written[key] = (index + 1, chunk)
                 todo = todo[taken:]
                 if last is not None and index not in chunk["live"]:
                     stub = {"superseded_by": index + 1}
@@ -152,6 +161,7 @@ class ListIndex:
         of the whole list, so it is kept for rare changes; an insert like any append,
         so a concurrent writer still lands after it (duplicate key: read again)."""
         gone = set(values)
+        self.written.pop(key, None)
         async with self.locks(key):
             while True:
                 index, last = await self._last(key)
@@ -179,6 +189,8 @@ class ListIndex:
         """Bulk append (the import): each list gets new chunks beside its own, all in
         one insert; a chunk another writer made first is appended the usual way."""
         keys = list(lists)
+        for key in keys:
+            self.written.pop(key, None)
         lasts = await asyncio.gather(*(self._last(k) for k in keys))
         docs: list[dict[str, Any]] = []
         for key, (index, last) in zip(keys, lasts, strict=True):
