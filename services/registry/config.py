@@ -18,5 +18,5 @@ class RegistrySettings(ServiceSettings):
     )
     import_batch_size: int = Field(500, ge=1, le=10_000, description="rows per import write")
     names_interval_s: float = Field(
-        2.0, gt=0, description="how often recent name entries move into the bucket lists"
+        5.0, gt=0, description="how often recent name entries move into the bucket lists"
     )
