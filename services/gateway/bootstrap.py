@@ -1,5 +1,5 @@
-"""The gateway's one Context: settings, repositories, the token signer, the audit log
-and the upstream clients, built once at start by `bootstrap`.
+"""The gateway's one Context: settings, repositories, the token signer, the audit log,
+the card view and the upstream clients, built once at start by `bootstrap`.
 
 The guard, the audit middleware and the jobs read it from the app's `ContextSlot`;
 routes get it as the `Ctx` dependency.
@@ -21,6 +21,7 @@ from services.gateway.auth.repository import (
     StaffRepository,
 )
 from services.gateway.auth.security import TokenSigner
+from services.gateway.clients.repository import CardViews
 from services.gateway.config import GatewaySettings
 from services.gateway.upstream import Upstreams
 from shared.context import ContextSlot
@@ -41,6 +42,7 @@ class Context:
     audit: AuditLog
     signer: TokenSigner
     upstreams: Upstreams
+    cards: CardViews
 
 
 def bootstrap(settings: GatewaySettings, runtime: ServiceRuntime) -> Context:
@@ -53,6 +55,7 @@ def bootstrap(settings: GatewaySettings, runtime: ServiceRuntime) -> Context:
         throttle=LoginThrottle(db, settings.login_max_failures, settings.login_window_s),
         audit=AuditLog(db),
         signer=TokenSigner(_secret(settings)),
+        cards=CardViews(db),
         upstreams=Upstreams(settings.upstream_urls(), settings.upstream_timeout_s,
                             settings.card_timeout_s),
     )  # fmt: skip

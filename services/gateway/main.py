@@ -1,13 +1,16 @@
-"""Composition root of the gateway: store, upstream clients, the guard on every router."""
+"""Composition root of the gateway: store, Kafka (the card view), upstream clients, the
+guard on every router."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware import Middleware
 
@@ -20,6 +23,7 @@ from services.gateway.auth.guard import AnonymousGate, guard
 from services.gateway.bootstrap import Context, bootstrap
 from services.gateway.config import GatewaySettings
 from services.gateway.console import api as console
+from services.gateway.subscribers import TOPICS, register_subscribers
 from services.gateway.upstream import Upstreams, problem
 from shared.context import ContextSlot
 from shared.logging import get_logger
@@ -33,8 +37,9 @@ log = get_logger(__name__)
 def create_app(settings: GatewaySettings | None = None, clock: Clock = system_clock) -> FastAPI:
     """`clock` lets tests decide what time the retention job sees."""
     settings = settings or GatewaySettings()
-    runtime = ServiceRuntime(settings, (), messaging=False)  # no Kafka: it calls services
+    runtime = ServiceRuntime(settings, TOPICS)  # Kafka: the events keeping the card view
     context: ContextSlot[Context] = ContextSlot()
+    register_subscribers(runtime, context)
     runtime.tasks.append(_audit_retention(settings, runtime, clock))
 
     async def start(runtime: ServiceRuntime) -> None:
@@ -87,7 +92,7 @@ def _audit_retention(
 def _ready(
     runtime: ServiceRuntime, upstreams: Callable[[], Upstreams], names: list[str]
 ) -> ReadyCheck:
-    """The store and every upstream service's own readiness, asked when asked."""
+    """The store, Kafka and every upstream service's own readiness, asked when asked."""
 
     async def check(name: str) -> str:
         try:
@@ -96,16 +101,19 @@ def _ready(
             return f"unavailable: {type(exc).__name__}"
         return "ok" if response.status_code == 200 else f"not ready ({response.status_code})"
 
-    async def store() -> str:
+    async def answers(probe: Awaitable[Any]) -> str:
         try:
-            await asyncio.wait_for(runtime.db.command("ping"), 2.0)
+            await asyncio.wait_for(probe, 2.0)
         except Exception as exc:
             return f"unavailable: {type(exc).__name__}"
         return "ok"
 
     async def ready() -> dict[str, str]:
-        results = await asyncio.gather(store(), *(check(n) for n in names))
-        return dict(zip(["store", *names], results, strict=True))
+        # The metadata of one of our topics, not FastStream's ping (every topic's).
+        kafka = runtime.broker.config.admin_client.describe_topics([runtime.topics(TOPICS[0])])
+        store, broker = answers(runtime.db.command("ping")), answers(kafka)
+        results = await asyncio.gather(store, broker, *(check(n) for n in names))
+        return dict(zip(["store", "kafka", *names], results, strict=True))
 
     return ready
 
@@ -115,8 +123,20 @@ def _protected_routes(app: FastAPI) -> None:
     protected = [Depends(guard)]
     for router in api.routers():
         app.include_router(router, dependencies=protected)
+    _guard_asyncapi(app, protected)
     console.mount_static(app, protected)
     docs.add_security_schemes(app)
+
+
+def _guard_asyncapi(app: FastAPI, protected: list[Any]) -> None:
+    """build_app adds `/asyncapi.json` to every service that consumes; at the gateway,
+    the one door from outside, it goes behind the guard like every other route."""
+    for route in list(app.router.routes):
+        if isinstance(route, APIRoute) and route.path == "/asyncapi.json":
+            app.router.routes.remove(route)
+            app.add_api_route(
+                route.path, route.endpoint, methods=["GET"], tags=["ops"], dependencies=protected
+            )
 
 
 def _not_logged_in(request: Request) -> Response:

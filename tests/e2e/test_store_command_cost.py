@@ -81,7 +81,7 @@ def test_a_card_lookup_through_the_gateway_is_one_store_command(
     assert sum(cost.estimated.values()) < BACKGROUND_NOISE, cost
 
 
-def test_the_full_client_card_is_one_point_read_in_each_service(
+def test_the_full_client_card_is_three_point_reads(
     stack: tuple[Stack, httpx.Client],
 ) -> None:
     services, api = stack
@@ -93,17 +93,18 @@ def test_the_full_client_card_is_one_point_read_in_each_service(
         assert r.status_code == 200, r.text
         assert r.json()["client"]["id"] == client_id and not r.json()["unavailable"]
 
-    card(0)
+    for i in range(len(clients)):  # warm: each client's card view is kept once
+        card(i)
     cost = measure(processes(services), card, N)
     print(f"client card: {cost}")
-    # Issue 15 aims at 3: four services each own a part, so a fan-out stops at 4 (it
-    # was 9.4: registry 5, loyalty 2, surveys 1, complaints 1); 3 or fewer needs a card
-    # view kept by events in one place (docs/benchmarks.md).
+    # Issue 15 aims at 3 (it was 9.4, then 4: one read in each of the four owners). The
+    # gateway's card view, kept by events, holds the complaints and scores parts; the
+    # registry's and loyalty's (a balance moves with every purchase) are read live
+    # (docs/benchmarks.md, "The client card").
     assert cost.without(*NOT_PER_OPERATION) == {
         ("registry", "find", "clients"): 1.0,
         ("loyalty", "find", "accounts"): 1.0,
-        ("complaints", "find", "client_cases"): 1.0,
-        ("surveys", "find", "client_scores"): 1.0,
+        ("gateway", "find", "card_views"): 1.0,
     }, cost
     assert sum(cost.estimated.values()) < BACKGROUND_NOISE, cost
 

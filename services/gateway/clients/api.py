@@ -7,9 +7,10 @@ from typing import Any
 from fastapi import APIRouter, Body, Request
 from fastapi.responses import Response
 
+from services.gateway.bootstrap import context_in
 from services.gateway.clients import handlers
 from services.gateway.clients.model import ClientCard, UpstreamError
-from services.gateway.upstream import UpstreamDown, forward, unavailable, upstreams
+from services.gateway.upstream import UpstreamDown, forward, unavailable
 from shared.problems import upstream_problem
 
 router = APIRouter(prefix="/api/v1", tags=["clients"])
@@ -30,7 +31,8 @@ async def register_client(
 @router.get("/clients/{client_id}", response_model=ClientCard)
 async def client_card(client_id: str, request: Request) -> Any:
     try:
-        return await handlers.client_card(upstreams(request), client_id)
+        ctx = context_in(request)
+        return await handlers.client_card(ctx.upstreams, ctx.cards, client_id)
     except UpstreamError as exc:
         return upstream_problem(exc.status, exc.body)
     except UpstreamDown:

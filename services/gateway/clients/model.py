@@ -25,3 +25,24 @@ class ClientCard(BaseModel):
     complaints: Any = None
     scores: Any = None
     unavailable: list[str] = Field(default_factory=list)
+
+
+LATEST_SCORES = 5  # as many as surveys keeps (services/surveys/ratings/repository.py)
+
+
+def scores_with(
+    client_id: str, scores: dict[str, Any] | None, answers: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """Surveys' answer for the card with the answers seen since (newest first) in front,
+    each survey once, the latest `LATEST_SCORES`, the average of those (as surveys does)."""
+    latest = list((scores or {}).get("latest") or [])
+    counted = {s.get("survey_id") for s in latest}
+    new = sorted(
+        (a for a in answers if a.get("survey_id") not in counted),
+        key=lambda a: str(a.get("at")),
+        reverse=True,
+    )
+    unique = list({str(a["survey_id"]): a for a in new}.values())
+    kept = [*unique, *latest][:LATEST_SCORES]
+    average = round(sum(int(s["score"]) for s in kept) / len(kept), 2) if kept else None
+    return {**(scores or {}), "client_id": client_id, "latest": kept, "average": average}

@@ -160,7 +160,8 @@ async def _search(request: Request, q: str) -> dict[str, Any]:
 @router.get("/clients/{client_id}", response_class=HTMLResponse)
 async def card_page(request: Request, client_id: str, filed: str = "") -> Response:
     try:
-        card = await handlers.client_card(context_in(request).upstreams, client_id)
+        ctx = context_in(request)
+        card = await handlers.client_card(ctx.upstreams, ctx.cards, client_id)
     except UpstreamError as exc:
         message = str(exc.body.get("detail", "the client card cannot be shown"))
         return render(request, "error.html", exc.status, message=message)

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from services.gateway.auth.guard import caller
 from services.gateway.bootstrap import context_in
 from services.gateway.clients import handlers
+from services.gateway.clients.handlers import forget_complaints
 from services.gateway.clients.model import UpstreamError
 from services.gateway.console.api import NOT_YET, call, complaint_topics, render
 from services.gateway.console.view import as_list, bars, field_errors, sla_board
@@ -80,6 +81,7 @@ async def file_complaint(request: Request, client_id: str) -> Response:
     }
     status, answer = await call(request, "complaints", "POST", "/internal/v1/complaints", json=body)
     if status in (200, 201) and isinstance(answer, dict):
+        await forget_complaints(context_in(request).cards, client_id)
         filed = quote(str(answer.get("id", answer.get("complaint_id", "new"))))
         return RedirectResponse(f"/console/clients/{quote(client_id)}?filed={filed}", 303)
     if status in (404, 405):
@@ -89,7 +91,8 @@ async def file_complaint(request: Request, client_id: str) -> Response:
     else:
         errors = field_errors(status, answer)
     try:
-        card = await handlers.client_card(context_in(request).upstreams, client_id)
+        ctx = context_in(request)
+        card = await handlers.client_card(ctx.upstreams, ctx.cards, client_id)
     except UpstreamError as exc:
         return render(request, "error.html", exc.status, message=str(exc.body.get("detail")))
     return render(

@@ -6,11 +6,14 @@ JSON shapes; the complaints service decides everything.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import Response
 
+from services.gateway.bootstrap import context_in
+from services.gateway.clients.handlers import forget_complaints
 from services.gateway.upstream import forward
 
 router = APIRouter(prefix="/api/v1", tags=["complaints"])
@@ -26,6 +29,25 @@ CASE_EXAMPLE = {
 }
 
 
+async def _changing(request: Request, path: str, body: dict[str, Any]) -> Response:
+    """A write to a case: its client's open cases are read again on the next card."""
+    response = await forward(request, "complaints", path, json_body=body)
+    if response.status_code < 300:
+        client_id = _client_of(bytes(response.body)) or body.get("client_id")
+        if client_id:
+            await forget_complaints(context_in(request).cards, str(client_id))
+    return response
+
+
+def _client_of(answer: bytes) -> str | None:
+    try:
+        found = json.loads(answer)
+    except ValueError:
+        return None
+    client_id = found.get("client_id") if isinstance(found, dict) else None
+    return str(client_id) if client_id else None
+
+
 STATUS_HELP = (
     "open, resolved (resolved or closed), all, or one exact status; default: all with "
     "client_id, open for the board (which holds open cases only)"
@@ -36,7 +58,7 @@ STATUS_HELP = (
 async def open_case(
     request: Request, body: dict[str, Any] = Body(..., examples=[CASE_EXAMPLE])
 ) -> Response:
-    return await forward(request, "complaints", "/internal/v1/complaints", json_body=body)
+    return await _changing(request, "/internal/v1/complaints", body)
 
 
 @router.get("/complaints")
@@ -67,18 +89,14 @@ async def change_status(
     request: Request,
     body: dict[str, Any] = Body(..., examples=[{"status": "in_progress", "comment": "called"}]),
 ) -> Response:
-    return await forward(
-        request, "complaints", f"/internal/v1/complaints/{case_id}/status", json_body=body
-    )
+    return await _changing(request, f"/internal/v1/complaints/{case_id}/status", body)
 
 
 @router.post("/complaints/{case_id}/goodwill")
 async def goodwill(
     case_id: str, request: Request, body: dict[str, Any] = Body(default_factory=dict)
 ) -> Response:
-    return await forward(
-        request, "complaints", f"/internal/v1/complaints/{case_id}/goodwill", json_body=body
-    )
+    return await _changing(request, f"/internal/v1/complaints/{case_id}/goodwill", body)
 
 
 @router.get("/reports/complaint-trends")
