@@ -2,7 +2,7 @@
 
 Owns (database `loyalty`): bonus accounts (`accounts`, balance and spend in integer
 cents), the ledger, purchase receipts, card/phone lookups, category rules, report
-read models, unmatched purchases and batch journals.
+read models, unmatched purchases and open unit-of-work journals.
 Consumes: `purchase.recorded` (in batches), `purchase.returned`, `client.registered`,
 `client.updated`, `client.merged`, `client.erased`, `goodwill.granted`,
 `complaint.filed`, `complaint.resolved` (open complaints pause expiry and downgrades).
@@ -13,33 +13,35 @@ month bonus was earned, `expiry:<client>:<month>`), churn (`at_risk:<client>:<da
 
 ## The purchase pipeline (purchases/handlers.py)
 
-A FastStream batch subscriber (`batch=True`, up to `LOYALTY_PURCHASE_BATCH_SIZE`
-records) hands over the raw records. Each is validated on its own; a bad one goes to
-`purchase.recorded.dlq` with the validation error (`dead_letters.park`) and the
-others go on. Then, holding the process's journal lock:
+Purchases are a batch route of the message pipeline (shared/messaging/pipeline.py,
+up to `LOYALTY_PURCHASE_BATCH_SIZE` records a batch): it validates each record (a bad
+one goes to `purchase.recorded.dlq` alone), keeps the first record per
+`purchase_id`, and claims the batch's purchase ids in `inbox` with one insert (a
+claim refused as a duplicate is read: settled means "already counted", skipped).
+Then, holding the process's unit-of-work lock:
 
-1. replay open journals of the partitions this consumer owns (see below);
-2. keep the first record per `purchase_id`; read `receipts/purchase:<id>` for each
-   (concurrent point reads): an existing receipt means "already counted", whatever
-   the `event_id` (a POS resending with a new id, a redelivery);
+1. replay a journal a crash left open (shared/store/unit_of_work.py);
+2. read `receipts/purchase:<id>` of each purchase whose claim was not new (an
+   interrupted earlier attempt): an existing receipt means "already counted";
 3. resolve owners (client id, else `lookups/card:<n>`, else `lookups/phone:<e164>`),
    read their accounts and the category rules;
-4. compute in memory with the pure rules (model.py): redemption capped by
+4. compute in memory with the pure rules (accounts/model.py): redemption capped by
    `LOYALTY_REDEEM_MAX_SHARE` of the purchase and the balance (the shortfall is kept
    on the receipt and in `bonus.redeemed`), accrual on the money paid at the
    category rate x tier multiplier (rounded down), spend, tier;
-5. write ONE journal document with the whole plan, then one bulk write per
-   collection (accounts `$inc` + `_last_applied`, ledger, receipts, reports,
-   unmatched), publish the derived events, delete the journal; only then does the
-   handler return and FastStream commit the offsets (NACK_ON_ERROR: a transient
-   failure rewinds the batch instead).
+5. commit ONE unit of work: the whole plan as one journal document, then one bulk
+   write per collection (accounts `$inc` + `_last_applied`, ledger, receipts,
+   reports, unmatched), the events through the outbox, the journal deleted; then the
+   pipeline settles the claims (one insert) and FastStream commits the offsets
+   (NACK_ON_ERROR: a transient failure rewinds the batch instead).
 
 ## Why nothing is lost or counted twice (every crash point)
 
 - Before the journal insert: nothing written, offsets not committed; the batch is
-  redelivered and computed afresh.
+  redelivered, its claims say "unfinished", its receipts are read (none) and it is
+  computed afresh.
 - After the journal insert, anywhere in the effects: the journal is replayed as
-  written (journal.py). Ledger entries (`<client>:<seq>`) and receipts
+  written (unit_of_work.py). Ledger entries (`<client>:<seq>`) and receipts
   (`purchase:<id>`) have deterministic ids, so a second insert is ignored; account
   and report increments carry the journal id in `_last_applied`, so a replay skips
   a document already incremented. Replays run before any other write of this
@@ -47,9 +49,10 @@ others go on. Then, holding the process's journal lock:
   so `_last_applied` still names the journal when it is checked.
 - After publishing, before the journal delete: events are re-published with the
   same `event_id`s; consumers deduplicate on them.
-- After the journal delete, before the offset commit: every purchase of the
-  redelivered batch has its receipt and is skipped.
-- A duplicate much later: the receipt is there for good.
+- After the journal delete, before the claims are settled: every purchase of the
+  redelivered batch has an unfinished claim, so its receipt is read: it exists, so
+  the purchase is skipped.
+- A duplicate much later: its claim is settled for good (and so is its receipt).
 
 Receipts are written in the same journal as the balance change, so "receipt exists"
 if and only if "the purchase is in the balance" once the journal is done.

@@ -7,21 +7,25 @@ import os
 import socket
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from services.loyalty.accounts.repository import AccountRepository
 from services.loyalty.config import LoyaltySettings
-from services.loyalty.journal import JournalStore
 from services.loyalty.reports.shards import ReportShards
 from services.loyalty.rules.model import TierPolicy, parse_tiers
 from shared.contracts.pos import PurchaseRecorded
 from shared.messaging.broker import dead_letter_sender
 from shared.messaging.dead_letters import DeadLetterSender
 from shared.service import ServiceRuntime
+from shared.store.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:
+    from services.loyalty.purchases.planning import Journal
 
 
 def instance_name() -> str:
     """One per process: replicas on one host (`make run REPLICAS=...`, tests) must not
-    take each other's open journals for their own (journal.py replays its own at once;
+    take each other's open journals for their own (unit_of_work.py replays its own at once;
     a dead process's journals are replayed by its partitions' next owner)."""
     return f"{socket.gethostname()}:{os.getpid()}"
 
@@ -59,7 +63,7 @@ class Loyalty:
     runtime: ServiceRuntime
     settings: LoyaltySettings
     policy: Policy
-    _journals: JournalStore | None = None
+    _unit_of_work: UnitOfWork | None = None
     _repo: AccountRepository | None = None
     _shards: ReportShards | None = None
 
@@ -70,13 +74,22 @@ class Loyalty:
         return self._repo
 
     @property
-    def journals(self) -> JournalStore:
-        if self._journals is None:
-            self._journals = JournalStore(
-                self.runtime.db, self.runtime.publisher.publish_raw, instance_name()
+    def unit_of_work(self) -> UnitOfWork:
+        """One per process: its lock serialises every account writer (journal replays
+        first); the outbox relay sweeps its open journals."""
+        if self._unit_of_work is None:
+            self._unit_of_work = UnitOfWork(
+                self.runtime.db, self.runtime.outbox, instance_name(), self.owned
             )
-            self._journals.prepare = self.shards.prepare
-        return self._journals
+        return self._unit_of_work
+
+    async def commit(self, journal: Journal) -> None:
+        """One unit of work: the journal's shared report keys pointed at this writer's
+        shard (reports/shards.py), then its plan committed (the caller holds the lock)."""
+        if journal.empty():
+            return
+        await self.shards.prepare(journal)
+        await self.unit_of_work.commit(journal.plan())
 
     @property
     def shards(self) -> ReportShards:
@@ -88,7 +101,7 @@ class Loyalty:
 
     def owned(self) -> set[str]:
         """Every partition any consumer of this process owns now: a journal of a crashed
-        batch is replayed before this process writes anything else (journal.py)."""
+        batch is replayed before this process writes anything else (unit_of_work.py)."""
         owned: set[str] = set()
         for subscriber in self.runtime.broker.subscribers:
             consumer = getattr(subscriber, "consumer", None)

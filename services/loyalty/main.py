@@ -9,11 +9,11 @@ from fastapi import FastAPI
 from pymongo import IndexModel
 
 from services.loyalty.accounts import api
+from services.loyalty.accounts.repository import ACCOUNTS
 from services.loyalty.bonus import handlers as bonus
 from services.loyalty.config import LoyaltySettings
 from services.loyalty.context import Loyalty, Policy
 from services.loyalty.export import api as export_api
-from services.loyalty.journal import ACCOUNTS
 from services.loyalty.reports import api as reports_api
 from services.loyalty.rules import api as rules_api
 from services.loyalty.subscribers import register_subscribers
@@ -60,8 +60,8 @@ async def run_jobs(loyalty: Loyalty, now: datetime) -> list[str]:
     `client.at_risk` per last purchase), so a period redone after a replica died
     mid-round, or an external scheduler calling the job endpoints, does no harm.
     """
-    async with loyalty.journals.lock:
-        await loyalty.journals.replay_open(loyalty.owned(), force=True)
+    async with loyalty.unit_of_work.lock:
+        await loyalty.unit_of_work.replay_open(loyalty.owned(), force=True)
     db, interval, ran = loyalty.runtime.db, loyalty.settings.jobs_interval_s, []
     if await claim_interval(db, "birthdays", now, interval):
         await bonus.run_birthdays(loyalty, now.date())
@@ -95,8 +95,15 @@ def create_app(settings: LoyaltySettings | None = None) -> FastAPI:
         PeriodicTask("loyalty-waiting-sweep", settings.waiting_sweep_interval_s, sweep)
     )
     routers = [api.router, rules_api.router, reports_api.router, export_api.router]
+
+    async def start(_: ServiceRuntime) -> None:
+        # Built at start (the store is open): from now on the outbox relay also finishes
+        # and publishes any journal a crash left open, even while no message arrives.
+        assert loyalty.unit_of_work is not None
+
     app = build_app(
-        runtime, title="Clientele loyalty", routers=routers, publishes=PUBLISHES, indexes=INDEXES
-    )
+        runtime, title="Clientele loyalty", routers=routers, publishes=PUBLISHES,
+        indexes=INDEXES, on_start=start,
+    )  # fmt: skip
     app.state.loyalty = loyalty
     return app

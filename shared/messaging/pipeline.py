@@ -38,6 +38,7 @@ known (`outcome.know(keys)`), the events that must wait for a client
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeAlias
 
@@ -71,8 +72,10 @@ from shared.messaging.routes import (
     decode,
     dedup_key,
     event_scope,
+    first_sight,
     logged_as,
     one_at_a_time,
+    partitions_of,
 )
 from shared.messaging.waiting import ClientNotKnownYet, WaitingRoom, parked_element
 
@@ -81,6 +84,7 @@ if TYPE_CHECKING:
 
 __all__ = ["SERVICE_GROUP", "BatchHandler", "Dedup", "Handler", "HandlerTable", "Outcome"]
 __all__ += ["Pipeline", "Route", "decode", "dedup_key", "event_scope", "one_at_a_time"]
+__all__ += ["first_sight", "partitions_of"]
 
 log = get_logger(__name__)
 
@@ -121,7 +125,7 @@ class Pipeline:
 
     def subscribe(self) -> None:
         """One batch subscriber (and consumer group) per group of the table."""
-        for group, routes in self.table.groups().items():
+        for group, routes in self.table.groups():
             self._subscriber(group, routes)
 
     def _subscriber(self, group: str, routes: Sequence[Route]) -> None:
@@ -209,7 +213,8 @@ class Pipeline:
                 log.info(
                     "duplicate_event_ignored", event_id=str(item.event.event_id), dedup_key=item.key
                 )
-        return [item for item in items if states[item.key] is not Claim.DONE]
+        left = [item for item in items if states[item.key] is not Claim.DONE]
+        return [replace(i, first_sight=states[i.key] is Claim.NEW) for i in left]
 
     async def _handle(self, route: Route, items: Sequence[Item]) -> list[str]:
         """Run the handler, refuse, park and release what it says; returns the keys of

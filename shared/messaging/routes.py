@@ -140,11 +140,14 @@ class HandlerTable:
         route = Route(event, handler, group, dedup, max_records, batch_timeout_ms)
         self.routes[event] = route
 
-    def groups(self) -> dict[str, list[Route]]:
-        grouped: dict[str, list[Route]] = {}
+    def groups(self) -> list[tuple[str, list[Route]]]:
+        """The consumers: routes by group; a batch route with batch settings of its own
+        is a consumer of its own (in that group) and waits for no other topic."""
+        grouped: dict[tuple[str, int | None, int | None], list[Route]] = {}
         for route in self.routes.values():
-            grouped.setdefault(route.group, []).append(route)
-        return grouped
+            key = (route.group, route.max_records, route.batch_timeout_ms)
+            grouped.setdefault(key, []).append(route)
+        return [(key[0], routes) for key, routes in grouped.items()]
 
 
 def one_at_a_time(handler: Handler) -> BatchHandler:
@@ -176,6 +179,7 @@ class Item:
     key: str
     record: ConsumerRecord[Any, Any] | None = None
     trace: Mapping[str, str] | None = None
+    first_sight: bool = False  # its claim was new: never handled before, not even half
 
 
 _SCOPE: ContextVar[Mapping[str, Item] | None] = ContextVar("pipeline_batch", default=None)
@@ -203,6 +207,20 @@ def event_scope(event: Event) -> Iterator[None]:
             yield
 
 
+def first_sight(event: Event) -> bool:
+    """Whether the pipeline's claim proved `event` new (never handled, not even half
+    way): a batch handler then need not look for traces of an earlier attempt."""
+    item = (_SCOPE.get() or {}).get(dedup_key(event))
+    return bool(item and item.first_sight)
+
+
+def partitions_of(events: Sequence[Event]) -> list[str]:
+    """`<topic>:<partition>` of the records these events of the batch in hand came in."""
+    scope = _SCOPE.get() or {}
+    records = (scope[k].record for k in map(dedup_key, events) if k in scope)
+    return sorted({f"{r.topic}:{r.partition}" for r in records if r is not None})
+
+
 @contextlib.contextmanager
 def logged_as(record: ConsumerRecord[Any, Any]) -> Iterator[None]:
     """Logs (and publishes) while handling a record carry its correlation id and origin."""
@@ -213,14 +231,17 @@ def logged_as(record: ConsumerRecord[Any, Any]) -> Iterator[None]:
 
 
 def decode(event_type: type[Event], record: ConsumerRecord[Any, Any]) -> Event:
-    """The record's body as `event_type`, decoded the way FastStream does: JSON when the
-    record says so (bad JSON is then an error), else JSON if it parses, else bytes."""
+    """The record's body as `event_type`: JSON when the record says so (bad JSON is then
+    an error), else JSON if it parses; bytes that are not JSON are refused as
+    `json_invalid` (the DLQ reason a POS integrator understands)."""
     body: Any = record.value or b""
     if (header_of(record, "content-type") or "").startswith("application/json"):
         body = json.loads(body)
     else:
-        with contextlib.suppress(ValueError):
+        try:
             body = json.loads(body)
+        except ValueError:
+            return event_type.model_validate_json(body)
     return event_type.model_validate(body)
 
 

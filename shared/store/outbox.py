@@ -9,12 +9,17 @@ a crash at any point leaves either nothing, or a marker the relay will follow.
 After the write the caller publishes at once (`flush`); the relay sweeps the
 markers every `relay_interval_s` for whatever a crash or an outage left behind.
 Downstream consumers deduplicate on `event_id`, so a second publish is harmless.
+
+This is the one way events leave a service: a unit of work (unit_of_work.py) keeps
+its events as these entries inside its journal, sends them with `publish` right after
+its writes, and has the relay sweep its journals too (`left_behind`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from pymongo import ReturnDocument
@@ -27,6 +32,7 @@ from shared.messaging.broker import EventPublisher
 from shared.messaging.correlation import current_correlation_id
 from shared.metrics import OUTBOX_PENDING
 from shared.periodic import PeriodicTask
+from shared.store.point_reads import gather_bounded
 
 log = get_logger(__name__)
 
@@ -63,6 +69,16 @@ class Outbox:
         self.db = db
         self.markers = db[MARKERS]
         self.publisher = publisher
+        # Other sweeps of what a crash left unpublished (a unit of work's open journals),
+        # run by the relay with the markers; each returns how much it finished.
+        self.left_behind: list[Callable[[], Awaitable[int]]] = []
+
+    async def publish(self, entries: Sequence[Mapping[str, Any]], in_flight: int = 1) -> None:
+        """Send outbox entries (`in_flight` at a time), each in the trace it was written in."""
+        await gather_bounded((partial(self._send, e) for e in entries), in_flight)
+
+    async def _send(self, entry: Mapping[str, Any]) -> None:
+        await publish_entry(self.publisher, entry)
 
     async def _mark(self, collection: str, doc_id: str) -> None:
         await self.markers.update_one(
@@ -109,14 +125,7 @@ class Outbox:
         if entries is None:
             doc = await self.db[collection].find_one({"_id": doc_id}, {OUTBOX_FIELD: 1})
             entries = list((doc or {}).get(OUTBOX_FIELD, ()))
-        for entry in entries:
-            with tracing.within(entry.get(TRACE_FIELD)):
-                await self.publisher.publish_raw(
-                    entry["topic"],
-                    entry["key"],
-                    entry["payload"].encode(),
-                    entry.get("correlation_id"),
-                )
+        await self.publish(entries)
         if entries:
             # $pullAll of the exact entries: FerretDB 1.x ignores $pull with a condition.
             # One round trip: the update answers with what is left pending (the whole
@@ -163,6 +172,8 @@ class Outbox:
                 published += await self.flush(marker["collection"], doc_id)
             if "doc_ids" in marker:
                 await self.unmark(marker["_id"])
+        for sweep in self.left_behind:
+            published += await sweep()
         return published
 
     async def mark_many(self, collection: str, batch_id: str, doc_ids: Sequence[str]) -> str:

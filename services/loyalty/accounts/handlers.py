@@ -13,8 +13,7 @@ from services.loyalty.accounts.repository import AccountRepository, new_account_
 from services.loyalty.clients.credit import plan_credit
 from services.loyalty.clients.repository import ClientIndexes
 from services.loyalty.context import Loyalty
-from services.loyalty.journal import Journal
-from services.loyalty.purchases.planning import account_changes
+from services.loyalty.purchases.planning import Journal, account_changes
 from services.loyalty.rules.model import rule_for
 from shared.contracts import ClientRegistered
 from shared.identity import reference_keys
@@ -43,7 +42,7 @@ async def open_account(
              "card_number": event.card_number, "phone": event.phone}  # fmt: skip
     keys = client_keys(event.client_id, event.card_number, event.phone, region)
     indexes = ClientIndexes(loyalty.runtime.db)
-    async with loyalty.journals.lock:
+    async with loyalty.unit_of_work.lock:
         doc = new_account_doc(event.client_id, loyalty.policy.currency, event.occurred_at, key)
         opened = await repo.open(doc | extra)
         counted = {event.category: 1} if opened else {}
@@ -80,7 +79,7 @@ async def credit_unmatched(loyalty: Loyalty, client_id: str, keys: list[str]) ->
         state = plan_credit(journal, loyalty, state, receipt, rule_for(state.category, rules))
     if state != before:
         journal.account(client_id, *account_changes(before, state))
-    await loyalty.journals.commit(journal)
+    await loyalty.commit(journal)
     await repo.clear_unmatched(keys)
     return len(waiting)
 

@@ -19,13 +19,18 @@ from cachetools import TTLCache
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.loyalty.accounts.model import AccountState, BonusAccount, LedgerEntry, ledger_id
-from services.loyalty.journal import ACCOUNTS, LEDGER, LOOKUPS, RECEIPTS, REPORTS, UNMATCHED
 from services.loyalty.reports.shards import all_shards, summed
 from services.loyalty.rules.model import DEFAULT_RULES, CategoryRule
 from shared.contracts import from_minor_units
 from shared.messaging.idempotency import LAST_APPLIED
 from shared.store.point_reads import find_by_ids
 
+ACCOUNTS = "accounts"
+LEDGER = "ledger"
+RECEIPTS = "receipts"
+REPORTS = "reports"
+LOOKUPS = "lookups"
+UNMATCHED = "unmatched"
 RULES = "rules"
 
 

@@ -22,8 +22,7 @@ from services.loyalty.accounts.model import (
 from services.loyalty.accounts.repository import ledger_doc, state_of
 from services.loyalty.clients.repository import ClientIndexes
 from services.loyalty.context import Loyalty
-from services.loyalty.journal import Journal
-from services.loyalty.purchases.planning import account_changes, effect_events
+from services.loyalty.purchases.planning import Journal, account_changes, effect_events
 from services.loyalty.rules.model import rule_for
 from shared.contracts import to_minor_units
 from shared.contracts.complaints import ComplaintFiled, ComplaintResolved, GoodwillGranted
@@ -69,7 +68,7 @@ def plan_effect(
 
 async def apply_credit(loyalty: Loyalty, c: Credit) -> bool:
     """Post one credit once; False when its receipt says it was already done."""
-    store, repo = loyalty.journals, loyalty.repo
+    store, repo = loyalty.unit_of_work, loyalty.repo
     async with store.lock:
         await store.replay_open(loyalty.owned())
         if await repo.receipts([c.receipt_id]):
@@ -82,7 +81,7 @@ async def apply_credit(loyalty: Loyalty, c: Credit) -> bool:
         )
         journal = Journal()
         plan_effect(journal, loyalty, doc, effect, c)
-        await store.commit(journal)
+        await loyalty.commit(journal)
     return True
 
 
@@ -140,7 +139,7 @@ async def run_birthdays(loyalty: Loyalty, today: date) -> int:
 
 async def run_expiry(loyalty: Loyalty, now: datetime) -> int:
     """Expire old unspent bonus (paused while a complaint is open); a scan: a job."""
-    store, repo, expired = loyalty.journals, loyalty.repo, 0
+    store, repo, expired = loyalty.unit_of_work, loyalty.repo, 0
     for client_id in await repo.clients_with_balance():
         async with store.lock:
             doc = await repo.load_raw(client_id)
@@ -154,25 +153,25 @@ async def run_expiry(loyalty: Loyalty, now: datetime) -> int:
             amount = effect.entries[0].amount_cents
             c = Credit(client_id, cause, "expiry", amount, now, cause, "bonus_cents", None)
             plan_effect(journal, loyalty, doc, effect, c)
-            await store.commit(journal)
+            await loyalty.commit(journal)
             expired += 1
     log.info("expiry_run", at=now.isoformat(), accounts=expired)
     return expired
 
 
 async def complaint_opened(loyalty: Loyalty, event: ComplaintFiled) -> None:
-    async with loyalty.journals.lock:
+    async with loyalty.unit_of_work.lock:
         await loyalty.repo.track_complaint(event.client_id, event.complaint_id, open_=True)
 
 
 async def complaint_closed(loyalty: Loyalty, event: ComplaintResolved) -> None:
-    async with loyalty.journals.lock:
+    async with loyalty.unit_of_work.lock:
         await loyalty.repo.track_complaint(event.client_id, event.complaint_id, open_=False)
 
 
 async def run_churn(loyalty: Loyalty, today: date) -> int:
     """`client.at_risk` once per client and last purchase (the receipt says so)."""
-    store, repo, flagged = loyalty.journals, loyalty.repo, 0
+    store, repo, flagged = loyalty.unit_of_work, loyalty.repo, 0
     for doc in await repo.clients_with_rhythm():
         risk = churn_risk(tuple(doc["purchase_days"]), today, loyalty.policy.churn_factor)
         if risk is None:
@@ -190,7 +189,7 @@ async def run_churn(loyalty: Loyalty, today: date) -> int:
                 last_purchase_at=datetime.combine(risk.last_purchase, datetime.min.time(), UTC),
                 median_gap_days=float(risk.median_gap_days), overdue_days=float(risk.overdue_days),
             ))  # fmt: skip
-            await store.commit(journal)
+            await loyalty.commit(journal)
             flagged += 1
     log.info("churn_run", day=today.isoformat(), flagged=flagged)
     return flagged

@@ -24,8 +24,7 @@ from services.loyalty.accounts.model import (
 )
 from services.loyalty.accounts.repository import ledger_doc
 from services.loyalty.context import Loyalty
-from services.loyalty.journal import Journal
-from services.loyalty.purchases.planning import effect_events
+from services.loyalty.purchases.planning import Journal, effect_events
 from services.loyalty.rules.model import CategoryRule
 
 

@@ -14,8 +14,7 @@ from services.loyalty.accounts.model import AccountState, add_spend, post
 from services.loyalty.accounts.repository import ledger_doc, state_of
 from services.loyalty.clients.repository import ClientIndexes
 from services.loyalty.context import Loyalty
-from services.loyalty.journal import Journal
-from services.loyalty.purchases.planning import account_changes
+from services.loyalty.purchases.planning import Journal, account_changes
 from shared.contracts.registry import ClientErased, ClientMerged, ClientUpdated
 from shared.identity import reference_keys
 from shared.logging import get_logger
@@ -36,7 +35,7 @@ async def update_client(loyalty: Loyalty, event: ClientUpdated) -> None:
     if not changed:
         return
     repo = loyalty.repo
-    async with loyalty.journals.lock:
+    async with loyalty.unit_of_work.lock:
         doc = await repo.load_raw(event.client_id)
         if doc is None:
             log.info("update_for_unknown_client", client_id=event.client_id)
@@ -96,7 +95,7 @@ def _month_start(month: str) -> datetime:
 
 
 async def merge_clients(loyalty: Loyalty, event: ClientMerged) -> None:
-    store, repo = loyalty.journals, loyalty.repo
+    store, repo = loyalty.unit_of_work, loyalty.repo
     async with store.lock:
         await store.replay_open(loyalty.owned())
         if await repo.receipts([f"merge:{event.merged_id}"]):
@@ -111,14 +110,14 @@ async def merge_clients(loyalty: Loyalty, event: ClientMerged) -> None:
         )
         for key in stored_keys(merged_doc, loyalty.policy.region):
             journal.lookups[key] = {"client_id": event.survivor_id}
-        await store.commit(journal)
+        await loyalty.commit(journal)
         await repo.add_merged_from(event.survivor_id, event.merged_id)
 
 
 async def erase_client(loyalty: Loyalty, event: ClientErased) -> None:
     """Personal data goes (card, phone, birthday, lookups); anonymous money history stays."""
     repo = loyalty.repo
-    async with loyalty.journals.lock:
+    async with loyalty.unit_of_work.lock:
         doc = await repo.load_raw(event.client_id)
         if doc is None:
             return

@@ -17,7 +17,7 @@ from typing import Any
 from pymongo import UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 
-from services.loyalty.journal import LOOKUPS, REPORTS, UNMATCHED
+from services.loyalty.accounts.repository import LOOKUPS, REPORTS, UNMATCHED
 from services.loyalty.reports.shards import all_shards, sharded, summed
 
 

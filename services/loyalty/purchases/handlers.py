@@ -1,120 +1,124 @@
-"""`purchase.recorded` in batches: validate, dedup, read, compute, one journal, publish.
+"""`purchase.recorded`, a Kafka batch at a time (a batch route of the message pipeline,
+shared/messaging/pipeline.py, which has decoded the records, parked the bad ones and
+kept the first per `purchase_id`): dedup, read, compute, one unit of work.
 
-1. Each record is validated on its own; a bad one (including a client phone that is
-   not a phone number: docs/identity.md) is parked in `<topic>.dlq` with the error
-   and the rest of the batch goes on.
-2. Duplicates: the first record per `purchase_id` in the batch wins; then a receipt
-   `purchase:<id>` that already exists means "already counted" (whatever the
-   `event_id`, however often redelivered).
-3. Concurrent point reads: receipts, card/phone lookups, accounts, rules.
-4. Pure computation (model.py) per client in arrival order.
-5. One journal, one bulk write per collection, events published (journal.py).
+1. A client phone that is not a phone number is refused (the DLQ, docs/identity.md).
+2. Duplicates: the pipeline's claim on `purchase_id` says which purchases were never
+   handled; only the others (a redelivery, the POS resending with a new `event_id`)
+   have their receipt `purchase:<id>` read: one that exists means "already counted".
+3. Concurrent point reads: card/phone lookups, accounts, rules.
+4. Pure computation (accounts/model.py) per client in arrival order.
+5. One unit of work (shared/store/unit_of_work.py): the plan as one journal, one bulk
+   write per collection, the events through the outbox.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Mapping, Sequence
-from typing import Any, TypeAlias
-
-from aiokafka import ConsumerRecord
-from pydantic import ValidationError
+from collections.abc import Sequence
+from typing import Any
 
 from services.loyalty.accounts.model import AccountState, Effect, apply_purchase, month_of
-from services.loyalty.accounts.repository import state_of
+from services.loyalty.accounts.repository import AccountRepository, state_of
 from services.loyalty.context import Loyalty, Policy
-from services.loyalty.journal import Journal
-from services.loyalty.purchases.matching import identity_keys, resolve_owners
 from services.loyalty.purchases.planning import (
+    Journal,
     account_changes,
     effect_events,
     ledger_docs,
     purchase_receipt,
     purchase_reports,
 )
+from services.loyalty.returns.handlers import waiting_for
 from services.loyalty.rules.model import CategoryRule, rule_for
-from shared import tracing
 from shared.contracts import to_minor_units
-from shared.contracts.pos import PurchaseRecorded
+from shared.contracts.pos import ClientRef, PurchaseRecorded
+from shared.identity import reference_keys
 from shared.logging import get_logger
-from shared.messaging.dead_letters import describe, park
+from shared.messaging.dead_letters import describe
+from shared.messaging.pipeline import Outcome, event_scope, first_sight, partitions_of
 
 log = get_logger(__name__)
 
-Record: TypeAlias = "ConsumerRecord[Any, Any]"
+
+# Which client a purchase belongs to: client id, else card number, else phone, through
+# loyalty's own lookup documents (`card:<n>`, `phone:<e164>` -> client id, written from
+# `client.registered`/`client.updated`): point reads only. The keys are built by
+# `shared.identity`, as in every service; a phone that cannot be read raises
+# `InvalidPhone` (the purchase is refused, docs/identity.md).
 
 
-def decode(
-    records: Sequence[Record], region: str
-) -> tuple[list[tuple[Record, PurchaseRecorded]], list[tuple[Record, str]]]:
-    """Valid purchases (with their records) in arrival order, and the records that are not."""
-    valid: list[tuple[Record, PurchaseRecorded]] = []
-    bad: list[tuple[Record, str]] = []
-    for record in records:
-        try:
-            purchase = PurchaseRecorded.model_validate_json(record.value or b"")
-            identity_keys(purchase.client, region)  # InvalidPhone: parked, never guessed
-            valid.append((record, purchase))
-        except (ValidationError, ValueError) as exc:
-            bad.append((record, describe(exc)))
-    return valid, bad
+def identity_keys(ref: ClientRef | None, region: str) -> list[str]:
+    """The keys a client reference names, most specific first."""
+    if ref is None:
+        return []
+    return reference_keys(region, ref.client_id, ref.card_number, ref.phone)
 
 
-def first_of_each(purchases: Sequence[PurchaseRecorded]) -> list[PurchaseRecorded]:
-    seen: set[str] = set()
-    unique = []
+async def resolve_keys(repo: AccountRepository, keys: set[str]) -> dict[str, str]:
+    direct = {k: k.removeprefix("client:") for k in keys if k.startswith("client:")}
+    looked_up = await repo.lookup_many(k for k in keys if not k.startswith("client:"))
+    return direct | looked_up
+
+
+async def resolve_owners(
+    repo: AccountRepository, purchases: Sequence[PurchaseRecorded], region: str
+) -> dict[str, str | None]:
+    """purchase_id -> client id (None: anonymous or not known yet)."""
+    keys = {p.purchase_id: identity_keys(p.client, region) for p in purchases}
+    found = await resolve_keys(repo, {k for ks in keys.values() for k in ks})
+    return {pid: next((found[k] for k in ks if k in found), None) for pid, ks in keys.items()}
+
+
+def readable(
+    purchases: Sequence[PurchaseRecorded], region: str, outcome: Outcome
+) -> list[PurchaseRecorded]:
+    """The purchases whose client reference can be read; the others are refused."""
+    valid = []
     for p in purchases:
-        if p.purchase_id not in seen:
-            seen.add(p.purchase_id)
-            unique.append(p)
-    return unique
+        try:
+            identity_keys(p.client, region)  # InvalidPhone: refused, never guessed
+            valid.append(p)
+        except ValueError as exc:
+            outcome.reject(p, describe(exc))
+    return valid
 
 
-def partitions_of(records: Sequence[Record]) -> list[str]:
-    return sorted({f"{r.topic}:{r.partition}" for r in records})
-
-
-async def record_purchases(
-    loyalty: Loyalty, records: Sequence[Record], owned: set[str] | None
-) -> list[str]:
-    """Process one batch; returns the ids of its purchases, counted now or before (a
-    return waiting for one of them is released by the caller)."""
-    decoded, bad = decode(records, loyalty.policy.region)
-    purchases = [p for _, p in decoded]
-    for record, reason in bad:
-        await park(loyalty.dead_letters, record, reason, "loyalty")
-    store, repo = loyalty.journals, loyalty.repo
+async def record_purchases(loyalty: Loyalty, purchases: Sequence[PurchaseRecorded]) -> Outcome:
+    """One batch; the keys it makes known are the `purchase:<id>` that returns wait for."""
+    outcome = Outcome()
+    valid = readable(purchases, loyalty.policy.region, outcome)
+    store, repo = loyalty.unit_of_work, loyalty.repo
     started = time.perf_counter()
-    # A span per purchase in the trace its POS started (when tracing is on): the events
-    # a purchase causes are planned in its context and so continue that trace.
-    with tracing.consumer_spans([r for r, _ in decoded]) as kept:
-        traces = {p.purchase_id: t for (_, p), t in reversed(list(zip(decoded, kept, strict=True)))}
-        async with store.lock:
-            await store.replay_open(owned)
-            unique = first_of_each(purchases)
-            seen = await repo.receipts(f"purchase:{p.purchase_id}" for p in unique)
-            fresh = [p for p in unique if f"purchase:{p.purchase_id}" not in seen]
-            if len(fresh) < len(purchases):
-                log.info("duplicate_purchases_ignored", count=len(purchases) - len(fresh))
-            owners = await resolve_owners(repo, fresh, loyalty.policy.region)
-            docs = await repo.load_many({c for c in owners.values() if c})
-            rules = await repo.rules()
-            # ~0.2 ms of CPU per purchase: in the event loop a batch of 500 held off every
-            # request (a readiness probe too) for 100 ms, many times that on a busy host.
-            # In a worker thread the interpreter hands the loop its turn every few ms.
-            journal = await asyncio.to_thread(
-                plan_purchases, fresh, owners, docs, rules, loyalty.policy, traces
-            )
-            journal.partitions = partitions_of(records)
-            planned = time.perf_counter()
-            await store.commit(journal)
-    done = time.perf_counter()
+    async with store.lock:
+        await store.replay_open()
+        again = [f"purchase:{p.purchase_id}" for p in valid if not first_sight(p)]
+        seen = await repo.receipts(again)
+        fresh = [p for p in valid if f"purchase:{p.purchase_id}" not in seen]
+        if seen:
+            log.info("duplicate_purchases_ignored", count=len(seen))
+        owners = await resolve_owners(repo, fresh, loyalty.policy.region)
+        docs = await repo.load_many({c for c in owners.values() if c})
+        rules = await repo.rules()
+        # ~0.2 ms of CPU per purchase: in the event loop a batch of 500 held off every
+        # request (a readiness probe too) for 100 ms, many times that on a busy host.
+        # In a worker thread the interpreter hands the loop its turn every few ms.
+        journal = await asyncio.to_thread(
+            plan_purchases, fresh, owners, docs, rules, loyalty.policy
+        )
+        journal.partitions = partitions_of(purchases)
+        planned = time.perf_counter()
+        await loyalty.commit(journal)
+    # Returns that came first wait for their purchase (returns/handlers.py): released
+    # after the commit; a return parked meanwhile finds the receipt itself.
+    outcome.know(await waiting_for(loyalty, [p.purchase_id for p in valid]))
     log.info(
-        "purchase_batch", records=len(records), counted=len(fresh), parked=len(bad),
-        read_ms=round((planned - started) * 1000), write_ms=round((done - planned) * 1000),
+        "purchase_batch", purchases=len(purchases), counted=len(fresh), read_again=len(again),
+        read_ms=round((planned - started) * 1000),
+        write_ms=round((time.perf_counter() - planned) * 1000),
     )  # fmt: skip
-    return [p.purchase_id for p in unique]
+    return outcome
 
 
 def plan_purchases(
@@ -123,10 +127,9 @@ def plan_purchases(
     docs: dict[str, dict[str, Any]],
     rules: dict[str, CategoryRule],
     policy: Policy,
-    traces: Mapping[str, Mapping[str, str]] | None = None,
 ) -> Journal:
-    """Pure: what a batch writes, given what was read (`traces`: each purchase's
-    trace context by purchase id, for the events it causes)."""
+    """Pure: what a batch writes, given what was read (each purchase planned in its own
+    trace and correlation id, which the events it causes carry on)."""
     journal = Journal()
     before = {cid: state_of(doc) for cid, doc in docs.items()}
     states = dict(before)
@@ -137,7 +140,7 @@ def plan_purchases(
             continue
         effect = purchase_effect(states[client_id], p, rules, policy)
         states[client_id] = effect.state
-        with tracing.within((traces or {}).get(p.purchase_id)):
+        with event_scope(p):
             plan_effect(journal, p, effect, policy, states[client_id].category)
     for client_id, state in states.items():
         if state != before[client_id]:

@@ -1,4 +1,8 @@
-"""Turning computed effects into what the journal writes: documents, reports, events.
+"""What a loyalty command writes: computed effects turned into documents, report
+increments and events, gathered in a `Journal` whose `plan()` is what the service's
+one unit of work commits (shared/store/unit_of_work.py: one journal document, then
+one bulk write per collection in the order `plan()` gives, then the events through
+the outbox). Collections and the shapes of their documents: accounts/repository.py.
 
 Pure functions (no I/O). Report keys (read models, `$inc` only):
 
@@ -10,17 +14,28 @@ Pure functions (no I/O). Report keys (read models, `$inc` only):
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from services.loyalty.accounts.model import AccountState, Effect, cents_of, month_of
-from services.loyalty.accounts.repository import ledger_doc
+from services.loyalty.accounts.repository import (
+    ACCOUNTS,
+    LEDGER,
+    LOOKUPS,
+    RECEIPTS,
+    REPORTS,
+    UNMATCHED,
+    ledger_doc,
+)
 from services.loyalty.context import Policy
 from shared.contracts import from_minor_units, to_minor_units
 from shared.contracts.base import Event
 from shared.contracts.loyalty import AccrualReason, BonusAccrued, BonusRedeemed, TierChanged
 from shared.contracts.pos import PurchaseLine, PurchaseRecorded
+from shared.store.outbox import outbox_entry
+from shared.store.unit_of_work import Plan
 
 
 def account_changes(
@@ -156,3 +171,56 @@ def effect_events(
             lifetime_spend=from_minor_units(state.lifetime_spend_cents), currency=currency,
         ))  # fmt: skip
     return events
+
+
+@dataclass
+class Journal:
+    """Everything one loyalty command will write."""
+
+    partitions: list[str] = field(default_factory=list)
+    accounts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    ledger: list[dict[str, Any]] = field(default_factory=list)
+    receipts: list[dict[str, Any]] = field(default_factory=list)
+    receipt_updates: dict[str, dict[str, Any]] = field(default_factory=dict)
+    lookups: dict[str, dict[str, Any]] = field(default_factory=dict)
+    reports: dict[str, dict[str, int]] = field(default_factory=dict)
+    unmatched: list[dict[str, str]] = field(default_factory=list)
+    indexes: set[tuple[str, str]] = field(default_factory=set)
+    events: list[dict[str, Any]] = field(default_factory=list)
+
+    def account(self, client_id: str, inc: Mapping[str, int], set_: Mapping[str, Any]) -> None:
+        entry = self.accounts.setdefault(client_id, {"inc": {}, "set": {}})
+        for k, v in inc.items():
+            entry["inc"][k] = entry["inc"].get(k, 0) + v
+        entry["set"].update(set_)
+
+    def report(self, key: str, inc: Mapping[str, int]) -> None:
+        doc = self.reports.setdefault(key, {})
+        for k, v in inc.items():
+            doc[k] = doc.get(k, 0) + v
+
+    def event(self, event: Event) -> None:
+        """Queue `event` with the trace context it is planned in (a replay continues it)."""
+        self.events.append(outbox_entry(event))
+
+    def empty(self) -> bool:
+        return not (
+            self.accounts or self.ledger or self.receipts or self.receipt_updates
+            or self.lookups or self.reports or self.unmatched or self.events or self.indexes
+        )  # fmt: skip
+
+    def plan(self) -> Plan:
+        """The unit of work's plan: accounts first (never created here: an account is
+        opened by `client.registered`), reports and index documents upserted."""
+        plan = Plan(partitions=self.partitions, events=list(self.events))
+        accounts = {k: (v["inc"], v["set"]) for k, v in self.accounts.items()}
+        plan.increment(ACCOUNTS, accounts, upsert=False)
+        plan.insert(LEDGER, self.ledger)
+        plan.insert(RECEIPTS, self.receipts)
+        plan.set(RECEIPTS, self.receipt_updates)
+        plan.set(LOOKUPS, self.lookups)
+        plan.increment(REPORTS, {k: (inc, {}) for k, inc in self.reports.items()})
+        plan.add(UNMATCHED, ((u["_id"], "purchase_ids", u["purchase_id"]) for u in self.unmatched))
+        members = ((key, "members", member) for key, member in sorted(self.indexes))
+        plan.add(REPORTS, members, remember=True)
+        return plan

@@ -12,8 +12,9 @@ batch's own, or for any other journal (returns, credits on registration, goodwil
 adjustments, birthdays, expiry) the lowest one this process owns now, which the journal
 then lists as its partition. Kafka gives a partition one consumer, so a shard has one
 writer; the journal lists that partition, so whoever owns it next replays the journal
-before writing the shard (journal.py). A process that owns no purchase partition (more
-replicas than partitions, or not yet assigned) writes a shard of its own, `x<random>`.
+before writing the shard (shared/store/unit_of_work.py). A process that owns no
+purchase partition (more replicas than partitions, or not yet assigned) writes a
+shard of its own, `x<random>`.
 Every shard is named once in `report_shards`, which the report API reads whole; a
 key is read as its unsplit document (written before the shards) plus one point read
 per shard. Reports per client (`client:<id>...`) are written by whoever writes the
@@ -24,15 +25,17 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import uuid4
 
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from services.loyalty.journal import Journal
 from shared.messaging.idempotency import LAST_APPLIED
 from shared.store.point_reads import find_by_ids
+
+if TYPE_CHECKING:
+    from services.loyalty.purchases.planning import Journal
 
 SHARDS = "report_shards"
 # Reports every consumer adds to, their indexes, and two client indexes (`lookups`:

@@ -20,8 +20,7 @@ from typing import Any
 from services.loyalty.accounts.model import apply_return, cumulative_share, month_of, return_share
 from services.loyalty.accounts.repository import ledger_doc, state_of
 from services.loyalty.context import Loyalty
-from services.loyalty.journal import Journal
-from services.loyalty.purchases.planning import account_changes, effect_events
+from services.loyalty.purchases.planning import Journal, account_changes, effect_events
 from shared.contracts.pos import PurchaseReturned
 from shared.logging import get_logger
 from shared.messaging.dead_letters import Unprocessable
@@ -57,7 +56,7 @@ def returned_amounts(
 
 
 async def record_return(loyalty: Loyalty, event: PurchaseReturned, owned: set[str] | None) -> None:
-    store, repo = loyalty.journals, loyalty.repo
+    store, repo = loyalty.unit_of_work, loyalty.repo
     rid, pid = f"return:{event.return_id}", f"purchase:{event.purchase_id}"
     async with store.lock:
         await store.replay_open(owned)
@@ -70,7 +69,7 @@ async def record_return(loyalty: Loyalty, event: PurchaseReturned, owned: set[st
             raise ClientNotKnownYet([pid], NOT_RECORDED_YET, NEVER_RECORDED)
         doc = await repo.load_raw(purchase["client_id"]) if purchase.get("client_id") else None
         journal = plan_return(loyalty, event, purchase, doc)
-        await store.commit(journal)
+        await loyalty.commit(journal)
 
 
 async def purchases_recorded(loyalty: Loyalty, keys: Sequence[str]) -> bool:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 
 from services.loyalty.accounts.api import loyalty_of
 from services.loyalty.accounts.model import redemption_cap
-from services.loyalty.purchases.matching import identity_keys, resolve_keys
+from services.loyalty.purchases.handlers import identity_keys, resolve_keys
 from services.loyalty.rules.model import CategoryRule, price_line, rule_for
 from services.loyalty.schemas import (
     QuotedLineResponse,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.loyalty.journal import Journal
+from services.loyalty.purchases.planning import Journal
 from services.loyalty.reports.shards import ReportShards, add, sharded
 
 TOPIC = "t.purchase.recorded"

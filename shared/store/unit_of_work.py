@@ -1,0 +1,265 @@
+"""One unit of work: a handler's plan (document writes + events) applied so that a crash
+at any point loses nothing and counts nothing twice, with no transactions.
+
+A handler computes everything it will write (`Plan`: per collection, increments,
+inserts, `$set`s, set additions, in the order given) and the events announcing it.
+`UnitOfWork.commit(plan)` inserts that whole plan as ONE journal document; only then
+are the writes applied, each step as one bulk write; then the events are published
+through the outbox (outbox.py: the one place events leave a service); then the
+journal is deleted, and only then does the handler return and its offset commit.
+
+Crash points:
+
+- before the journal insert: nothing was written; the message is redelivered and
+  planned afresh.
+- after the journal, during the writes: the journal is replayed *as written* (never
+  recomputed, so a rule changed in between cannot make one document disagree with
+  another). Replay is idempotent per step: inserts have deterministic `_id`s (a
+  duplicate is ignored); increments carry the journal id in `_last_applied`, so a
+  replay skips a document whose last write was this journal; `$set`s and set
+  additions are idempotent anyway.
+- after the events were published, before the journal delete: the replay publishes
+  them again with the same `event_id`s; consumers deduplicate on them.
+- after the journal delete: the message is redelivered; its dedup (a receipt, a
+  claim) says it was applied.
+
+`_last_applied` names only the last write, so a replay must come before any other
+write to the same documents: every writer holds `lock` (one per process) and calls
+`replay_open` first. It replays the journals of the Kafka partitions this process
+owns now (a crashed consumer's partitions come back to whoever owns them next), its
+own, and anyone's once stale. It scans `journals` only when one may be open: at
+start, after a failed commit of its own, when the owned partitions changed, else
+every `RECHECK_S`. The outbox relay calls it too (`replay_left_behind`), so what a
+crash left is published even while no message arrives.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from uuid import uuid4
+
+from pymongo import InsertOne, UpdateOne
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import BulkWriteError
+
+from shared.contracts.base import Event
+from shared.logging import get_logger
+from shared.messaging.idempotency import LAST_APPLIED
+from shared.store.bulk import bulk_write
+from shared.store.outbox import Outbox, outbox_entry
+from shared.store.point_reads import find_by_ids
+
+log = get_logger(__name__)
+
+JOURNALS = "journals"
+DUPLICATE_KEY = 11000
+RECHECK_S = 30.0
+STALE_S = 60.0
+PUBLISH_IN_FLIGHT = 128  # fills the producer's batches; 500 at once stalled the loop
+INCREMENT, INSERT, SET, ADD = "increment", "insert", "set", "add"
+
+Owned = Callable[[], "set[str] | None"]
+
+
+def stored_fields(inc: Mapping[str, int]) -> list[dict[str, Any]]:
+    """Field paths may hold dots (`spend_by_month.2026-11`), which a stored key may not."""
+    return [{"field": k, "by": v} for k, v in inc.items()]
+
+
+def field_map(stored: Iterable[Mapping[str, Any]]) -> dict[str, int]:
+    return {f["field"]: f["by"] for f in stored}
+
+
+@dataclass
+class Plan:
+    """Everything one unit of work writes, step by step, in the order it is applied."""
+
+    partitions: list[str] = field(default_factory=list)
+    steps: list[dict[str, Any]] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    id: str = field(default_factory=lambda: f"journal:{uuid4().hex}")
+
+    def _step(self, kind: str, collection: str, rows: list[dict[str, Any]], **extra: Any) -> None:
+        if rows:
+            self.steps.append({"kind": kind, "collection": collection, "rows": rows, **extra})
+
+    def increment(
+        self,
+        collection: str,
+        changes: Mapping[str, tuple[Mapping[str, int], Mapping[str, Any]]],
+        *,
+        upsert: bool = True,
+    ) -> None:
+        """`_id -> ($inc, $set)`; each document marked with this journal (`_last_applied`)."""
+        rows = [
+            {"_id": k, "inc": stored_fields(inc), "set": dict(set_)}
+            for k, (inc, set_) in changes.items()
+            if inc or set_
+        ]
+        self._step(INCREMENT, collection, rows, upsert=upsert)
+
+    def insert(self, collection: str, docs: Iterable[Mapping[str, Any]]) -> None:
+        """New documents with deterministic `_id`s (one already there is left as it is)."""
+        self._step(INSERT, collection, [dict(d) for d in docs])
+
+    def set(self, collection: str, changes: Mapping[str, Mapping[str, Any]]) -> None:
+        """`_id -> fields`, `$set` with upsert."""
+        self._step(SET, collection, [{"_id": k, "set": dict(v)} for k, v in changes.items()])
+
+    def add(
+        self, collection: str, rows: Iterable[tuple[str, str, Any]], *, remember: bool = False
+    ) -> None:
+        """`(_id, array field, value)`: `$addToSet` with upsert. `remember`: a process
+        skips what it added before (index documents that only ever grow)."""
+        self._step(
+            ADD, collection, [{"_id": i, "field": f, "value": v} for i, f, v in rows],
+            remember=remember,
+        )  # fmt: skip
+
+    def event(self, event: Event) -> None:
+        """Queue `event` as the outbox keeps one, with the trace context it is planned in
+        (a replay continues it)."""
+        self.events.append(outbox_entry(event))
+
+    def empty(self) -> bool:
+        return not (self.steps or self.events)
+
+    def document(self, owner: str) -> dict[str, Any]:
+        return {
+            "_id": self.id,
+            "at": datetime.now(UTC),
+            "owner": owner,
+            "partitions": self.partitions,
+            "steps": self.steps,
+            "events": self.events,
+        }
+
+
+async def _insert(db: AsyncDatabase[dict[str, Any]], step: Mapping[str, Any]) -> None:
+    try:
+        ops = [InsertOne(dict(d)) for d in step["rows"]]
+        await db[step["collection"]].bulk_write(ops, ordered=False)
+    except BulkWriteError as exc:
+        others = [e for e in exc.details.get("writeErrors", []) if e.get("code") != DUPLICATE_KEY]
+        if others or exc.details.get("writeConcernErrors"):
+            raise
+
+
+async def _increment(
+    db: AsyncDatabase[dict[str, Any]], step: Mapping[str, Any], journal_id: str, replay: bool
+) -> None:
+    rows, collection = list(step["rows"]), db[step["collection"]]
+    skip: set[str] = set()
+    if replay:  # documents whose last write was this very journal are done
+        docs = await find_by_ids(collection, [r["_id"] for r in rows], {LAST_APPLIED: 1})
+        done = (d and journal_id in d.get(LAST_APPLIED, ()) for d in docs)
+        skip = {r["_id"] for r, is_done in zip(rows, done, strict=True) if is_done}
+    ops = [
+        UpdateOne(
+            {"_id": r["_id"]},
+            {"$inc": field_map(r["inc"]), "$set": {**r["set"], LAST_APPLIED: [journal_id]}},
+            upsert=bool(step.get("upsert", True)),
+        )
+        for r in rows
+        if r["_id"] not in skip
+    ]
+    if ops:
+        await bulk_write(collection, ops)
+
+
+class UnitOfWork:
+    """Commits and replays plans; `lock` (one per process) serialises every writer."""
+
+    def __init__(
+        self,
+        db: AsyncDatabase[dict[str, Any]],
+        outbox: Outbox,
+        owner: str,
+        owned: Owned = lambda: None,
+    ) -> None:
+        self.db, self.outbox, self.owner, self.owned = db, outbox, owner, owned
+        self.lock = asyncio.Lock()
+        self.dirty = True  # a journal of ours may be open: look before the next write
+        self.owned_seen: set[str] | None = None
+        self.checked_at = 0.0
+        self.remembered: set[tuple[str, str, str, Any]] = set()  # `add(remember=True)`s done
+        outbox.left_behind.append(self.replay_left_behind)
+
+    async def commit(self, plan: Plan) -> None:
+        """Record the plan, then apply it (the caller holds `lock`)."""
+        if plan.empty():
+            return
+        doc = plan.document(self.owner)
+        try:
+            await self.db[JOURNALS].insert_one(doc)
+            await self.apply(doc, replay=False)
+        except BaseException:
+            self.dirty = True
+            raise
+
+    async def apply(self, doc: Mapping[str, Any], *, replay: bool) -> None:
+        for step in doc["steps"]:
+            await self._apply_step(step, doc["_id"], replay)
+        await self.outbox.publish(doc["events"], PUBLISH_IN_FLIGHT)
+        await self.db[JOURNALS].delete_one({"_id": doc["_id"]})
+
+    async def _apply_step(self, step: Mapping[str, Any], journal_id: str, replay: bool) -> None:
+        kind, collection = step["kind"], self.db[step["collection"]]
+        if kind == INCREMENT:
+            await _increment(self.db, step, journal_id, replay)
+        elif kind == INSERT:
+            await _insert(self.db, step)
+        elif kind == SET:
+            sets = [
+                UpdateOne({"_id": r["_id"]}, {"$set": r["set"]}, upsert=True) for r in step["rows"]
+            ]
+            await bulk_write(collection, sets)
+        elif kind == ADD:
+            rows = [r for r in step["rows"] if _added(step, r) not in self.remembered]
+            ops = [
+                UpdateOne({"_id": r["_id"]}, {"$addToSet": {r["field"]: r["value"]}}, upsert=True)
+                for r in rows
+            ]
+            if ops:
+                await bulk_write(collection, ops)
+            if step.get("remember"):
+                self.remembered.update(_added(step, r) for r in rows)
+
+    async def replay_open(
+        self, owned: set[str] | None = None, stale_s: float = STALE_S, *, force: bool = False
+    ) -> int:
+        """Finish journals a crash or a failure left open (the caller holds `lock`).
+
+        A journal is replayed by the process that wrote it (it is not applying it: it
+        holds the lock), by whoever owns one of its partitions now (`owned`, else
+        `self.owned()`), and by anyone once `stale_s` old."""
+        owned = self.owned() if owned is None else owned
+        fresh = time.monotonic() - self.checked_at < RECHECK_S
+        if not (force or self.dirty) and fresh and owned == self.owned_seen:
+            return 0
+        self.checked_at, self.owned_seen = time.monotonic(), owned
+        replayed, now = 0, datetime.now(UTC)
+        async for doc in self.db[JOURNALS].find({}):
+            parts = set(doc.get("partitions") or ())
+            mine = doc.get("owner") == self.owner or bool(parts & (owned or set()))
+            if not (mine or (now - doc["at"]).total_seconds() >= stale_s):
+                continue
+            log.warning("journal_replayed", journal_id=doc["_id"], partitions=sorted(parts))
+            await self.apply(doc, replay=True)
+            replayed += 1
+        self.dirty = False
+        return replayed
+
+    async def replay_left_behind(self) -> int:
+        """The outbox relay's sweep: a journal left open is finished and its events sent."""
+        async with self.lock:
+            return await self.replay_open()
+
+
+def _added(step: Mapping[str, Any], row: Mapping[str, Any]) -> tuple[str, str, str, Any]:
+    return (step["collection"], row["_id"], row["field"], row["value"])

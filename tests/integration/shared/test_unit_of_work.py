@@ -1,0 +1,84 @@
+"""The unit of work (shared/store/unit_of_work.py): a plan is one journal document, its
+writes are replayed as written after a failure, and its events leave through the one
+outbox, the relay included."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from pymongo import AsyncMongoClient
+
+from shared.store.outbox import Outbox
+from shared.store.unit_of_work import JOURNALS, Plan, UnitOfWork
+from tests.conftest import Slate
+
+EVENT = {"event_id": "e1", "topic": "t", "key": "c1", "payload": "{}"}
+
+
+class Publisher:
+    """Stands in for the event publisher: records what was sent, or fails."""
+
+    service = "test"
+
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+        self.down = False
+
+    async def publish_raw(self, topic: str, key: Any, body: bytes, cid: Any = None) -> None:
+        if self.down:
+            raise ConnectionError("broker down")
+        self.sent.append(topic)
+
+
+def a_plan(partition: str, cents: int) -> Plan:
+    plan = Plan(partitions=[partition], events=[dict(EVENT)])
+    plan.increment("accounts", {"c1": ({"balance_cents": cents}, {})}, upsert=False)
+    plan.insert("ledger", [{"_id": "c1:1", "amount_cents": cents}])
+    plan.add("reports", [("stores:2026-11", "members", "S1")], remember=True)
+    return plan
+
+
+def unit_of_work(db: Any, owned: set[str] | None = None) -> tuple[UnitOfWork, Publisher]:
+    publisher = Publisher()
+    outbox = Outbox(db, publisher)  # type: ignore[arg-type]
+    return UnitOfWork(db, outbox, "me", lambda: owned), publisher
+
+
+async def test_a_crashed_consumers_journal_is_replayed_once_its_partition_comes_here(
+    slate: Slate, mongo: AsyncMongoClient[dict[str, Any]]
+) -> None:
+    db = mongo[slate.db_name("loyalty")]
+    await db.accounts.insert_one({"_id": "c1", "balance_cents": 0})
+    work, publisher = unit_of_work(db)
+    assert await work.replay_open({"purchase.recorded:1"}) == 0  # at start: looks
+    doc = a_plan("purchase.recorded:0", 100).document("crashed")
+    await db[JOURNALS].insert_one(doc | {"at": datetime.now(UTC)})
+    # Same partitions, nothing failed, checked a moment ago: no scan, nothing replayed.
+    assert await work.replay_open({"purchase.recorded:1"}) == 0
+    # A rebalance hands partition 0 over: its open journal is finished before anything else.
+    assert await work.replay_open({"purchase.recorded:0", "purchase.recorded:1"}) == 1
+    account = await db.accounts.find_one({"_id": "c1"})
+    assert account is not None and account["balance_cents"] == 100
+    assert await db[JOURNALS].count_documents({}) == 0
+    assert publisher.sent == ["t"]
+
+
+async def test_after_a_failed_publish_the_relay_finishes_the_journal_once(
+    slate: Slate, mongo: AsyncMongoClient[dict[str, Any]]
+) -> None:
+    db = mongo[slate.db_name("loyalty")]
+    await db.accounts.insert_one({"_id": "c1", "balance_cents": 0})
+    work, publisher = unit_of_work(db, owned={"p:0"})
+    assert await work.replay_open() == 0
+    publisher.down = True
+    with pytest.raises(ConnectionError):
+        await work.commit(a_plan("p:0", 250))  # written, applied, its event not published
+    publisher.down = False  # the broker is back; no message arrives, the relay sweeps
+    assert await work.outbox.relay_once() == 1
+    account = await db.accounts.find_one({"_id": "c1"})
+    assert account is not None and account["balance_cents"] == 250  # applied once
+    assert await db.ledger.count_documents({}) == 1
+    assert await db[JOURNALS].count_documents({}) == 0
+    assert publisher.sent == ["t"]
