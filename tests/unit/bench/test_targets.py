@@ -53,3 +53,18 @@ def test_the_flatness_ratio_compares_the_last_window_with_the_first() -> None:
     assert (first, last) == (pytest.approx(1000.0), pytest.approx(500.0))
     with pytest.raises(ValueError):
         crossing(samples, 40_000)
+
+
+def test_commands_per_operation_leave_out_audit_and_background_noise() -> None:
+    from bench.capacity import per_operation
+    from tests.support.store_commands import Cost
+
+    cost = Cost(
+        commands={("registry", "find", "lookups"): 1.0, ("gateway", "insert", "audit_log"): 0.2},
+        estimated={("registry", "find", "outbox"): 0.3},
+        background_per_s={},
+    )
+    total, parts = per_operation(cost)
+    assert total == 1.0 and "noise" in parts  # 0.3 on the relay's keys: noise
+    burst, _ = per_operation(cost, divide=0.5)  # a burst counts what it cannot tell apart
+    assert burst == pytest.approx(2.6)
