@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
 import aiohttp
-from fastapi import Request
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from yarl import URL
 
@@ -158,6 +158,22 @@ def relay_answer(response: Answer) -> Response:
     except ValueError:
         body = {"detail": response.text[:500]}
     return problems.upstream_problem(response.status_code, body)
+
+
+def pass_on(router: APIRouter, service: str, routes: Sequence[tuple[str, str, str]]) -> None:
+    """Mount GET routes without path parameters that pass their request on as it came
+    (query string kept): (public path, the service's path, what it answers)."""
+    for path, internal, description in routes:
+        name = internal.rsplit("/v1/", 1)[-1].replace("/", "_").replace("-", "_")
+        endpoint = _passing_on(service, internal)
+        router.add_api_route(path, endpoint, methods=["GET"], name=name, description=description)
+
+
+def _passing_on(service: str, internal: str) -> Callable[[Request], Awaitable[Response]]:
+    async def endpoint(request: Request) -> Response:
+        return await forward(request, service, internal)
+
+    return endpoint
 
 
 async def forward(

@@ -9,7 +9,7 @@ is `audit/repository.py`.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
@@ -54,6 +54,15 @@ class Recent(TTLCache[str, V]):
     def forget(self, key: str) -> None:
         self.pop(key, None)
 
+    async def get_or_read(self, key: str, read: Callable[[str], Awaitable[V | None]]) -> V | None:
+        """The remembered value, else `read(key)` (kept if found)."""
+        found = self.get(key)
+        if found is None:
+            found = await read(key)
+            if found is not None:
+                self.put(key, found)
+        return found
+
 
 class StaffRepository:
     def __init__(self, db: Db, recent: Recent[tuple[StaffUser, str]] | None = None) -> None:
@@ -79,12 +88,7 @@ class StaffRepository:
 
     async def find_cached(self, username: str) -> tuple[StaffUser, str] | None:
         """`find`, answered from memory for a moment (the guard's read on every request)."""
-        found = self.recent.get(username)
-        if found is None:
-            found = await self.find(username)
-            if found is not None:
-                self.recent.put(username, found)
-        return found
+        return await self.recent.get_or_read(username, self.find)
 
     async def list(self) -> list[StaffUser]:
         # Few staff accounts: an admin listing may scan.
@@ -136,12 +140,7 @@ class PosKeyRepository:
         return doc if doc and doc.get("active") else None
 
     async def find_cached(self, digest: str) -> dict[str, Any] | None:
-        found = self.recent.get(digest)
-        if found is None:
-            found = await self.find(digest)
-            if found is not None:
-                self.recent.put(digest, found)
-        return found
+        return await self.recent.get_or_read(digest, self.find)
 
     async def list(self) -> list[dict[str, Any]]:
         return [d async for d in self.keys.find({}, {"_id": 0}).limit(1000)]

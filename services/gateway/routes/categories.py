@@ -7,14 +7,15 @@ from typing import Any
 from fastapi import APIRouter, Body, Request
 from fastapi.responses import Response
 
-from services.gateway.upstream import forward
+from services.gateway.upstream import forward, pass_on
 
 router = APIRouter(prefix="/api/v1", tags=["categories"])
 
-
-@router.get("/categories")
-async def list_categories(request: Request) -> Response:
-    return await forward(request, "registry", "/internal/v1/categories")
+LISTS: tuple[tuple[str, str, str], ...] = (  # as the registry answers them
+    ("/categories", "/internal/v1/categories", "Every category."),
+    ("/tags", "/internal/v1/tags", "Every behaviour tag."),
+)
+pass_on(router, "registry", LISTS)  # first: before any /x/{param}
 
 
 @router.post("/categories", status_code=201)
@@ -25,11 +26,6 @@ async def create_category(
     ),
 ) -> Response:
     return await forward(request, "registry", "/internal/v1/categories", json_body=body)
-
-
-@router.get("/tags")
-async def list_tags(request: Request) -> Response:
-    return await forward(request, "registry", "/internal/v1/tags")
 
 
 @router.post("/tags", status_code=201)

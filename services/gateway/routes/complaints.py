@@ -14,9 +14,20 @@ from fastapi.responses import Response
 
 from services.gateway.bootstrap import context_in
 from services.gateway.clients.handlers import forget_complaints
-from services.gateway.upstream import forward
+from services.gateway.upstream import forward, pass_on
 
 router = APIRouter(prefix="/api/v1", tags=["complaints"])
+
+LISTS: tuple[tuple[str, str, str], ...] = (  # lists, as complaints answers them
+    ("/complaints/topics", "/internal/v1/complaints/topics", "The topics a case may have."),
+    (
+        "/reports/complaint-trends",
+        "/internal/v1/reports/complaint-trends",
+        "Weekly topic counts and rising topics.",
+    ),
+    ("/problem-clients", "/internal/v1/problem-clients", "Problem-client proposals and decisions."),
+)
+pass_on(router, "complaints", LISTS)  # first: before any /x/{param}
 
 CASE_EXAMPLE = {
     "client_id": "c0ffee",
@@ -73,11 +84,6 @@ async def board(
     return await forward(request, "complaints", "/internal/v1/complaints")
 
 
-@router.get("/complaints/topics")
-async def topics(request: Request) -> Response:
-    return await forward(request, "complaints", "/internal/v1/complaints/topics")
-
-
 @router.get("/complaints/{case_id}")
 async def get_case(case_id: str, request: Request) -> Response:
     return await forward(request, "complaints", f"/internal/v1/complaints/{case_id}")
@@ -97,16 +103,6 @@ async def goodwill(
     case_id: str, request: Request, body: dict[str, Any] = Body(default_factory=dict)
 ) -> Response:
     return await _changing(request, f"/internal/v1/complaints/{case_id}/goodwill", body)
-
-
-@router.get("/reports/complaint-trends")
-async def complaint_trends(request: Request) -> Response:
-    return await forward(request, "complaints", "/internal/v1/reports/complaint-trends")
-
-
-@router.get("/problem-clients")
-async def problem_clients(request: Request) -> Response:
-    return await forward(request, "complaints", "/internal/v1/problem-clients")
 
 
 @router.post("/problem-clients/{client_id}/confirm")

@@ -7,9 +7,20 @@ from typing import Any
 from fastapi import APIRouter, Body, Request
 from fastapi.responses import Response
 
-from services.gateway.upstream import forward
+from services.gateway.upstream import forward, pass_on
 
 router = APIRouter(prefix="/api/v1", tags=["loyalty"])
+
+REPORTS: tuple[tuple[str, str, str], ...] = (  # reports and rules, as loyalty answers them
+    ("/reports/categories", "/internal/v1/reports/categories", "Profit per category."),
+    (
+        "/reports/employee-sales",
+        "/internal/v1/reports/employees",
+        "Weighted sales per employee (loyalty); `/reports/employees` is surveys' quality.",
+    ),
+    ("/loyalty/rules", "/internal/v1/rules", "The rules of every category."),
+)
+pass_on(router, "loyalty", REPORTS)  # first: before any /x/{param}
 
 
 @router.get("/clients/{client_id}/ledger")
@@ -34,25 +45,9 @@ async def pos_quote(
     return await forward(request, "loyalty", "/internal/v1/quote", json_body=body)
 
 
-@router.get("/reports/categories")
-async def categories_report(request: Request) -> Response:
-    return await forward(request, "loyalty", "/internal/v1/reports/categories")
-
-
 @router.get("/reports/clients/{client_id}")
 async def client_economics(client_id: str, request: Request) -> Response:
     return await forward(request, "loyalty", f"/internal/v1/reports/clients/{client_id}")
-
-
-@router.get("/reports/employee-sales")
-async def employee_sales_report(request: Request) -> Response:
-    """Weighted sales per employee (loyalty); `/reports/employees` is surveys' quality."""
-    return await forward(request, "loyalty", "/internal/v1/reports/employees")
-
-
-@router.get("/loyalty/rules")
-async def list_rules(request: Request) -> Response:
-    return await forward(request, "loyalty", "/internal/v1/rules")
 
 
 @router.put("/loyalty/rules/{category}")

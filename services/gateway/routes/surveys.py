@@ -7,33 +7,34 @@ from typing import Any
 from fastapi import APIRouter, Body, Request
 from fastapi.responses import Response
 
-from services.gateway.upstream import forward
+from services.gateway.upstream import forward, pass_on
 
 router = APIRouter(prefix="/api/v1", tags=["surveys"])
 
-
-@router.get("/reports/nps")
-async def nps(request: Request) -> Response:
-    """`?subject=all|employee:<id>|store:<id>|category:<name>&period=all|YYYY-MM|YYYY-Www`."""
-    return await forward(request, "surveys", "/internal/v1/reports/nps")
-
-
-@router.get("/reports/nps/weekly")
-async def nps_weekly(request: Request) -> Response:
-    """`?subject=...&weeks=8`: the weekly trend, oldest first."""
-    return await forward(request, "surveys", "/internal/v1/reports/nps/weekly")
-
-
-@router.get("/reports/nps/breakdown")
-async def nps_breakdown(request: Request) -> Response:
-    """`?kind=employee|store|category&period=...`: every subject with answers."""
-    return await forward(request, "surveys", "/internal/v1/reports/nps/breakdown")
-
-
-@router.get("/reports/employees")
-async def employees(request: Request) -> Response:
-    """`?month=YYYY-MM`: quality index per employee, the employee of the month, the formula."""
-    return await forward(request, "surveys", "/internal/v1/reports/employees")
+REPORTS: tuple[tuple[str, str, str], ...] = (  # reports and templates, as surveys answers them
+    (
+        "/reports/nps",
+        "/internal/v1/reports/nps",
+        "`?subject=all|employee:<id>|store:<id>|category:<name>&period=all|YYYY-MM|YYYY-Www`.",
+    ),
+    (
+        "/reports/nps/weekly",
+        "/internal/v1/reports/nps/weekly",
+        "`?subject=...&weeks=8`: the weekly trend, oldest first.",
+    ),
+    (
+        "/reports/nps/breakdown",
+        "/internal/v1/reports/nps/breakdown",
+        "`?kind=employee|store|category&period=...`: every subject with answers.",
+    ),
+    (
+        "/reports/employees",
+        "/internal/v1/reports/employees",
+        "`?month=YYYY-MM`: quality index per employee, the employee of the month, the formula.",
+    ),
+    ("/surveys/templates", "/internal/v1/templates", "Message texts per kind and language."),
+)
+pass_on(router, "surveys", REPORTS)  # first: before any /x/{param}
 
 
 @router.get("/clients/{client_id}/scores")
@@ -45,11 +46,6 @@ async def client_scores(client_id: str, request: Request) -> Response:
 async def client_messages(client_id: str, request: Request) -> Response:
     """Every SMS to the client, sent or skipped, with the reason."""
     return await forward(request, "surveys", f"/internal/v1/clients/{client_id}/messages")
-
-
-@router.get("/surveys/templates")
-async def templates(request: Request) -> Response:
-    return await forward(request, "surveys", "/internal/v1/templates")
 
 
 @router.put("/surveys/templates/{kind}/{language}")
