@@ -42,7 +42,7 @@ from opentelemetry.sdk.trace.sampling import ParentBased
 from opentelemetry.trace import Link, NonRecordingSpan, SpanContext, SpanKind
 
 from shared.trace_export import JsonLinesSpanExporter, PrivateSpanExporter
-from shared.trace_sampling import HandedTraceIds, instrument_sampled_requests
+from shared.trace_sampling import HandedTraceIds, instrument_sampled_requests, sampled_client_spans
 
 TRACE_FILE_ENV = "CLIENTELE_TRACE_FILE"
 TRACE_STORE_ENV = "CLIENTELE_TRACE_STORE"
@@ -150,6 +150,7 @@ def _instrument_clients() -> None:
         from opentelemetry.instrumentation.aiohttp_client import AioHttpClientInstrumentor
 
         if not _disabled("aiohttp-client"):
+            sampled_client_spans(_state["parent_based"])
             AioHttpClientInstrumentor().instrument()
 
 

@@ -25,9 +25,13 @@ from opentelemetry.sdk.trace.sampling import (
     Sampler,
     SamplingResult,
 )
-from opentelemetry.trace import SpanKind
+from opentelemetry.trace import NonRecordingSpan, SpanContext, SpanKind, TraceFlags
 
-from shared.trace_sampling import HandedTraceIds, instrument_sampled_requests
+from shared.trace_sampling import (
+    HandedTraceIds,
+    instrument_sampled_requests,
+    sampled_client_spans,
+)
 from shared.tracing import EXCLUDED_URLS
 
 Seen = list[tuple[int, bool]]  # (trace id, sampled) as the route saw its context
@@ -147,3 +151,58 @@ async def test_probes_are_never_traced_nor_given_a_context(otel_calls: list[str]
     app, memory, _ = traced_app(ALWAYS_ON)
     await get(app, "/healthz")
     assert memory.get_finished_spans() == () and otel_calls == []
+
+
+@pytest.mark.parametrize("sampled", [True, False])
+async def test_upstream_calls_get_a_client_span_only_when_sampled_yet_always_the_context(
+    monkeypatch: pytest.MonkeyPatch, sampled: bool
+) -> None:
+    """The gateway's aiohttp calls: under an unsampled request no span is built, but the
+    called service still reads the trace and the decision in `traceparent`."""
+    from aiohttp import ClientSession, web
+    from opentelemetry.instrumentation import aiohttp_client
+    from opentelemetry.instrumentation.aiohttp_client import AioHttpClientInstrumentor
+
+    monkeypatch.setattr(aiohttp_client, "create_trace_config", aiohttp_client.create_trace_config)
+    sampled_client_spans(parent_based=True)
+    memory = InMemorySpanExporter()
+    asked: list[int] = []
+
+    class Counting(ParentBased):  # each span the instrumentation starts asks once
+        def should_sample(self, *args: Any, **kwargs: Any) -> SamplingResult:
+            asked.append(1)
+            return super().should_sample(*args, **kwargs)
+
+    provider = TracerProvider(sampler=Counting(ALWAYS_ON))
+    provider.add_span_processor(SimpleSpanProcessor(memory))
+    received: list[str] = []
+
+    async def upstream(request: web.Request) -> web.Response:
+        received.append(request.headers.get("traceparent", ""))
+        return web.json_response({})
+
+    app = web.Application()
+    app.router.add_get("/internal/v1/clients", upstream)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    flags = TraceFlags(TraceFlags.SAMPLED if sampled else TraceFlags.DEFAULT)
+    request = SpanContext(0xABC, 0xDEF, is_remote=False, trace_flags=flags)
+    AioHttpClientInstrumentor().instrument(tracer_provider=provider)
+    try:
+        async with ClientSession() as session:
+            with trace.use_span(NonRecordingSpan(request)):
+                async with session.get(f"http://127.0.0.1:{port}/internal/v1/clients") as r:
+                    assert r.status == 200
+    finally:
+        AioHttpClientInstrumentor().uninstrument()
+        await runner.cleanup()
+    [traceparent] = received
+    clients = [s for s in memory.get_finished_spans() if s.kind == SpanKind.CLIENT]
+    assert traceparent.startswith(f"00-{0xABC:032x}-")
+    assert traceparent.endswith("-01" if sampled else "-00")
+    assert len(clients) == len(asked) == (1 if sampled else 0)  # unsampled: not even started
+    for span in clients:  # the called service's parent is the client span
+        assert span.context and traceparent.split("-")[2] == f"{span.context.span_id:016x}"
