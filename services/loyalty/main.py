@@ -11,12 +11,13 @@ from pymongo import IndexModel
 from services.loyalty.accounts import api
 from services.loyalty.accounts.repository import ACCOUNTS
 from services.loyalty.bonus import handlers as bonus
+from services.loyalty.bootstrap import Context, bootstrap
 from services.loyalty.config import LoyaltySettings
-from services.loyalty.context import Loyalty, Policy
 from services.loyalty.export import api as export_api
 from services.loyalty.reports import api as reports_api
 from services.loyalty.rules import api as rules_api
 from services.loyalty.subscribers import register_subscribers
+from shared.context import ContextSlot
 from shared.contracts import ClientRegistered
 from shared.contracts.base import Event
 from shared.contracts.complaints import ComplaintFiled, ComplaintResolved, GoodwillGranted
@@ -50,7 +51,7 @@ TOPICS = CONSUMED + PUBLISHED
 INDEXES: IndexPlan = {ACCOUNTS: [IndexModel([("balance_cents", 1)], name="balance_cents")]}
 
 
-async def run_jobs(loyalty: Loyalty, now: datetime) -> list[str]:
+async def run_jobs(loyalty: Context, now: datetime) -> list[str]:
     """One round of the in-process scheduler; returns the jobs this replica ran.
 
     Stale journals of the partitions this replica owns are replayed by every replica.
@@ -62,7 +63,7 @@ async def run_jobs(loyalty: Loyalty, now: datetime) -> list[str]:
     """
     async with loyalty.unit_of_work.lock:
         await loyalty.unit_of_work.replay_open(loyalty.owned(), force=True)
-    db, interval, ran = loyalty.runtime.db, loyalty.settings.jobs_interval_s, []
+    db, interval, ran = loyalty.store, loyalty.settings.jobs_interval_s, []
     if await claim_interval(db, "birthdays", now, interval):
         await bonus.run_birthdays(loyalty, now.date())
         ran.append("birthdays")
@@ -75,11 +76,11 @@ async def run_jobs(loyalty: Loyalty, now: datetime) -> list[str]:
     return ran
 
 
-def scheduled_jobs(loyalty: Loyalty) -> PeriodicTask:
+def scheduled_jobs(context: ContextSlot[Context], interval_s: float) -> PeriodicTask:
     return PeriodicTask(
         "loyalty-jobs",
-        loyalty.settings.jobs_interval_s,
-        lambda: run_jobs(loyalty, datetime.now(UTC)),
+        interval_s,
+        lambda: run_jobs(context(), datetime.now(UTC)),
         run_first_at_once=False,
     )
 
@@ -87,9 +88,9 @@ def scheduled_jobs(loyalty: Loyalty) -> PeriodicTask:
 def create_app(settings: LoyaltySettings | None = None) -> FastAPI:
     settings = settings or LoyaltySettings()
     runtime = ServiceRuntime(settings, TOPICS)
-    loyalty = Loyalty(runtime, settings, Policy.from_settings(settings))
-    pipeline = register_subscribers(loyalty)
-    runtime.tasks.append(scheduled_jobs(loyalty))
+    context: ContextSlot[Context] = ContextSlot()
+    pipeline = register_subscribers(runtime, settings, context)
+    runtime.tasks.append(scheduled_jobs(context, settings.jobs_interval_s))
     sweep = partial(pipeline.expire_waiting, settings.waiting_max_age_h)
     runtime.tasks.append(
         PeriodicTask("loyalty-waiting-sweep", settings.waiting_sweep_interval_s, sweep)
@@ -97,13 +98,14 @@ def create_app(settings: LoyaltySettings | None = None) -> FastAPI:
     routers = [api.router, rules_api.router, reports_api.router, export_api.router]
 
     async def start(_: ServiceRuntime) -> None:
-        # Built at start (the store is open): from now on the outbox relay also finishes
-        # and publishes any journal a crash left open, even while no message arrives.
-        assert loyalty.unit_of_work is not None
+        # Built once the store is open; from then on the outbox relay also finishes and
+        # publishes any journal a crash left open, even while no message arrives.
+        context.fill(bootstrap(settings, runtime))
+        app.state.loyalty = context()
 
     app = build_app(
         runtime, title="Clientele loyalty", routers=routers, publishes=PUBLISHES,
         indexes=INDEXES, on_start=start,
     )  # fmt: skip
-    app.state.loyalty = loyalty
+    app.state.context = context
     return app

@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
-from functools import partial
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
 
 from services.loyalty.accounts import handlers
 from services.loyalty.bonus import handlers as bonus
+from services.loyalty.bootstrap import Context
 from services.loyalty.clients import handlers as clients
-from services.loyalty.context import Loyalty
+from services.loyalty.config import LoyaltySettings
 from services.loyalty.purchases import handlers as purchases
 from services.loyalty.returns import handlers as returns
 from shared.contracts import ClientRegistered
@@ -16,47 +18,64 @@ from shared.contracts.complaints import ComplaintFiled, ComplaintResolved, Goodw
 from shared.contracts.pos import PurchaseRecorded, PurchaseReturned
 from shared.contracts.registry import ClientErased, ClientMerged, ClientUpdated
 from shared.messaging.pipeline import SERVICE_GROUP, Dedup, HandlerTable, Pipeline
+from shared.service import ServiceRuntime
+
+T = TypeVar("T")
 
 
-def handler_table(loyalty: Loyalty) -> HandlerTable:
+def given(
+    context: Callable[[], Context], handler: Callable[[Context, Any], Awaitable[T]]
+) -> Callable[[Any], Awaitable[T]]:
+    """`handler(ctx, event)` as `handler(event)`, with the Context of the running service."""
+
+    async def run(event: Any) -> T:
+        return await handler(context(), event)
+
+    return run
+
+
+def handler_table(context: Callable[[], Context], settings: LoyaltySettings) -> HandlerTable:
     """Purchases: claimed per batch by `purchase_id` (one insert, one settle), planned as
     a whole into one unit of work. Every other handler recognises a repeat in its own
     documents (the account itself for registrations, a receipt such as `return:<id>`
     or `grant:<id>` written in its unit of work), so no claim."""
-    crash_after_write = loyalty.settings.crash_after_write
-    settings = loyalty.settings
 
-    async def open_account(event: ClientRegistered) -> None:
-        await handlers.open_account(event, loyalty, crash_after_write=crash_after_write)
+    async def open_account(loyalty: Context, event: ClientRegistered) -> None:
+        crash = loyalty.settings.crash_after_write
+        await handlers.open_account(event, loyalty, crash_after_write=crash)
 
-    async def record_return(event: PurchaseReturned) -> None:
+    async def record_return(loyalty: Context, event: PurchaseReturned) -> None:
         await returns.record_return(loyalty, event, loyalty.owned())
 
-    async def grant_goodwill(event: GoodwillGranted) -> None:
-        await bonus.grant_goodwill(loyalty, event)
+    async def grant_goodwill(loyalty: Context, event: GoodwillGranted) -> None:
+        await bonus.grant_goodwill(loyalty, event)  # False: granted before
 
     table, own = HandlerTable(), Dedup.IN_DOCUMENTS
     # Purchases and registrations keep the service's own group (where their offsets
     # have always been committed): a fixed release goes on where the group stopped
     # (tests/reliability/test_dlq_replay.py). Purchases are a consumer of their own.
     table.add_batch(
-        PurchaseRecorded, partial(purchases.record_purchases, loyalty), SERVICE_GROUP,
+        PurchaseRecorded, given(context, purchases.record_purchases), SERVICE_GROUP,
         max_records=settings.purchase_batch_size,
         batch_timeout_ms=settings.purchase_batch_timeout_ms,
     )  # fmt: skip
-    table.add(ClientRegistered, open_account, SERVICE_GROUP, own)
-    table.add(PurchaseReturned, record_return, dedup=own)
-    table.add(GoodwillGranted, grant_goodwill, dedup=own)
-    table.add(ComplaintFiled, partial(bonus.complaint_opened, loyalty), dedup=own)
-    table.add(ComplaintResolved, partial(bonus.complaint_closed, loyalty), dedup=own)
-    table.add(ClientUpdated, partial(clients.update_client, loyalty), dedup=own)
-    table.add(ClientMerged, partial(clients.merge_clients, loyalty), dedup=own)
-    table.add(ClientErased, partial(clients.erase_client, loyalty), dedup=own)
+    table.add(ClientRegistered, given(context, open_account), SERVICE_GROUP, own)
+    table.add(PurchaseReturned, given(context, record_return), dedup=own)
+    table.add(GoodwillGranted, given(context, grant_goodwill), dedup=own)
+    table.add(ComplaintFiled, given(context, bonus.complaint_opened), dedup=own)
+    table.add(ComplaintResolved, given(context, bonus.complaint_closed), dedup=own)
+    table.add(ClientUpdated, given(context, clients.update_client), dedup=own)
+    table.add(ClientMerged, given(context, clients.merge_clients), dedup=own)
+    table.add(ClientErased, given(context, clients.erase_client), dedup=own)
     return table
 
 
-def register_subscribers(loyalty: Loyalty) -> Pipeline:
-    known = partial(returns.purchases_recorded, loyalty)
-    pipeline = Pipeline(handler_table(loyalty), loyalty.runtime, known)
+def register_subscribers(
+    runtime: ServiceRuntime, settings: LoyaltySettings, context: Callable[[], Context]
+) -> Pipeline:
+    async def known(keys: Sequence[str]) -> bool:
+        return await returns.purchases_recorded(context(), keys)
+
+    pipeline = Pipeline(handler_table(context, settings), runtime, known)
     pipeline.subscribe()
     return pipeline

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 from services.loyalty.accounts import handlers
 from services.loyalty.accounts.model import AccountNotFound
 from services.loyalty.accounts.repository import AccountRepository, account_of
-from services.loyalty.context import Loyalty
+from services.loyalty.bootstrap import Context
 from services.loyalty.schemas import (
     AccountResponse,
     CardPartResponse,
@@ -21,8 +21,8 @@ from shared.contracts import from_minor_units
 router = APIRouter(prefix="/internal/v1", tags=["accounts"])
 
 
-def loyalty_of(request: Request) -> Loyalty:
-    found: Loyalty = request.app.state.loyalty
+def loyalty_of(request: Request) -> Context:
+    found: Context = request.app.state.loyalty
     return found
 
 

@@ -10,9 +10,9 @@ from services.loyalty.accounts.model import (
     BonusAccount,
 )
 from services.loyalty.accounts.repository import AccountRepository, new_account_doc, state_of
+from services.loyalty.bootstrap import Context
 from services.loyalty.clients.credit import plan_credit
 from services.loyalty.clients.repository import ClientIndexes
-from services.loyalty.context import Loyalty
 from services.loyalty.purchases.planning import Journal, account_changes
 from services.loyalty.rules.model import rule_for
 from shared.contracts import ClientRegistered
@@ -27,7 +27,7 @@ def client_keys(client_id: str, card: str | None, phone: str | None, region: str
 
 
 async def open_account(
-    event: ClientRegistered, loyalty: Loyalty, crash_after_write: bool = False
+    event: ClientRegistered, loyalty: Context, crash_after_write: bool = False
 ) -> None:
     """Three store commands when nothing waited for the client (issue 15): the account
     upsert (the account is its own dedup record: a repeat finds it), one bulk write of
@@ -41,7 +41,7 @@ async def open_account(
     extra = {"category": event.category, "birthday": birthday,
              "card_number": event.card_number, "phone": event.phone}  # fmt: skip
     keys = client_keys(event.client_id, event.card_number, event.phone, region)
-    indexes = ClientIndexes(loyalty.runtime.db)
+    indexes = ClientIndexes(loyalty.store)
     async with loyalty.unit_of_work.lock:
         doc = new_account_doc(event.client_id, loyalty.policy.currency, event.occurred_at, key)
         opened = await repo.open(doc | extra)
@@ -59,7 +59,7 @@ async def open_account(
     )
 
 
-async def credit_unmatched(loyalty: Loyalty, client_id: str, keys: list[str]) -> int:
+async def credit_unmatched(loyalty: Context, client_id: str, keys: list[str]) -> int:
     """Purchases made with this client's card/phone before they registered (lock held)."""
     repo = loyalty.repo
     purchase_ids = await repo.unmatched_for(keys)

@@ -20,8 +20,8 @@ from services.loyalty.accounts.model import (
     month_of,
 )
 from services.loyalty.accounts.repository import ledger_doc, state_of
+from services.loyalty.bootstrap import Context
 from services.loyalty.clients.repository import ClientIndexes
-from services.loyalty.context import Loyalty
 from services.loyalty.purchases.planning import Journal, account_changes, effect_events
 from services.loyalty.rules.model import rule_for
 from shared.contracts import to_minor_units
@@ -47,7 +47,7 @@ class Credit:
 
 
 def plan_effect(
-    journal: Journal, loyalty: Loyalty, doc: dict[str, Any], effect: Effect, c: Credit
+    journal: Journal, loyalty: Context, doc: dict[str, Any], effect: Effect, c: Credit
 ) -> None:
     before = state_of(doc)
     journal.account(c.client_id, *account_changes(before, effect.state))
@@ -66,7 +66,7 @@ def plan_effect(
             journal.event(event)
 
 
-async def apply_credit(loyalty: Loyalty, c: Credit) -> bool:
+async def apply_credit(loyalty: Context, c: Credit) -> bool:
     """Post one credit once; False when its receipt says it was already done."""
     store, repo = loyalty.unit_of_work, loyalty.repo
     async with store.lock:
@@ -85,7 +85,7 @@ async def apply_credit(loyalty: Loyalty, c: Credit) -> bool:
     return True
 
 
-async def grant_goodwill(loyalty: Loyalty, event: GoodwillGranted) -> bool:
+async def grant_goodwill(loyalty: Context, event: GoodwillGranted) -> bool:
     return await apply_credit(
         loyalty,
         Credit(
@@ -98,7 +98,7 @@ async def grant_goodwill(loyalty: Loyalty, event: GoodwillGranted) -> bool:
 
 
 async def adjust(
-    loyalty: Loyalty, client_id: str, amount_cents: int, actor: str, reason: str, request_id: str
+    loyalty: Context, client_id: str, amount_cents: int, actor: str, reason: str, request_id: str
 ) -> bool:
     """A manual adjustment by staff (with actor and reason); never below zero."""
     return await apply_credit(
@@ -112,10 +112,10 @@ async def adjust(
     )  # fmt: skip
 
 
-async def run_birthdays(loyalty: Loyalty, today: date) -> int:
+async def run_birthdays(loyalty: Context, today: date) -> int:
     """Credit every client whose birthday is `today`, once per year (run it twice: no-op)."""
     repo = loyalty.repo
-    indexes = ClientIndexes(loyalty.runtime.db)
+    indexes = ClientIndexes(loyalty.store)
     ids = await indexes.birthday_clients(f"{today.month:02d}-{today.day:02d}")
     rules = await repo.rules()
     credited = 0
@@ -137,7 +137,7 @@ async def run_birthdays(loyalty: Loyalty, today: date) -> int:
     return credited
 
 
-async def run_expiry(loyalty: Loyalty, now: datetime) -> int:
+async def run_expiry(loyalty: Context, now: datetime) -> int:
     """Expire old unspent bonus (paused while a complaint is open); a scan: a job."""
     store, repo, expired = loyalty.unit_of_work, loyalty.repo, 0
     for client_id in await repo.clients_with_balance():
@@ -159,17 +159,17 @@ async def run_expiry(loyalty: Loyalty, now: datetime) -> int:
     return expired
 
 
-async def complaint_opened(loyalty: Loyalty, event: ComplaintFiled) -> None:
+async def complaint_opened(loyalty: Context, event: ComplaintFiled) -> None:
     async with loyalty.unit_of_work.lock:
         await loyalty.repo.track_complaint(event.client_id, event.complaint_id, open_=True)
 
 
-async def complaint_closed(loyalty: Loyalty, event: ComplaintResolved) -> None:
+async def complaint_closed(loyalty: Context, event: ComplaintResolved) -> None:
     async with loyalty.unit_of_work.lock:
         await loyalty.repo.track_complaint(event.client_id, event.complaint_id, open_=False)
 
 
-async def run_churn(loyalty: Loyalty, today: date) -> int:
+async def run_churn(loyalty: Context, today: date) -> int:
     """`client.at_risk` once per client and last purchase (the receipt says so)."""
     store, repo, flagged = loyalty.unit_of_work, loyalty.repo, 0
     for doc in await repo.clients_with_rhythm():

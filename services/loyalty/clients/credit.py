@@ -23,7 +23,7 @@ from services.loyalty.accounts.model import (
     return_share,
 )
 from services.loyalty.accounts.repository import ledger_doc
-from services.loyalty.context import Loyalty
+from services.loyalty.bootstrap import Context
 from services.loyalty.purchases.planning import Journal, effect_events
 from services.loyalty.rules.model import CategoryRule
 
@@ -51,7 +51,7 @@ def returned_cost_cents(receipt: dict[str, Any]) -> int:
 
 
 def plan_credit(
-    journal: Journal, loyalty: Loyalty, state: AccountState, receipt: dict[str, Any],
+    journal: Journal, loyalty: Context, state: AccountState, receipt: dict[str, Any],
     rule: CategoryRule,
 ) -> AccountState:  # fmt: skip
     pid, at, total = receipt["purchase_id"], receipt["at"], int(receipt["total_cents"])

@@ -12,8 +12,8 @@ from typing import Any
 from services.loyalty.accounts.handlers import credit_unmatched
 from services.loyalty.accounts.model import AccountState, add_spend, post
 from services.loyalty.accounts.repository import ledger_doc, state_of
+from services.loyalty.bootstrap import Context
 from services.loyalty.clients.repository import ClientIndexes
-from services.loyalty.context import Loyalty
 from services.loyalty.purchases.planning import Journal, account_changes
 from shared.contracts.registry import ClientErased, ClientMerged, ClientUpdated
 from shared.identity import reference_keys
@@ -30,7 +30,7 @@ def stored_keys(fields: dict[str, Any], region: str) -> list[str]:
     return reference_keys(region, None, str(card) if card else None, str(phone) if phone else None)
 
 
-async def update_client(loyalty: Loyalty, event: ClientUpdated) -> None:
+async def update_client(loyalty: Context, event: ClientUpdated) -> None:
     changed = {k: v for k, v in event.changed.items() if k in KEPT_FIELDS}
     if not changed:
         return
@@ -47,9 +47,7 @@ async def update_client(loyalty: Loyalty, event: ClientUpdated) -> None:
         keys = stored_keys(changed, loyalty.policy.region)
         birthday = str(changed["birthday"]) if changed.get("birthday") else None
         shard = await loyalty.shards.current()
-        await ClientIndexes(loyalty.runtime.db).index(
-            event.client_id, keys, birthday, counted, shard
-        )
+        await ClientIndexes(loyalty.store).index(event.client_id, keys, birthday, counted, shard)
         # A card or phone bound now may have paid before: credit what waited for it.
         await credit_unmatched(loyalty, event.client_id, keys)
 
@@ -94,7 +92,7 @@ def _month_start(month: str) -> datetime:
     return datetime(year, mon, 1, tzinfo=UTC)
 
 
-async def merge_clients(loyalty: Loyalty, event: ClientMerged) -> None:
+async def merge_clients(loyalty: Context, event: ClientMerged) -> None:
     store, repo = loyalty.unit_of_work, loyalty.repo
     async with store.lock:
         await store.replay_open(loyalty.owned())
@@ -114,7 +112,7 @@ async def merge_clients(loyalty: Loyalty, event: ClientMerged) -> None:
         await repo.add_merged_from(event.survivor_id, event.merged_id)
 
 
-async def erase_client(loyalty: Loyalty, event: ClientErased) -> None:
+async def erase_client(loyalty: Context, event: ClientErased) -> None:
     """Personal data goes (card, phone, birthday, lookups); anonymous money history stays."""
     repo = loyalty.repo
     async with loyalty.unit_of_work.lock:

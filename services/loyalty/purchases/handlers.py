@@ -21,7 +21,7 @@ from typing import Any
 
 from services.loyalty.accounts.model import AccountState, Effect, apply_purchase, month_of
 from services.loyalty.accounts.repository import AccountRepository, state_of
-from services.loyalty.context import Loyalty, Policy
+from services.loyalty.bootstrap import Context, Policy
 from services.loyalty.purchases.planning import (
     Journal,
     account_changes,
@@ -85,7 +85,7 @@ def readable(
     return valid
 
 
-async def record_purchases(loyalty: Loyalty, purchases: Sequence[PurchaseRecorded]) -> Outcome:
+async def record_purchases(loyalty: Context, purchases: Sequence[PurchaseRecorded]) -> Outcome:
     """One batch; the keys it makes known are the `purchase:<id>` that returns wait for."""
     outcome = Outcome()
     valid = readable(purchases, loyalty.policy.region, outcome)

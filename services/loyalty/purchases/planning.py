@@ -29,7 +29,7 @@ from services.loyalty.accounts.repository import (
     UNMATCHED,
     ledger_doc,
 )
-from services.loyalty.context import Policy
+from services.loyalty.bootstrap import Policy
 from shared.contracts import from_minor_units, to_minor_units
 from shared.contracts.base import Event
 from shared.contracts.loyalty import AccrualReason, BonusAccrued, BonusRedeemed, TierChanged

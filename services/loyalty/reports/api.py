@@ -62,7 +62,7 @@ async def categories_report(
     """Economics per category over the period, ranked by net margin per client."""
     repo, months = loyalty_of(request).repo, period(first, last)
     names = sorted({*(await repo.rules()), "anonymous", "unmatched"})
-    counts = await ClientIndexes(loyalty_of(request).runtime.db).client_counts(names)
+    counts = await ClientIndexes(loyalty_of(request).store).client_counts(names)
     rows = {}
     for name in names:
         rows[name] = (await sum_months(repo, f"category:{name}", months), counts[name])

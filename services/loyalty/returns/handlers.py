@@ -19,7 +19,7 @@ from typing import Any
 
 from services.loyalty.accounts.model import apply_return, cumulative_share, month_of, return_share
 from services.loyalty.accounts.repository import ledger_doc, state_of
-from services.loyalty.context import Loyalty
+from services.loyalty.bootstrap import Context
 from services.loyalty.purchases.planning import Journal, account_changes, effect_events
 from shared.contracts.pos import PurchaseReturned
 from shared.logging import get_logger
@@ -55,7 +55,7 @@ def returned_amounts(
     return money, cost, {k: str(v) for k, v in done.items()}
 
 
-async def record_return(loyalty: Loyalty, event: PurchaseReturned, owned: set[str] | None) -> None:
+async def record_return(loyalty: Context, event: PurchaseReturned, owned: set[str] | None) -> None:
     store, repo = loyalty.unit_of_work, loyalty.repo
     rid, pid = f"return:{event.return_id}", f"purchase:{event.purchase_id}"
     async with store.lock:
@@ -72,23 +72,23 @@ async def record_return(loyalty: Loyalty, event: PurchaseReturned, owned: set[st
         await loyalty.commit(journal)
 
 
-async def purchases_recorded(loyalty: Loyalty, keys: Sequence[str]) -> bool:
+async def purchases_recorded(loyalty: Context, keys: Sequence[str]) -> bool:
     """Whether one of these `purchase:<id>` keys has its receipt now (the pipeline asks
     after parking a return: a purchase recorded meanwhile released nothing)."""
     return bool(await loyalty.repo.receipts(k for k in keys if k.startswith("purchase:")))
 
 
-async def waiting_for(loyalty: Loyalty, purchase_ids: Sequence[str]) -> list[str]:
+async def waiting_for(loyalty: Context, purchase_ids: Sequence[str]) -> list[str]:
     """The `purchase:<id>` keys returns wait under, of these purchases: one point read
     each (usually none waits), so a batch releases only what is there."""
     keys = [f"purchase:{pid}" for pid in purchase_ids]
     ids = (f"waiting:{k}" for k in keys)
-    docs = await find_by_ids(loyalty.runtime.db[WAITING], ids, {"_id": 1})
+    docs = await find_by_ids(loyalty.store[WAITING], ids, {"_id": 1})
     return [k for k, doc in zip(keys, docs, strict=True) if doc]
 
 
 def plan_return(
-    loyalty: Loyalty, event: PurchaseReturned, purchase: dict[str, Any], doc: dict[str, Any] | None
+    loyalty: Context, event: PurchaseReturned, purchase: dict[str, Any], doc: dict[str, Any] | None
 ) -> Journal:
     money, cost, quantities = returned_amounts(purchase, event)
     share = return_share(

@@ -60,7 +60,7 @@ async def test_two_loyalty_replicas_report_every_purchase_once(slate: Slate) -> 
              await read.employee_report(replica, month))
             for replica in (api, other)
         ]  # fmt: skip
-        db = a.state.loyalty.runtime.db
+        db = a.state.loyalty.store
         balances = await read.balances(db)
     assert reports[0] == reports[1]  # both replicas answer alike
     categories, stores, employees = reports[0]

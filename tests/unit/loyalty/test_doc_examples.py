@@ -21,8 +21,8 @@ from services.loyalty.accounts.model import (
     cumulative_share,
     return_share,
 )
+from services.loyalty.bootstrap import Policy
 from services.loyalty.config import LoyaltySettings
-from services.loyalty.context import Policy
 from services.loyalty.rules.model import DEFAULT_RULES, price_line
 from shared.contracts import from_minor_units, to_minor_units
 

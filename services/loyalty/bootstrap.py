@@ -1,0 +1,136 @@
+"""Loyalty's one Context: settings, policy, store, publisher, outbox, repository, unit
+of work, report shards and clock, built once at start by `bootstrap` (as every
+service's is).
+
+Handlers take it as their first argument (named `loyalty`); the handler table and the
+jobs read it from the app's `ContextSlot`, routes from `app.state.loyalty`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from faststream.kafka import KafkaBroker
+from pymongo.asynchronous.database import AsyncDatabase
+
+from services.loyalty.accounts.repository import AccountRepository
+from services.loyalty.config import LoyaltySettings
+from services.loyalty.reports.shards import ReportShards
+from services.loyalty.rules.model import TierPolicy, parse_tiers
+from shared.contracts.pos import PurchaseRecorded
+from shared.messaging.broker import EventPublisher
+from shared.service import ServiceRuntime
+from shared.store.outbox import Outbox
+from shared.store.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:
+    from services.loyalty.purchases.planning import Journal
+
+
+def instance_name() -> str:
+    """One per process: replicas on one host (`make run REPLICAS=...`, tests) must not
+    take each other's open journals for their own (unit_of_work.py replays its own at once;
+    a dead process's journals are replayed by its partitions' next owner)."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The settings the rules read, parsed once."""
+
+    currency: str
+    tiers: TierPolicy
+    max_share: Decimal
+    weights: dict[str, Decimal]
+    region: str
+    expiry_months: int
+    churn_factor: Decimal
+
+    @classmethod
+    def from_settings(cls, settings: LoyaltySettings) -> Policy:
+        weights = {
+            str(k): Decimal(str(v)) for k, v in json.loads(settings.employee_weights).items()
+        }
+        return cls(
+            currency=settings.currency,
+            tiers=TierPolicy(parse_tiers(settings.tiers)),
+            max_share=settings.redeem_max_share,
+            weights=weights,
+            region=settings.default_region,
+            expiry_months=settings.expiry_months,
+            churn_factor=settings.churn_factor,
+        )
+
+
+@dataclass(frozen=True)
+class Context:
+    """Everything a loyalty handler, job or route works with, built once at start."""
+
+    settings: LoyaltySettings
+    policy: Policy
+    store: AsyncDatabase[dict[str, Any]]
+    publisher: EventPublisher
+    outbox: Outbox
+    repo: AccountRepository  # one per process: it keeps the rules for a few seconds
+    # One per process: its lock serialises every account writer (journal replays
+    # first); the outbox relay sweeps its open journals.
+    unit_of_work: UnitOfWork
+    shards: ReportShards  # which report shard this process writes (reports/shards.py)
+    owned: Callable[[], set[str]]  # the partitions this process consumes now
+    clock: Callable[[], datetime]
+
+    async def commit(self, journal: Journal) -> None:
+        """One unit of work: the journal's shared report keys pointed at this writer's
+        shard, then its plan committed (the caller holds the unit of work's lock)."""
+        if journal.empty():
+            return
+        await self.shards.prepare(journal)
+        await self.unit_of_work.commit(journal.plan())
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def owned_partitions(broker: KafkaBroker) -> Callable[[], set[str]]:
+    """Every partition any consumer of this process owns now: a journal of a crashed
+    batch is replayed before this process writes anything else (unit_of_work.py)."""
+
+    def owned() -> set[str]:
+        found: set[str] = set()
+        for subscriber in broker.subscribers:
+            consumer = getattr(subscriber, "consumer", None)
+            if consumer is not None:
+                found |= {f"{tp.topic}:{tp.partition}" for tp in consumer.assignment()}
+        return found
+
+    return owned
+
+
+def bootstrap(
+    settings: LoyaltySettings,
+    runtime: ServiceRuntime,
+    clock: Callable[[], datetime] = utc_now,
+) -> Context:
+    """The service's Context over the store `runtime` opened (build_app's on_start)."""
+    db, outbox = runtime.db, runtime.outbox
+    owned = owned_partitions(runtime.broker)
+    return Context(
+        settings=settings,
+        policy=Policy.from_settings(settings),
+        store=db,
+        publisher=runtime.publisher,
+        outbox=outbox,
+        repo=AccountRepository(db),
+        unit_of_work=UnitOfWork(db, outbox, instance_name(), owned),
+        shards=ReportShards(db, runtime.topics(PurchaseRecorded.TOPIC), owned),
+        owned=owned,
+        clock=clock,
+    )
