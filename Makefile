@@ -40,7 +40,7 @@ test-fast: deps helm ## unit and contract tests only (no Kafka or store; helm fo
 run: deps infra-up ## run everything locally with demo data; prints the console URL (REPLICAS="loyalty=2 gateway=2")
 	REPLICAS="$(REPLICAS)" $(UV) run python infra/run_all.py
 
-bench: deps infra-up ## ratio benchmarks vs raw baselines; tables + plot in bench/results/ (BENCH=consumer|http)
+bench: deps infra-up ## ratio benchmarks vs raw baselines; tables + plot in bench/results/ (BENCH=consumer|http|loyalty|tracing|flatness)
 	$(UV) run python -m bench $(BENCH)
 
 reliability: deps infra-up ## the full fault-injection suite (RELIABILITY_FULL=1), printing its figures

@@ -44,7 +44,8 @@ from shared.store.indexes import IndexPlan
 log = get_logger(__name__)
 
 Db = AsyncDatabase[dict[str, Any]]
-INDEXES: IndexPlan = {"audit_log": [IndexModel([("who", 1)])]}
+# `at`: the retention purge deletes by time (audit/retention.py); real MongoDB needs it.
+INDEXES: IndexPlan = {"audit_log": [IndexModel([("who", 1)]), IndexModel([("at", 1)])]}
 MAX_QUEUED = 100_000  # the store is away for long: keep the newest, say so loudly
 
 
