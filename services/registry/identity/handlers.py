@@ -105,16 +105,16 @@ async def announce(ctx: Context, marker: str, event: dict[str, Any]) -> bool:
 
 async def announce_left_over(ctx: Context, markers: list[dict[str, Any]]) -> list[str]:
     """Markers whose writer did not publish their event (it failed or died): published
-    when the client was written (the registration got that far); the ids of those whose
-    client does not exist, to drop unpublished."""
+    when the client was written (the registration got that far); returns the ids of
+    those whose client does not exist (yet: a slow registration may still write it)."""
     found = await asyncio.gather(*(ctx.clients.get(str(m["client_id"])) for m in markers))
-    dropped = []
+    missing = []
     for marker, client in zip(markers, found, strict=True):
         if client is None:
-            dropped.append(str(marker["_id"]))
+            missing.append(str(marker["_id"]))
         elif not await announce(ctx, str(marker["_id"]), marker["event"]):
             raise RuntimeError("the registration events are still not published")
-    return dropped
+    return missing
 
 
 async def register_client(ctx: Context, draft: ClientDraft) -> Registration:

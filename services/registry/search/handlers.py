@@ -107,7 +107,13 @@ async def compact_names(ctx: Context) -> int:
     purges = [d for d in docs if is_purge(d)]
     moving = [d for d in docs if not is_purge(d) and _movable(ctx, d, now)]
     unpublished = [d for d in moving if "event" in d and d["_id"] not in ctx.names.announced]
-    dropped = set(await announce_left_over(ctx, unpublished))
+    missing = set(await announce_left_over(ctx, unpublished))
+    # A marker whose client is not written is dropped unpublished once its writer is
+    # surely gone; a younger one may belong to a registration still in flight.
+    dropped = {
+        d["_id"] for d in unpublished if d["_id"] in missing and now - d["at"] > ORPHAN_AFTER
+    }
+    moving = [d for d in moving if d["_id"] in dropped or d["_id"] not in missing]
     for note in purges:  # before filing: an entry written after its purge is kept
         await ctx.names.purge([note["entry"]], NameEntry.decode(note["entry"]).name_norm)
     lists: defaultdict[str, list[str]] = defaultdict(list)
