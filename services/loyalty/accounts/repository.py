@@ -10,18 +10,21 @@ client id), `receipts` (`purchase:<id>`, `return:<id>`, `grant:<id>`,
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 from cachetools import TTLCache
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
 
 from services.loyalty.accounts.model import AccountState, BonusAccount, LedgerEntry, ledger_id
 from services.loyalty.reports.shards import all_shards, summed
 from services.loyalty.rules.model import DEFAULT_RULES, CategoryRule
 from shared.contracts import from_minor_units
+from shared.messaging.claims import INBOX
 from shared.messaging.idempotency import LAST_APPLIED
 from shared.store.point_reads import find_by_ids
 
@@ -32,6 +35,8 @@ REPORTS = "reports"
 LOOKUPS = "lookups"
 UNMATCHED = "unmatched"
 RULES = "rules"
+# Beside the purchase claims in `inbox` (shared/messaging/claims.py).
+CLAIMS_BEGAN = "loyalty.purchase.recorded#claims_began"
 
 
 def new_account_doc(
@@ -121,6 +126,7 @@ class AccountRepository:
         self.accounts = db[ACCOUNTS]
         self.rules_ttl_s = rules_ttl_s
         self._rules: TTLCache[str, dict[str, CategoryRule]] = TTLCache(1, rules_ttl_s)
+        self._claims_began: datetime | None = None
 
     async def load_raw(self, client_id: str) -> dict[str, Any] | None:
         return await self.accounts.find_one({"_id": client_id})
@@ -185,6 +191,22 @@ class AccountRepository:
         await self.accounts.update_one(
             {"_id": survivor_id}, {"$addToSet": {"merged_from": merged_id}}
         )
+
+    async def claims_began(self) -> datetime:
+        """Since when purchases are claimed by the pipeline (before, their receipt alone
+        was their dedup): a purchase older than that may have been counted without a
+        claim, so its receipt is read. Stored once, at the first batch: the epoch in a
+        store that has no receipt yet, else that moment (read once per process)."""
+        if self._claims_began is None:
+            doc = await self.db[INBOX].find_one({"_id": CLAIMS_BEGAN})
+            if doc is None:
+                legacy = await self.db[RECEIPTS].find_one({}, {"_id": 1})
+                at = datetime.now(UTC) if legacy else datetime(1970, 1, 1, tzinfo=UTC)
+                with contextlib.suppress(DuplicateKeyError):  # another replica was first
+                    await self.db[INBOX].insert_one({"_id": CLAIMS_BEGAN, "at": at})
+                doc = await self.db[INBOX].find_one({"_id": CLAIMS_BEGAN})
+            self._claims_began = (doc or {}).get("at") or datetime.now(UTC)
+        return self._claims_began
 
     async def receipts(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
         ids = list(ids)

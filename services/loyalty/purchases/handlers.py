@@ -93,7 +93,12 @@ async def record_purchases(loyalty: Context, purchases: Sequence[PurchaseRecorde
     started = time.perf_counter()
     async with store.lock:
         await store.replay_open()
-        again = [f"purchase:{p.purchase_id}" for p in valid if not first_sight(p)]
+        began = await repo.claims_began()  # older purchases may have no claim
+        again = [
+            f"purchase:{p.purchase_id}"
+            for p in valid
+            if not first_sight(p) or p.occurred_at < began
+        ]
         seen = await repo.receipts(again)
         fresh = [p for p in valid if f"purchase:{p.purchase_id}" not in seen]
         if seen:

@@ -106,3 +106,21 @@ async def test_the_asyncapi_document_shows_the_pos_contract(slate: Slate) -> Non
     assert {slate.topic("purchase.recorded"), slate.topic("bonus.accrued")} <= addresses
     assert "purchase_id" in str(doc["components"])
     assert "lines" in doc["components"]["schemas"]["PurchaseRecorded"]["properties"]
+
+
+async def test_a_purchase_counted_before_claims_existed_is_not_counted_again(
+    slate: Slate, mongo: AsyncMongoClient[dict[str, Any]]
+) -> None:
+    """A store written by a version that deduplicated purchases by their receipt alone:
+    the POS resends a purchase it counted; the new claim is new, the receipt is not."""
+    db = mongo[slate.db_name("loyalty")]
+    await db.receipts.insert_one({"_id": "purchase:P1", "purchase_id": "P1", "match": "client"})
+    async with running(create_app(loyalty_settings(slate))) as api:
+        await register(slate, registered("c-1", card="4000111"))
+        await eventually(lambda: opened(api, "c-1"))
+        topic = slate.topic("purchase.recorded")
+        resent, fresh = purchase("P1", card="4000111"), purchase("P2", card="4000111")
+        await publish_all(slate.infra.kafka, topic, [resent, fresh])
+        await eventually(lambda: db.receipts.find_one({"_id": "purchase:P2"}))
+        account = await account_of(api, "c-1")
+    assert account["balance"] == "5.00"  # P2 only: 5% of 100.00
