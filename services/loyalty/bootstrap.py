@@ -22,6 +22,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from services.loyalty.accounts.repository import AccountRepository
 from services.loyalty.config import LoyaltySettings
+from services.loyalty.purchases.planning import legacy_steps
 from services.loyalty.reports.shards import ReportShards
 from services.loyalty.rules.model import TierPolicy, parse_tiers
 from shared.contracts.pos import PurchaseRecorded
@@ -129,7 +130,7 @@ def bootstrap(
         publisher=runtime.publisher,
         outbox=outbox,
         repo=AccountRepository(db),
-        unit_of_work=UnitOfWork(db, outbox, instance_name(), owned),
+        unit_of_work=UnitOfWork(db, outbox, instance_name(), owned, legacy_steps),
         shards=ReportShards(db, runtime.topics(PurchaseRecorded.TOPIC), owned),
         owned=owned,
         clock=clock,

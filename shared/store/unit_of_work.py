@@ -64,6 +64,8 @@ PUBLISH_IN_FLIGHT = 128  # fills the producer's batches; 500 at once stalled the
 INCREMENT, INSERT, SET, ADD = "increment", "insert", "set", "add"
 
 Owned = Callable[[], "set[str] | None"]
+# The steps of a journal an older version wrote in a shape of its own (no `steps`).
+Legacy = Callable[[Mapping[str, Any]], list[dict[str, Any]]]
 
 
 def stored_fields(inc: Mapping[str, int]) -> list[dict[str, Any]]:
@@ -181,8 +183,10 @@ class UnitOfWork:
         outbox: Outbox,
         owner: str,
         owned: Owned = lambda: None,
+        legacy: Legacy | None = None,
     ) -> None:
         self.db, self.outbox, self.owner, self.owned = db, outbox, owner, owned
+        self.legacy = legacy
         self.lock = asyncio.Lock()
         self.dirty = True  # a journal of ours may be open: look before the next write
         self.owned_seen: set[str] | None = None
@@ -203,7 +207,8 @@ class UnitOfWork:
             raise
 
     async def apply(self, doc: Mapping[str, Any], *, replay: bool) -> None:
-        for step in doc["steps"]:
+        steps = doc["steps"] if "steps" in doc or self.legacy is None else self.legacy(doc)
+        for step in steps:
             await self._apply_step(step, doc["_id"], replay)
         await self.outbox.publish(doc["events"], PUBLISH_IN_FLIGHT)
         await self.db[JOURNALS].delete_one({"_id": doc["_id"]})

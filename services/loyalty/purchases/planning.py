@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from services.loyalty.accounts.model import AccountState, Effect, cents_of, month_of
 from services.loyalty.accounts.repository import (
@@ -29,13 +29,15 @@ from services.loyalty.accounts.repository import (
     UNMATCHED,
     ledger_doc,
 )
-from services.loyalty.bootstrap import Policy
 from shared.contracts import from_minor_units, to_minor_units
 from shared.contracts.base import Event
 from shared.contracts.loyalty import AccrualReason, BonusAccrued, BonusRedeemed, TierChanged
 from shared.contracts.pos import PurchaseLine, PurchaseRecorded
 from shared.store.outbox import outbox_entry
-from shared.store.unit_of_work import Plan
+from shared.store.unit_of_work import Plan, field_map
+
+if TYPE_CHECKING:
+    from services.loyalty.bootstrap import Policy
 
 
 def account_changes(
@@ -224,3 +226,20 @@ class Journal:
         members = ((key, "members", member) for key, member in sorted(self.indexes))
         plan.add(REPORTS, members, remember=True)
         return plan
+
+
+def legacy_steps(doc: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The steps of a journal written before the unit of work (loyalty's own journal
+    shape, fields per collection), in the order that version applied them: one left
+    open by a crash just before an upgrade is replayed as written."""
+    journal = Journal(partitions=list(doc.get("partitions") or ()))
+    for row in doc.get("accounts", ()):
+        journal.account(row["_id"], field_map(row["inc"]), row.get("set") or {})
+    journal.ledger = list(doc.get("ledger", ()))
+    journal.receipts = list(doc.get("receipts", ()))
+    journal.receipt_updates = {r["_id"]: r["set"] for r in doc.get("receipt_updates", ())}
+    journal.lookups = {r["_id"]: r["set"] for r in doc.get("lookups", ())}
+    journal.reports = {r["_id"]: field_map(r["inc"]) for r in doc.get("reports", ())}
+    journal.unmatched = list(doc.get("unmatched", ()))
+    journal.indexes = {(r["_id"], r["member"]) for r in doc.get("indexes", ())}
+    return journal.plan().steps

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from pymongo import AsyncMongoClient
 
+from services.loyalty.purchases.planning import legacy_steps
 from shared.store.outbox import Outbox
 from shared.store.unit_of_work import JOURNALS, Plan, UnitOfWork
 from tests.conftest import Slate
@@ -82,3 +83,36 @@ async def test_after_a_failed_publish_the_relay_finishes_the_journal_once(
     assert await db.ledger.count_documents({}) == 1
     assert await db[JOURNALS].count_documents({}) == 0
     assert publisher.sent == ["t"]
+
+
+async def test_a_journal_left_open_by_the_version_before_is_replayed_as_written(
+    slate: Slate, mongo: AsyncMongoClient[dict[str, Any]]
+) -> None:
+    """Loyalty's own journal shape (fields per collection, no steps), as a crash just
+    before an upgrade leaves it: the new unit of work finishes it."""
+    db = mongo[slate.db_name("loyalty")]
+    await db.accounts.insert_one({"_id": "c1", "balance_cents": 0})
+    old = {
+        "_id": "journal:old", "at": datetime.now(UTC), "owner": "me", "partitions": ["p:0"],
+        "accounts": [{"_id": "c1", "inc": [{"field": "balance_cents", "by": 499}], "set": {}}],
+        "ledger": [{"_id": "c1:1", "amount_cents": 499}],
+        "receipts": [{"_id": "purchase:P1", "purchase_id": "P1"}], "receipt_updates": [],
+        "lookups": [], "unmatched": [{"_id": "card:4000", "purchase_id": "P2"}],
+        "reports": [{"_id": "store:S1:2026-11", "inc": [{"field": "purchases", "by": 1}]}],
+        "indexes": [{"_id": "stores:2026-11", "member": "S1"}], "events": [dict(EVENT)],
+    }  # fmt: skip
+    await db[JOURNALS].insert_one(old)
+    publisher = Publisher()
+    work = UnitOfWork(db, Outbox(db, publisher), "me", lambda: {"p:0"}, legacy_steps)  # type: ignore[arg-type]
+    assert await work.replay_open() == 1
+    account = await db.accounts.find_one({"_id": "c1"})
+    assert account is not None and account["balance_cents"] == 499
+    assert await db.receipts.find_one({"_id": "purchase:P1"}) is not None
+    unmatched = await db.unmatched.find_one({"_id": "card:4000"})
+    assert unmatched is not None and unmatched["purchase_ids"] == ["P2"]
+    store = await db.reports.find_one({"_id": "store:S1:2026-11"})
+    assert store is not None and store["purchases"] == 1
+    index = await db.reports.find_one({"_id": "stores:2026-11"})
+    assert index is not None and index["members"] == ["S1"]
+    assert publisher.sent == ["t"]
+    assert await db[JOURNALS].count_documents({}) == 0
