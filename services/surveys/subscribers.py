@@ -13,6 +13,7 @@ from typing import Any
 from services.surveys.bootstrap import Context
 from services.surveys.clients import handlers as clients
 from services.surveys.outreach import handlers as outreach
+from services.surveys.outreach import visits
 from services.surveys.ratings import handlers as ratings
 from shared.context import ContextSlot
 from shared.contracts.complaints import ComplaintFiled, ComplaintResolved
@@ -20,10 +21,11 @@ from shared.contracts.loyalty import BonusAccrued, ClientAtRisk
 from shared.contracts.pos import PurchaseRecorded
 from shared.contracts.registry import ClientErased, ClientMerged, ClientRegistered, ClientUpdated
 from shared.contracts.surveys import SurveyAnswered
-from shared.messaging.pipeline import Dedup, Handler, HandlerTable, Pipeline
+from shared.messaging.pipeline import Dedup, Handler, HandlerTable, Outcome, Pipeline
 from shared.service import ServiceRuntime
 
 Takes = Callable[[Context, Any], Awaitable[Any]]
+PURCHASE_BATCH = 500
 
 
 def handler_table(context: Callable[[], Context]) -> HandlerTable:
@@ -43,7 +45,12 @@ def handler_table(context: Callable[[], Context]) -> HandlerTable:
     table.add(ClientUpdated, given_context(clients.update_client), group="clients")
     table.add(ClientMerged, given_context(clients.merge_clients), group="clients")
     table.add(ClientErased, given_context(clients.erase_client), group="clients")
-    table.add(PurchaseRecorded, given_context(outreach.survey_after_visit))
+
+    # Purchases come in bursts: planned a batch at a time (outreach/visits.py).
+    async def after_visits(events: Sequence[PurchaseRecorded]) -> Outcome:
+        return await visits.survey_after_visits(context(), events)
+
+    table.add_batch(PurchaseRecorded, after_visits, max_records=PURCHASE_BATCH)
     table.add(BonusAccrued, given_context(outreach.birthday_greeting))
     table.add(ClientAtRisk, given_context(outreach.win_back))
     table.add(ComplaintFiled, given_context(ratings.complaint_filed), group="complaints")

@@ -77,6 +77,20 @@ class ClientProjection:
             client = await self.get(client.merged_into)
         return client
 
+    async def owners(self, keys: Sequence[str]) -> dict[str, str]:
+        """The client each known key leads to (`client:<id>` to itself), by concurrent
+        point reads of the distinct card and phone keys."""
+        owners = {k: k.removeprefix("client:") for k in keys if k.startswith("client:")}
+        looked_up = sorted({k for k in keys if not k.startswith("client:")})
+        found = await asyncio.gather(*(self.client_by(k) for k in looked_up))
+        return owners | {k: c for k, c in zip(looked_up, found, strict=True) if c}
+
+    async def get_many(self, client_ids: Sequence[str]) -> dict[str, KnownClient]:
+        """The clients of these ids that are known (concurrent point reads)."""
+        distinct = sorted(set(client_ids))
+        found = await asyncio.gather(*(self.get(c) for c in distinct))
+        return {c: client for c, client in zip(distinct, found, strict=True) if client}
+
     async def point(self, key: str, client_id: str) -> None:
         await upsert(self.lookups, key, {"_id": key, "client_id": client_id}, replace=True)
 
@@ -124,6 +138,14 @@ class ComplaintState:
         )
         return sum(len((d or {}).get("ids", [])) for d in docs)
 
+    async def open_counts(self, client_ids: Sequence[str]) -> dict[str, int]:
+        """Open complaints per client (concurrent point reads of `open:<client>`)."""
+        distinct = sorted(set(client_ids))
+        docs = await asyncio.gather(
+            *(self.complaints.find_one({"_id": f"open:{c}"}) for c in distinct)
+        )
+        return {c: len((d or {}).get("ids", [])) for c, d in zip(distinct, docs, strict=True)}
+
     async def open_ids(self, client_id: str) -> list[str]:
         doc = await self.complaints.find_one({"_id": f"open:{client_id}"})
         return list((doc or {}).get("ids", []))
@@ -145,6 +167,12 @@ class OptOuts:
         if not phone:
             return False
         return await self.opt_outs.find_one({"_id": f"phone:{phone}"}, {"_id": 1}) is not None
+
+    async def opted_out(self, phones: Sequence[str]) -> set[str]:
+        """Which of these phones replied STOP (concurrent point reads)."""
+        distinct = sorted(set(phones))
+        found = await asyncio.gather(*(self.has(p) for p in distinct))
+        return {p for p, out in zip(distinct, found, strict=True) if out}
 
     async def remove(self, phone: str) -> None:
         await self.opt_outs.delete_one({"_id": f"phone:{phone}"})

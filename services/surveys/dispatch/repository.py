@@ -11,13 +11,16 @@ Collections (all read by string `_id`):
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import asyncio
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from pymongo import UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
+from shared.store.bulk import bulk_write
 from shared.store.outbox import OUTBOX_FIELD
 from shared.store.upserts import upsert
 
@@ -25,6 +28,7 @@ MESSAGES = "messages"
 SCHEDULE = "schedule"
 CLAIMS = "claims"
 BUDGETS = "budgets"
+DUPLICATE_KEY = 11000
 
 
 class MessageStore:
@@ -40,6 +44,31 @@ class MessageStore:
         except DuplicateKeyError:
             return False
         return True
+
+    async def create_many(self, docs: Sequence[Mapping[str, Any]]) -> set[str]:
+        """Insert messages in one command; returns the ids that existed already (their
+        triggers were handled before)."""
+        if not docs:
+            return set()
+        try:
+            await self.messages.insert_many([dict(d) for d in docs], ordered=False)
+        except BulkWriteError as exc:
+            errors = exc.details.get("writeErrors", [])
+            if any(e.get("code") != DUPLICATE_KEY for e in errors):
+                raise
+            return {str(docs[e["index"]]["_id"]) for e in errors}
+        return set()
+
+    async def plan_many(self, due: Mapping[str, datetime]) -> None:
+        """Schedule messages in one command (one already scheduled stays as it is)."""
+        if not due:
+            return
+        docs = [{"_id": message_id, "due_at": at} for message_id, at in due.items()]
+        try:
+            await self.schedule.insert_many(docs, ordered=False)
+        except BulkWriteError as exc:
+            if any(e.get("code") != DUPLICATE_KEY for e in exc.details.get("writeErrors", [])):
+                raise
 
     async def get(self, message_id: str) -> dict[str, Any] | None:
         return await self.messages.find_one({"_id": message_id}, {OUTBOX_FIELD: 0})
@@ -106,6 +135,26 @@ class ContactBudget:
     async def reserve(self, client_id: str, message_id: str, at: datetime) -> None:
         # A map keyed by message id: reserving twice for one message counts once.
         await upsert(self.budgets, client_id, {"$set": {f"sent.{message_id}": at}})
+
+    async def sent_many(self, client_ids: Sequence[str]) -> dict[str, dict[str, datetime]]:
+        """Per client, when each message of its budget went (concurrent point reads)."""
+        distinct = sorted(set(client_ids))
+        docs = await asyncio.gather(*(self.budgets.find_one({"_id": c}) for c in distinct))
+        return {c: dict((d or {}).get("sent", {})) for c, d in zip(distinct, docs, strict=True)}
+
+    async def reserve_many(self, sent: Mapping[str, Mapping[str, datetime]]) -> None:
+        """Reserve messages per client (`sent[client][message id]` = when), one bulk write."""
+        ops = [
+            UpdateOne(
+                {"_id": client_id},
+                {"$set": {f"sent.{m}": at for m, at in messages.items()}},
+                upsert=True,
+            )
+            for client_id, messages in sent.items()
+            if messages
+        ]
+        if ops:
+            await bulk_write(self.budgets, ops)
 
     async def release(self, client_id: str, message_id: str) -> None:
         await self.budgets.update_one({"_id": client_id}, {"$unset": {f"sent.{message_id}": ""}})

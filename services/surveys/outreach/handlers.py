@@ -21,12 +21,11 @@ from services.surveys.outreach.model import (
     contact_decision,
     message_id,
     quiet_hours_end,
-    sampled,
     sent_within,
 )
 from services.surveys.templates.model import default_template, render, template_key
 from shared.contracts.loyalty import BonusAccrued, ClientAtRisk
-from shared.contracts.pos import ClientRef, PurchaseRecorded
+from shared.contracts.pos import ClientRef
 from shared.identity import reference_keys
 from shared.logging import get_logger
 from shared.messaging.waiting import ClientNotKnownYet
@@ -143,28 +142,6 @@ async def require_known(ctx: Context, client_id: str) -> None:
     surveys may not have applied yet (another topic): such an event waits for it."""
     if await ctx.clients.get(client_id) is None:
         raise ClientNotKnownYet([f"client:{client_id}"], "unknown_client")
-
-
-async def survey_after_visit(ctx: Context, event: PurchaseRecorded) -> None:
-    """Plan the survey; a purchase of a client not known yet waits for the client."""
-    if event.client is None or event.client.identity() is None or not event.employee_id:
-        return  # anonymous sale or nobody to rate: not a survey candidate
-    keys = waiting_keys(ctx, event.client)
-    client_id = await client_of(ctx, keys)
-    if client_id is None or await ctx.clients.get(client_id) is None:
-        raise ClientNotKnownYet(keys, "unknown_client")
-    rate = ctx.settings.store_sample_rates.get(event.store_id, ctx.settings.sample_rate)
-    extra: dict[str, Any] = {
-        "survey_id": message_id("survey", event.purchase_id),
-        "employee_id": event.employee_id,
-        "store_id": event.store_id,
-        "purchase_id": event.purchase_id,
-        "visited_at": event.occurred_at,  # ratings count in the visit's week and month
-    }
-    if not sampled(event.purchase_id, rate):
-        extra["skip"] = "not_sampled"
-    values = {"store": event.store_id, "employee": event.employee_id}
-    await plan_message(ctx, "survey", extra["survey_id"], client_id, values, extra)
 
 
 async def birthday_greeting(ctx: Context, event: BonusAccrued) -> None:

@@ -8,8 +8,9 @@ budget_exhausted, quiet_hours, ...).
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time, timedelta
 from typing import Literal
 from uuid import NAMESPACE_URL, uuid5
@@ -102,3 +103,30 @@ def contact_decision(
 def sent_within(times: Sequence[datetime], now: datetime, window_days: int) -> int:
     since = now - timedelta(days=window_days)
     return sum(1 for t in times if t > since)
+
+
+@dataclass(frozen=True)
+class Visit:
+    """A purchase to survey, with its client and what was stored before its batch."""
+
+    message_id: str
+    client: KnownClient | None  # None: merged into a client not known
+    state: ContactState  # opt-out, open complaints, messages sent before this batch
+    skip: str | None = None  # decided before the contact rules (not_sampled)
+
+
+def decide_visits(visits: Sequence[Visit], policy: Policy, send_at: datetime) -> list[str | None]:
+    """Why each visit's survey may not go out (None: it goes), in the batch's order: a
+    survey scheduled earlier in the batch counts against the client's budget for the
+    later ones, as if they had come one by one."""
+    scheduled: Counter[str] = Counter()
+    reasons: list[str | None] = []
+    for visit in visits:
+        client_id = visit.client.client_id if visit.client else ""
+        earlier = scheduled[client_id]
+        state = replace(visit.state, sent_in_window=visit.state.sent_in_window + earlier)
+        reason = visit.skip or contact_decision(visit.client, state, policy, "survey", send_at)
+        if reason is None:
+            scheduled[client_id] += 1
+        reasons.append(reason)
+    return reasons
