@@ -10,8 +10,8 @@ followed by the waiting room's probes (shared/messaging/waiting.py), which says
 whether anything waited for the client. No inbox claim, no read of its own.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: FastAPI reads the route's annotations at
+# runtime, and `Depends(context)` names a variable of the factory.
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Annotated, Any
 

@@ -17,6 +17,7 @@ from services.complaints.cases import handlers
 from services.complaints.clients import handlers as handlers_clients
 from services.complaints.problem_clients import handlers as handlers_problem
 from services.complaints.trends import handlers as handlers_trends
+from shared.client_projection import subscribe
 from shared.context import ContextSlot
 from shared.contracts.complaints import ComplaintFiled
 from shared.contracts.loyalty import TierChanged
@@ -68,6 +69,4 @@ def register_subscribers(runtime: ServiceRuntime, context: ContextSlot[Context])
     async def known(keys: Sequence[str]) -> bool:
         return await handlers_clients.known(context(), keys)
 
-    pipeline = Pipeline(handler_table(context), runtime, known)
-    pipeline.subscribe()
-    return pipeline
+    return subscribe(handler_table(context), runtime, known)

@@ -15,6 +15,7 @@ from services.surveys.clients import handlers as clients
 from services.surveys.outreach import handlers as outreach
 from services.surveys.outreach import visits
 from services.surveys.ratings import handlers as ratings
+from shared.client_projection import subscribe
 from shared.context import ContextSlot
 from shared.contracts.complaints import ComplaintFiled, ComplaintResolved
 from shared.contracts.loyalty import BonusAccrued, ClientAtRisk
@@ -65,6 +66,4 @@ def register_subscribers(runtime: ServiceRuntime, context: ContextSlot[Context])
     async def known(keys: Sequence[str]) -> bool:
         return await clients.known(context(), keys)
 
-    pipeline = Pipeline(handler_table(context), runtime, known)
-    pipeline.subscribe()
-    return pipeline
+    return subscribe(handler_table(context), runtime, known)

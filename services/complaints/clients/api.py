@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
-from services.complaints.bootstrap import Ctx
+from services.complaints.bootstrap import Context, context_of
+from services.complaints.cases.model import KnownClient
 from services.complaints.clients.schemas import KnownClientResponse
-from shared.problems import NotFound
-
-router = APIRouter(prefix="/internal/v1", tags=["complaints"])
+from shared.client_projection import known_client_router
 
 
-@router.get("/clients/{client_id}", response_model=KnownClientResponse)
-async def known_client(client_id: str, ctx: Ctx) -> KnownClientResponse:
-    client = await ctx.clients.get(client_id)
-    if client is None:
-        raise NotFound(f"client {client_id} is not known to complaints yet")
-    return KnownClientResponse(**client.model_dump())
+async def _known(ctx: Context, client_id: str) -> KnownClient | None:
+    return await ctx.clients.get(client_id)
+
+
+router = known_client_router("complaints", context_of, KnownClientResponse, _known)

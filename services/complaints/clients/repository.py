@@ -13,12 +13,12 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from pymongo import ReturnDocument, UpdateOne
+from pymongo import UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.complaints.cases.model import KnownClient
+from shared.client_projection import insert_unless_present, point_lookups
 from shared.contracts import from_minor_units, to_minor_units
-from shared.messaging.waiting import anything_parked
 
 CLIENTS = "clients"
 TIERS = "tiers"
@@ -75,16 +75,10 @@ class ClientProjection:
         self, client_id: str, fields: dict[str, Any], at: datetime
     ) -> dict[str, Any] | None:
         """Insert the client's projection unless a document exists (an update or the
-        erasure came first, or a repeat), in one command; returns what was there."""
+        erasure came first, or a repeat); returns what was there."""
         projected = {k: v for k, v in fields.items() if k in PROJECTED}
         doc = projected | {STAMPS: dict.fromkeys(projected, at)}
-        before: dict[str, Any] | None = await self.clients.find_one_and_update(
-            {"_id": client_id},
-            {"$setOnInsert": doc},
-            upsert=True,
-            return_document=ReturnDocument.BEFORE,
-        )
-        return before
+        return await insert_unless_present(self.clients, client_id, doc)
 
     async def apply(
         self,
@@ -113,13 +107,7 @@ class ClientProjection:
     async def point_all(self, client_id: str, keys: list[str], probes: list[UpdateOne]) -> bool:
         """Point each lookup key to the client, then `probes` (the waiting room's and
         others', waiting.py), in one command; returns whether a probe matched."""
-        ops = [
-            UpdateOne({"_id": key}, {"$set": {"client_id": client_id}}, upsert=True) for key in keys
-        ]
-        if not ops and not probes:
-            return False
-        result = await self.lookups.bulk_write([*ops, *probes], ordered=True)
-        return anything_parked(result, len(ops))
+        return await point_lookups(self.lookups, dict.fromkeys(keys, client_id), probes)
 
     async def set_tier(
         self, client_id: str, tier: str, lifetime_spend: Decimal, at: datetime

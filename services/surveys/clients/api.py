@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
-from services.surveys.bootstrap import Ctx
+from services.surveys.bootstrap import Context, Ctx, context_of
+from services.surveys.clients.model import KnownClient
 from services.surveys.clients.schemas import KnownClientResponse
 from services.surveys.ratings.schemas import ClientScoresResponse, LatestScore
-from shared.problems import NotFound
-
-router = APIRouter(prefix="/internal/v1", tags=["surveys"])
+from shared.client_projection import known_client_router
 
 
-@router.get("/clients/{client_id}", response_model=KnownClientResponse)
-async def known_client(client_id: str, ctx: Ctx) -> KnownClientResponse:
-    client = await ctx.clients.get(client_id)
-    if client is None:
-        raise NotFound(f"client {client_id} is not known to surveys yet")
-    return KnownClientResponse(**client.model_dump())
+async def _known(ctx: Context, client_id: str) -> KnownClient | None:
+    return await ctx.clients.get(client_id)
+
+
+router = known_client_router("surveys", context_of, KnownClientResponse, _known)
 
 
 @router.get("/clients/{client_id}/scores", response_model=ClientScoresResponse)

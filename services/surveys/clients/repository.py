@@ -14,12 +14,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from pymongo import ReturnDocument, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.surveys.clients.model import KnownClient
+from shared.client_projection import insert_unless_present, point_lookups
 from shared.messaging.idempotency import LAST_APPLIED
-from shared.messaging.waiting import anything_parked, marker_probes
+from shared.messaging.waiting import marker_probes
 from shared.store.outbox import OUTBOX_FIELD
 from shared.store.upserts import upsert
 
@@ -43,26 +43,14 @@ class ClientProjection:
 
     async def register(self, client: KnownClient, event_key: str) -> dict[str, Any] | None:
         """Insert the client unless a document exists (an erasure that came first, or a
-        repeat), in one command; returns the document that was there, or None. One
-        consumer writes clients, so no second writer races the upsert."""
+        repeat); returns the document that was there, or None."""
         doc = client.model_dump(exclude={"client_id"}) | {LAST_APPLIED: [event_key]}
-        before: dict[str, Any] | None = await self.clients.find_one_and_update(
-            {"_id": client.client_id},
-            {"$setOnInsert": doc},
-            upsert=True,
-            return_document=ReturnDocument.BEFORE,
-        )
-        return before
+        return await insert_unless_present(self.clients, client.client_id, doc)
 
     async def point_all(self, pointers: dict[str, str], waiting_keys: Sequence[str]) -> bool:
         """Point each lookup key to its client and probe the waiting room's markers of
         `waiting_keys` (waiting.py), in one command; returns whether anything waited."""
-        ops = [
-            UpdateOne({"_id": key}, {"$set": {"client_id": client_id}}, upsert=True)
-            for key, client_id in pointers.items()
-        ]
-        result = await self.lookups.bulk_write([*ops, *marker_probes(waiting_keys)], ordered=True)
-        return anything_parked(result, len(ops))
+        return await point_lookups(self.lookups, pointers, marker_probes(waiting_keys))
 
     async def get(self, client_id: str) -> KnownClient | None:
         doc = await self.clients.find_one({"_id": client_id}, {LAST_APPLIED: 0, OUTBOX_FIELD: 0})
