@@ -52,7 +52,10 @@ def handler_table(context: Callable[[], Context]) -> HandlerTable:
         return await visits.survey_after_visits(context(), events)
 
     table.add_batch(PurchaseRecorded, after_visits, max_records=PURCHASE_BATCH)
-    table.add(BonusAccrued, given_context(outreach.birthday_greeting))
+    # One bonus.accrued per purchase, nearly all no birthday: no inbox claim for them
+    # (a greeting's message id comes from its ledger entry: a repeat finds it).
+    greeting = given_context(outreach.birthday_greeting)
+    table.add(BonusAccrued, greeting, dedup=Dedup.IN_DOCUMENTS)
     table.add(ClientAtRisk, given_context(outreach.win_back))
     table.add(ComplaintFiled, given_context(ratings.complaint_filed), group="complaints")
     table.add(ComplaintResolved, given_context(ratings.complaint_resolved), group="complaints")
