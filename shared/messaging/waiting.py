@@ -202,6 +202,8 @@ class WaitingRoom:
     async def _mark(self, keys: Sequence[str], at: datetime) -> None:
         """A marker per key (after the event is in its documents): one insert, a marker
         that exists already stays as it is."""
+        if not keys:
+            return
         try:
             await self.markers.insert_many(
                 [{"_id": marker_id(k), "at": at} for k in keys], ordered=False
