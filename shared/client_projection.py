@@ -21,7 +21,7 @@ from pymongo import ReturnDocument, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 
 from shared.messaging.pipeline import HandlerTable, Pipeline
-from shared.messaging.waiting import anything_parked
+from shared.messaging.waiting_markers import anything_parked
 from shared.problems import NotFound
 
 Collection = AsyncCollection[dict[str, Any]]

@@ -24,16 +24,9 @@ writers of one waiting document could lose one's write):
 - an applied event is marked `done:<event_id>` instead of being pulled out of the
   documents of its *other* keys (still unknown, so a parker may be pushing to them
   at that very moment); a later release skips it and the sweep drops it silently.
-Only the sweep writes to documents of keys that are still unknown.
-
-"Did anything wait for this client?" costs a client handler no read of its own: a
-parker also inserts a marker `parked:<key>` into the service's `lookups` collection
-(insert only, so it never overwrites a lookup), and the client handler puts
-`marker_probes(keys)` into the bulk write of its lookups, in the same command:
-`anything_parked` reads the answer off that write's result. A handler returns its keys
-(and the pipeline reads the waiting documents) only when a probe matched. The order
-is the one above: the lookups come before the probes in that command, and a parker
-inserts its marker before it checks the lookups again.
+Only the sweep writes to documents of keys that are still unknown. A parker also
+marks each key (waiting_markers.py): a client handler learns whether anything waited
+from its own lookups' write.
 """
 
 from __future__ import annotations
@@ -47,17 +40,15 @@ from typing import Any
 
 from aiokafka import ConsumerRecord
 from prometheus_client import Counter
-from pymongo import UpdateOne
 from pymongo.errors import BulkWriteError, DuplicateKeyError
-from pymongo.results import BulkWriteResult
 
 from shared.logging import get_logger
 from shared.messaging.dead_letters import DeadLetterSender, describe, is_transient, park
+from shared.messaging.waiting_markers import MARKERS, marker_id
 
 log = get_logger(__name__)
 
 WAITING = "waiting"
-MARKERS = "lookups"  # where a service's client handler writes its lookups
 DUPLICATE_KEY = 11000
 NEVER_REGISTERED = "client_never_registered"
 EVENTS_WAITING = Counter(
@@ -94,22 +85,6 @@ class ClientNotKnownYet(Exception):
         self.keys = list(dict.fromkeys(keys))
         self.reason = reason
         self.expired = expired  # the DLQ reason when it waits too long
-
-
-def marker_id(key: str) -> str:
-    return f"parked:{key}"
-
-
-def marker_probes(keys: Sequence[str]) -> list[UpdateOne]:
-    """Statements for a client handler's bulk write of its lookups (after them): each
-    matches a document only when something was parked under that key."""
-    return [UpdateOne({"_id": marker_id(k)}, {"$set": {"known": True}}) for k in keys]
-
-
-def anything_parked(result: BulkWriteResult, upserts: int) -> bool:
-    """Whether a probe matched, given the result of a bulk write of `upserts` upserts
-    followed by probes: an upsert that did not insert matched a document too."""
-    return result.matched_count > upserts - len(result.upserted_ids or {})
 
 
 def parked_element(
@@ -250,7 +225,7 @@ class WaitingRoom:
             if not elements:
                 continue
             done: set[str] = set()
-            for element in sorted(elements, key=_parked_at):
+            for element in sorted(elements, key=lambda e: e["at"]):
                 event_id = str(element["event_id"])
                 if await self.is_done(event_id) or await self._reapply(element, apply, send):
                     done.add(event_id)
@@ -320,8 +295,3 @@ class WaitingRoom:
             waiting_for=element["keys"],
             reason=reason,
         )
-
-
-def _parked_at(element: dict[str, Any]) -> datetime:
-    at: datetime = element["at"]
-    return at

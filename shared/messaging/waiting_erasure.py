@@ -17,7 +17,8 @@ from dataclasses import dataclass
 
 from shared.identity import national_digits
 from shared.logging import get_logger
-from shared.messaging.waiting import WaitingRoom, marker_id
+from shared.messaging.waiting import WaitingRoom
+from shared.messaging.waiting_markers import marker_id
 
 log = get_logger(__name__)
 

@@ -19,8 +19,9 @@ from services.complaints.problem_clients.handlers import review_client
 from shared.contracts.loyalty import TierChanged
 from shared.contracts.registry import ClientErased, ClientMerged, ClientRegistered, ClientUpdated
 from shared.logging import get_logger
-from shared.messaging.waiting import ClientNotKnownYet, WaitingRoom, marker_probes
+from shared.messaging.waiting import ClientNotKnownYet, WaitingRoom
 from shared.messaging.waiting_erasure import ErasedClient, forget_parked
+from shared.messaging.waiting_markers import marker_probes
 
 log = get_logger(__name__)
 

@@ -19,7 +19,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from services.surveys.clients.model import KnownClient
 from shared.client_projection import insert_unless_present, point_lookups
 from shared.messaging.idempotency import LAST_APPLIED
-from shared.messaging.waiting import marker_probes
+from shared.messaging.waiting_markers import marker_probes
 from shared.store.outbox import OUTBOX_FIELD
 from shared.store.upserts import upsert
 
