@@ -225,7 +225,7 @@ class Pipeline:
             await self._refuse(by_key[key], reason)
         late = await self._park([(by_key[k], why) for k, why in outcome.waiting.items()])
         if late:  # their client became known meanwhile, released before they were parked
-            again = await self._outcome(route, late)
+            again = await self._outcome(route, [replace(i, first_sight=False) for i in late])
             for key, reason in again.rejected.items():
                 await self._refuse(by_key[key], reason)
             for item in late:
@@ -251,8 +251,9 @@ class Pipeline:
             if len(items) > 1:
                 log.warning("batch_applied_one_by_one", events=len(items), error=describe(exc))
                 outcome = Outcome()
-                for item in items:
-                    outcome.merge(await self._outcome(route, [item]))
+                for item in items:  # tried once already: no longer a first sight
+                    again = replace(item, first_sight=False)
+                    outcome.merge(await self._outcome(route, [again]))
                 return outcome
             return Outcome.refusing(items[0].event, exc)
 

@@ -11,7 +11,7 @@ from pymongo.errors import AutoReconnect
 
 from shared.contracts.pos import PurchaseRecorded
 from shared.contracts.registry import ClientRegistered
-from shared.messaging.pipeline import HandlerTable, Outcome, event_scope
+from shared.messaging.pipeline import HandlerTable, Outcome, event_scope, first_sight
 from shared.messaging.waiting import ClientNotKnownYet
 from shared.metrics import STORE_COMMANDS
 from tests.conftest import Slate
@@ -27,9 +27,11 @@ class BatchShop(Shop):
         self.batches: list[list[str]] = []  # purchase ids of each call, in order
         self.poison: set[str] = set()  # purchase ids whose batch the handler refuses
         self.crash_once = False  # fail after the writes, like a store gone away
+        self.first_sights: list[list[bool]] = []  # `first_sight` of each call's events
 
     async def purchases(self, events: Sequence[PurchaseRecorded]) -> Outcome:
         self.batches.append([e.purchase_id for e in events])
+        self.first_sights.append([first_sight(e) for e in events])
         if self.poison & {e.purchase_id for e in events}:
             raise ValueError(f"cannot take {sorted(self.poison)}")
         outcome = Outcome()
@@ -106,6 +108,10 @@ async def test_a_poison_record_in_a_batch_of_100_parks_only_itself(slate: Slate)
     assert [dict(r.headers)["x-dlq-original-offset"] for r in dead] == [b"7", b"41"]
     assert "cannot take" in dict(dead[1].headers)["x-dlq-reason"].decode()
     assert shop.batches[-1] == ["p-41"]  # a redelivery re-runs only the unsettled one
+    # New claims are a first sight, but not once the batch was tried as a whole: an
+    # interrupted attempt may have left writes behind.
+    assert shop.first_sights[0] == [True] * 99
+    assert shop.first_sights[1:] == [[False]] * 100
 
 
 async def test_a_crash_between_claim_and_settle_runs_the_batch_again(slate: Slate) -> None:
@@ -119,6 +125,7 @@ async def test_a_crash_between_claim_and_settle_runs_the_batch_again(slate: Slat
         await pipeline.consume(batch)  # Kafka redelivers: the claims say "unfinished"
         await pipeline.consume(batch)  # settled now: nothing runs
     assert shop.batches == [["p-0", "p-1", "p-2"], ["p-0", "p-1", "p-2"]]
+    assert shop.first_sights == [[True] * 3, [False] * 3]  # the claims were unfinished
 
 
 async def test_a_batch_event_waits_for_its_client_and_is_released_through_the_table(
