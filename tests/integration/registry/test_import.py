@@ -73,7 +73,11 @@ async def test_a_batch_left_behind_by_a_crashed_import_is_announced_by_the_relay
     db = mongo[slate.db_name("registry")]
     client = new_client(ClientDraft(name="Left Behind"), "DE")
     entry = outbox_entry(registered_event(client))
-    # What the import writes before publishing: the batch marker, then the client.
+    # What the import leaves when it dies before publishing: the client with its event,
+    # and the batch marker (written first by the import; written last here, because a
+    # marker this old is the relay's at once, and a relay run between the two inserts
+    # would find no client and drop the marker).
+    await db.clients.insert_one(client.to_doc() | {"_outbox": [entry]})
     await db.outbox.insert_one(
         {
             "_id": "clients/batch:crashed",
@@ -82,7 +86,6 @@ async def test_a_batch_left_behind_by_a_crashed_import_is_announced_by_the_relay
             "at": datetime.now(UTC) - timedelta(minutes=5),  # the import died long ago
         }
     )
-    await db.clients.insert_one(client.to_doc() | {"_outbox": [entry]})
 
     records = await read_topic(slate.infra.kafka, slate.topic("client.registered"), expect=1)
     assert [e["client_id"] for e in distinct_events(records)] == [client.id]
