@@ -30,7 +30,7 @@ from services.loyalty.purchases.planning import (
     purchase_receipt,
     purchase_reports,
 )
-from services.loyalty.returns.handlers import waiting_for
+from services.loyalty.returns.waiting import waiting_for
 from services.loyalty.rules.model import CategoryRule, rule_for
 from shared.contracts import to_minor_units
 from shared.contracts.pos import ClientRef, PurchaseRecorded

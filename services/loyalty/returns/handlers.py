@@ -21,11 +21,11 @@ from services.loyalty.accounts.model import apply_return, cumulative_share, mont
 from services.loyalty.accounts.repository import ledger_doc, state_of
 from services.loyalty.bootstrap import Context
 from services.loyalty.purchases.planning import Journal, account_changes, effect_events
+from services.loyalty.returns.waiting import note_return_waiting
 from shared.contracts.pos import PurchaseReturned
 from shared.logging import get_logger
 from shared.messaging.dead_letters import Unprocessable
-from shared.messaging.waiting import WAITING, ClientNotKnownYet
-from shared.store.point_reads import find_by_ids
+from shared.messaging.waiting import ClientNotKnownYet
 
 log = get_logger(__name__)
 
@@ -66,6 +66,7 @@ async def record_return(loyalty: Context, event: PurchaseReturned, owned: set[st
             return
         purchase = found.get(pid)
         if purchase is None:  # the receipt's id is the key the return waits under
+            await note_return_waiting(loyalty)  # before it is parked (waiting.py)
             raise ClientNotKnownYet([pid], NOT_RECORDED_YET, NEVER_RECORDED)
         doc = await repo.load_raw(purchase["client_id"]) if purchase.get("client_id") else None
         journal = plan_return(loyalty, event, purchase, doc)
@@ -76,15 +77,6 @@ async def purchases_recorded(loyalty: Context, keys: Sequence[str]) -> bool:
     """Whether one of these `purchase:<id>` keys has its receipt now (the pipeline asks
     after parking a return: a purchase recorded meanwhile released nothing)."""
     return bool(await loyalty.repo.receipts(k for k in keys if k.startswith("purchase:")))
-
-
-async def waiting_for(loyalty: Context, purchase_ids: Sequence[str]) -> list[str]:
-    """The `purchase:<id>` keys returns wait under, of these purchases: one point read
-    each (usually none waits), so a batch releases only what is there."""
-    keys = [f"purchase:{pid}" for pid in purchase_ids]
-    ids = (f"waiting:{k}" for k in keys)
-    docs = await find_by_ids(loyalty.store[WAITING], ids, {"_id": 1})
-    return [k for k, doc in zip(keys, docs, strict=True) if doc]
 
 
 def plan_return(
