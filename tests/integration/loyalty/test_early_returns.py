@@ -8,6 +8,7 @@ from uuid import uuid4
 from pymongo import AsyncMongoClient
 
 from services.loyalty.main import create_app
+from services.loyalty.returns.waiting import GATE, _checked_before_gate
 from shared.contracts.pos import PurchaseReturned, ReturnedLine
 from tests.conftest import Slate, running
 from tests.integration.loyalty.pos import (
@@ -19,6 +20,7 @@ from tests.integration.loyalty.pos import (
     register,
     registered,
 )
+from shared.metrics import STORE_COMMANDS
 from tests.support.kafka import eventually, read_topic
 
 
@@ -84,3 +86,63 @@ async def test_a_return_whose_purchase_never_comes_goes_to_the_dlq_with_the_reas
     headers = {k: bytes(v).decode() for k, v in dead[0].headers}
     assert headers["x-dlq-reason"] == "purchase_never_recorded"
     assert dead[0].value == back.model_dump_json().encode()
+
+
+def waiting_reads() -> float:
+    """Point reads of the waiting room so far, by every store client of this process."""
+    return sum(
+        s.value
+        for metric in STORE_COMMANDS.collect()
+        for s in metric.samples
+        if s.name.endswith("_total")
+        and s.labels.get("command") == "find"
+        and s.labels.get("collection") == "waiting"
+    )
+
+
+async def test_purchases_no_return_waits_for_do_not_read_the_waiting_room(
+    slate: Slate, mongo: AsyncMongoClient[dict[str, Any]]
+) -> None:
+    """Issue 15: the gate is read once per batch; before, one read per purchase (20)."""
+    receipts = mongo[slate.db_name("loyalty")].receipts
+    topic = slate.topic("purchase.recorded")
+    async with running(create_app(loyalty_settings(slate))) as api:
+        await register(slate, registered("e-3", card="990003"))
+        await eventually(lambda: balance(api, "e-3"))
+        before = waiting_reads()
+        sales = [purchase(f"G{i}", card="990003") for i in range(20)]
+        await publish_all(slate.infra.kafka, topic, list(sales))
+        await eventually(lambda: receipts.find_one({"_id": "purchase:G19"}))
+        # One partition (one card): once G20 is counted, the batches before it are done.
+        await publish_all(slate.infra.kafka, topic, [purchase("G20", card="990003")])
+        await eventually(lambda: receipts.find_one({"_id": "purchase:G20"}))
+        reads = waiting_reads() - before
+    assert reads <= 3  # the gate per batch, and the periodic sweep may read it once
+
+
+async def test_a_return_parked_before_the_gate_existed_is_still_released(
+    slate: Slate, mongo: AsyncMongoClient[dict[str, Any]]
+) -> None:
+    """A store whose return waits but has no gate (parked by the version before it):
+    a new process finds it by its one look at the waiting room, so the purchase
+    releases it (without that look: the return waits until the DLQ, balance 5.00)."""
+    db = mongo[slate.db_name("loyalty")]
+    back = PurchaseReturned(
+        return_id="ER4", purchase_id="E4", lines=[ReturnedLine(sku="A1", quantity=1)]
+    )
+    async with running(create_app(loyalty_settings(slate))) as api:
+        await register(slate, registered("e-4", card="990001"))
+        await eventually(lambda: balance(api, "e-4"))
+        await send_return(slate, back)
+        await eventually(lambda: db.waiting.find_one({"_id": "waiting:purchase:E4"}))
+    await db.inbox.delete_one({"_id": GATE})  # as the version before left the store
+    _checked_before_gate.discard(db.name)  # a new process
+    async with running(create_app(loyalty_settings(slate))) as api:
+        sale = purchase("E4", card="990001")
+        await publish_all(slate.infra.kafka, slate.topic("purchase.recorded"), [sale])
+        await eventually(lambda: db.receipts.find_one({"_id": "return:ER4"}))
+
+        async def settled() -> bool:
+            return await balance(api, "e-4") == "2.50"
+
+        await eventually(settled)
