@@ -10,6 +10,7 @@ from pymongo import AsyncMongoClient
 from services.loyalty.main import create_app
 from services.loyalty.returns.waiting import GATE, _checked_before_gate
 from shared.contracts.pos import PurchaseReturned, ReturnedLine
+from shared.metrics import STORE_COMMANDS
 from tests.conftest import Slate, running
 from tests.integration.loyalty.pos import (
     balance,
@@ -20,7 +21,6 @@ from tests.integration.loyalty.pos import (
     register,
     registered,
 )
-from shared.metrics import STORE_COMMANDS
 from tests.support.kafka import eventually, read_topic
 
 
