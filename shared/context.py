@@ -1,16 +1,27 @@
 """Where a service keeps its one `Context` (store, repositories, publisher, clock).
 
-The store opens in the lifespan (nothing connects before), so a service builds its
-Context in `build_app`'s `on_start`, once per start, and fills the slot; its handler
+The store opens in the lifespan (nothing connects before), so `build_app` builds the
+Context with the service's `bootstrap`, once per start, and fills the slot; the handler
 table, jobs and routes are made before the start and read the Context from the slot
-when they run; a route gets it through a FastAPI dependency reading `app.state.context`.
+when they run; a route gets it through `context_dependency`, reading `app.state.context`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Generic, TypeVar
 
+from fastapi import Request
+
 C = TypeVar("C")
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    """The clock every service runs on outside tests."""
+    return datetime.now(UTC)
 
 
 class ContextSlot(Generic[C]):
@@ -24,3 +35,23 @@ class ContextSlot(Generic[C]):
         if self._context is None:
             raise RuntimeError("the service has not started: its Context is built at start")
         return self._context
+
+
+def context_reader(kind: type[C]) -> Callable[[Request], C]:
+    """The Context of the app serving a request, for code that has the request."""
+
+    def context_in(request: Request) -> C:
+        slot: ContextSlot[C] = request.app.state.context
+        return slot()
+
+    return context_in
+
+
+def context_dependency(kind: type[C]) -> Callable[[Request], Awaitable[C]]:
+    """`context_reader` as a FastAPI dependency (async: a sync one runs in a thread)."""
+    read = context_reader(kind)
+
+    async def context_of(request: Request) -> C:
+        return read(request)
+
+    return context_of

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import uvicorn
 from fastapi import APIRouter, FastAPI
@@ -24,6 +24,7 @@ from starlette.middleware import Middleware
 from starlette.responses import Response
 
 from shared import tracing
+from shared.context import ContextSlot
 from shared.contracts.base import Event
 from shared.http_middleware import BodyLimitMiddleware, CorrelationMiddleware, MetricsMiddleware
 from shared.lifespan import Hooks, Monitors, Setup, service_lifespan
@@ -48,6 +49,7 @@ ReadyCheck = Callable[[], Awaitable[dict[str, str]]]
 # How long a readiness check may take before its dependency counts as unavailable:
 # a store busy with a large batch answers a ping in up to a second, and that is fine.
 READY_TIMEOUT_S = 5.0
+C = TypeVar("C")
 
 
 @dataclass
@@ -152,6 +154,8 @@ def build_app(
     *,
     title: str,
     routers: Sequence[APIRouter] = (),
+    context: ContextSlot[C] | None = None,
+    bootstrap: Callable[[ServiceRuntime], C] | None = None,
     on_start: Setup | None = None,
     on_stop: Setup | None = None,
     description: str = "",
@@ -159,11 +163,11 @@ def build_app(
     indexes: IndexPlan | None = None,
     shape: AppShape | None = None,
 ) -> FastAPI:
-    """The service's app; `publishes` lists the events it announces (for AsyncAPI),
-    `indexes` the secondary indexes created at start (collection -> IndexModels).
-    `on_start` runs once the store is open, before consumers and jobs start;
-    `on_stop` once consumers and jobs have stopped, while the store is still open."""
+    """The service's app. `publishes`: the events it announces (AsyncAPI); `indexes`: made
+    at start. Once the store is open, `bootstrap(runtime)` fills `context` (app.state.context)
+    and `on_start` runs, before consumers and jobs; `on_stop` after they stop (store open)."""
     shape = shape or AppShape()
+    on_start = _with_context(context, bootstrap, on_start)
     for event in publishes:  # declared for the AsyncAPI document only; sends go via outbox
         runtime.broker.publisher(runtime.topics(event.TOPIC), schema=event, title=event.TOPIC)
     lag = ConsumerLagMonitor(runtime.broker, runtime.settings.service_name)
@@ -180,6 +184,7 @@ def build_app(
         **shape.options,
     )
     app.state.runtime = runtime
+    app.state.context = context
     app.state.runtime_lag = monitors.lag
     tracing.instrument_app(app)
     for middleware in shape.middlewares:  # inside the shared ones (added next)
@@ -193,6 +198,25 @@ def build_app(
     for router in routers:
         app.include_router(router)
     return app
+
+
+def _with_context(
+    context: ContextSlot[C] | None,
+    bootstrap: Callable[[ServiceRuntime], C] | None,
+    on_start: Setup | None,
+) -> Setup | None:
+    """`on_start` preceded by filling `context` with what `bootstrap` builds."""
+    if bootstrap is None or context is None:
+        return on_start
+    slot, build = context, bootstrap
+
+    async def start(runtime: ServiceRuntime) -> None:
+        # The store is open now; consumers, jobs and requests come after this.
+        slot.fill(build(runtime))
+        if on_start is not None:
+            await on_start(runtime)
+
+    return start
 
 
 @dataclass(frozen=True)

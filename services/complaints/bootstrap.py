@@ -7,12 +7,10 @@ from the app's `ContextSlot`, routes get it as the `Ctx` dependency.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.complaints.cases.repository import CaseRepository
@@ -25,7 +23,7 @@ from services.complaints.problem_clients.repository import ProblemRepository
 from services.complaints.sla.model import BusinessHours, SlaPolicy
 from services.complaints.trends.model import TrendPolicy
 from services.complaints.trends.repository import TrendRepository
-from shared.context import ContextSlot
+from shared.context import Clock, context_dependency, utc_now
 from shared.contracts import to_minor_units
 from shared.identity import DEFAULT_REGION
 from shared.messaging.broker import EventPublisher
@@ -95,17 +93,13 @@ class Context:
     goodwill: GoodwillRepository
     problems: ProblemRepository
     locks: KeyedLocks  # one per process: a case or a goodwill budget changes in turns
-    clock: Callable[[], datetime]
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
+    clock: Clock
 
 
 def bootstrap(
     settings: ComplaintsSettings,
     runtime: ServiceRuntime,
-    clock: Callable[[], datetime] = utc_now,
+    clock: Clock = utc_now,
 ) -> Context:
     """The service's Context over the store `runtime` opened (build_app's on_start)."""
     db, outbox = runtime.db, runtime.outbox
@@ -125,10 +119,7 @@ def bootstrap(
     )
 
 
-async def context_of(request: Request) -> Context:
-    """The Context of the app serving this request (a FastAPI dependency)."""
-    slot: ContextSlot[Context] = request.app.state.context
-    return slot()
+context_of = context_dependency(Context)
 
 
 Ctx = Annotated[Context, Depends(context_of)]

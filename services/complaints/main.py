@@ -75,18 +75,12 @@ def create_app(settings: ComplaintsSettings | None = None) -> FastAPI:
             lambda: pipeline.expire_waiting(settings.waiting_max_age_h),
         )
     )
-
-    async def start(runtime: ServiceRuntime) -> None:
-        # The store is open now; consumers, jobs and requests come after this.
-        context.fill(bootstrap(settings, runtime))
-
-    app = build_app(
+    return build_app(
         runtime,
         title="Clientele complaints",
         routers=ROUTERS,
-        on_start=start,
+        context=context,
+        bootstrap=lambda runtime: bootstrap(settings, runtime),
         publishes=PUBLISHES,
         indexes=INDEXES,
     )
-    app.state.context = context
-    return app

@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
 
 from services.gateway.audit.repository import AuditLog
 from services.gateway.auth.repository import (
@@ -24,7 +24,7 @@ from services.gateway.auth.security import TokenSigner
 from services.gateway.clients.repository import CardViews
 from services.gateway.config import GatewaySettings
 from services.gateway.upstream import Upstreams
-from shared.context import ContextSlot
+from shared.context import context_dependency, context_reader
 from shared.logging import get_logger
 from shared.service import ServiceRuntime
 
@@ -72,15 +72,8 @@ def _secret(settings: GatewaySettings) -> str:
     return secrets.token_urlsafe(32)
 
 
-def context_in(request: Request) -> Context:
-    """The Context of the app serving this request."""
-    slot: ContextSlot[Context] = request.app.state.context
-    return slot()
-
-
-async def context_of(request: Request) -> Context:
-    """`context_in` as a FastAPI dependency (async: a sync one runs in a thread)."""
-    return context_in(request)
+context_in = context_reader(Context)
+context_of = context_dependency(Context)
 
 
 Ctx = Annotated[Context, Depends(context_of)]

@@ -43,8 +43,7 @@ def create_app(settings: GatewaySettings | None = None, clock: Clock = system_cl
     runtime.tasks.append(_audit_retention(settings, runtime, clock))
 
     async def start(runtime: ServiceRuntime) -> None:
-        # The store is open now; requests and jobs come after this.
-        context.fill(bootstrap(settings, runtime))
+        # The Context is built now (build_app's bootstrap); requests and jobs come after.
         staff, admin = context().staff, (settings.admin_username, settings.admin_password)
         await handlers_auth.ensure_first_admin(staff, *admin)
 
@@ -64,6 +63,8 @@ def create_app(settings: GatewaySettings | None = None, clock: Clock = system_cl
     app = build_app(
         runtime,
         title="Clientele gateway",
+        context=context,
+        bootstrap=lambda runtime: bootstrap(settings, runtime),
         on_start=start,
         on_stop=stop,
         description="Staff API. Log in at POST /api/v1/auth/token (OAuth2 password form) "
@@ -71,7 +72,6 @@ def create_app(settings: GatewaySettings | None = None, clock: Clock = system_cl
         indexes=INDEXES,
         shape=shape,
     )
-    app.state.context = context
     _error_handlers(app)
     _protected_routes(app)
     return app

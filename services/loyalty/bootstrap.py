@@ -13,7 +13,6 @@ import os
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +24,7 @@ from services.loyalty.config import LoyaltySettings
 from services.loyalty.purchases.planning import legacy_steps
 from services.loyalty.reports.shards import ReportShards
 from services.loyalty.rules.model import TierPolicy, parse_tiers
+from shared.context import Clock, utc_now
 from shared.contracts.pos import PurchaseRecorded
 from shared.messaging.broker import EventPublisher
 from shared.service import ServiceRuntime
@@ -85,7 +85,7 @@ class Context:
     unit_of_work: UnitOfWork
     shards: ReportShards  # which report shard this process writes (reports/shards.py)
     owned: Callable[[], set[str]]  # the partitions this process consumes now
-    clock: Callable[[], datetime]
+    clock: Clock
 
     async def commit(self, journal: Journal) -> None:
         """One unit of work: the journal's shared report keys pointed at this writer's
@@ -94,10 +94,6 @@ class Context:
             return
         await self.shards.prepare(journal)
         await self.unit_of_work.commit(journal.plan())
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def owned_partitions(broker: KafkaBroker) -> Callable[[], set[str]]:
@@ -118,7 +114,7 @@ def owned_partitions(broker: KafkaBroker) -> Callable[[], set[str]]:
 def bootstrap(
     settings: LoyaltySettings,
     runtime: ServiceRuntime,
-    clock: Callable[[], datetime] = utc_now,
+    clock: Clock = utc_now,
 ) -> Context:
     """The service's Context over the store `runtime` opened (build_app's on_start)."""
     db, outbox = runtime.db, runtime.outbox

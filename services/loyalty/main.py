@@ -100,12 +100,11 @@ def create_app(settings: LoyaltySettings | None = None) -> FastAPI:
     async def start(_: ServiceRuntime) -> None:
         # Built once the store is open; from then on the outbox relay also finishes and
         # publishes any journal a crash left open, even while no message arrives.
-        context.fill(bootstrap(settings, runtime))
         app.state.loyalty = context()
 
     app = build_app(
         runtime, title="Clientele loyalty", routers=routers, publishes=PUBLISHES,
-        indexes=INDEXES, on_start=start,
+        indexes=INDEXES, context=context,
+        bootstrap=lambda runtime: bootstrap(settings, runtime), on_start=start,
     )  # fmt: skip
-    app.state.context = context
     return app

@@ -7,13 +7,11 @@ Handlers take it as their first argument; the handler table reads it from the ap
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Annotated, Any
 from uuid import uuid4
 
-from fastapi import Depends, Request
+from fastapi import Depends
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.registry.catalog.repository import CatalogRepository
@@ -22,17 +20,11 @@ from services.registry.identity.repository import ClientRepository
 from services.registry.search.lists import ListIndex
 from services.registry.search.repository import NameIndex
 from services.registry.signals.repository import SignalRepository
-from shared.context import ContextSlot
+from shared.context import Clock, context_dependency, utc_now
 from shared.messaging.broker import EventPublisher
 from shared.messaging.keyed_locks import KeyedLocks
 from shared.service import ServiceRuntime
 from shared.store.outbox import Outbox
-
-Clock = Callable[[], datetime]
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -79,10 +71,7 @@ def bootstrap(
     )
 
 
-async def context_of(request: Request) -> Context:
-    """The Context of the app serving this request (a FastAPI dependency)."""
-    slot: ContextSlot[Context] = request.app.state.context
-    return slot()
+context_of = context_dependency(Context)
 
 
 Ctx = Annotated[Context, Depends(context_of)]

@@ -27,17 +27,11 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
     runtime.tasks.append(
         PeriodicTask("registry-names", settings.names_interval_s, lambda: compact_names(context()))
     )
-
-    async def start(runtime: ServiceRuntime) -> None:
-        # The store is open now; consumers and requests come after this.
-        context.fill(bootstrap(settings, runtime))
-
-    app = build_app(
+    return build_app(
         runtime,
         title="Clientele registry",
         routers=ROUTERS,
-        on_start=start,
+        context=context,
+        bootstrap=lambda runtime: bootstrap(settings, runtime),
         publishes=PUBLISHES,
     )
-    app.state.context = context
-    return app

@@ -7,12 +7,10 @@ it from the app's `ContextSlot`, routes get it as the `Ctx` dependency.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends
 from pymongo.asynchronous.database import AsyncDatabase
 
 from services.surveys.answers.repository import AnswerStore
@@ -22,16 +20,10 @@ from services.surveys.dispatch.providers import SmsProvider
 from services.surveys.dispatch.repository import ContactBudget, MessageStore
 from services.surveys.ratings.repository import RatingStore
 from services.surveys.templates.repository import TemplateStore
-from shared.context import ContextSlot
+from shared.context import Clock, context_dependency, utc_now
 from shared.messaging.broker import EventPublisher
 from shared.service import ServiceRuntime
 from shared.store.outbox import Outbox
-
-Clock = Callable[[], datetime]
-
-
-def system_clock() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -58,7 +50,7 @@ def bootstrap(
     settings: SurveysSettings,
     runtime: ServiceRuntime,
     provider: SmsProvider,
-    clock: Clock = system_clock,
+    clock: Clock = utc_now,
 ) -> Context:
     """The service's Context over the store `runtime` opened (build_app's on_start)."""
     db = runtime.db
@@ -80,10 +72,7 @@ def bootstrap(
     )
 
 
-async def context_of(request: Request) -> Context:
-    """The Context of the app serving this request (a FastAPI dependency)."""
-    slot: ContextSlot[Context] = request.app.state.context
-    return slot()
+context_of = context_dependency(Context)
 
 
 Ctx = Annotated[Context, Depends(context_of)]

@@ -7,7 +7,7 @@ from pymongo import IndexModel
 
 from services.surveys.answers.repository import ANSWERS
 from services.surveys.api import ROUTERS
-from services.surveys.bootstrap import Clock, Context, bootstrap, system_clock
+from services.surveys.bootstrap import Context, bootstrap
 from services.surveys.clients.repository import CLIENTS
 from services.surveys.config import SurveysSettings
 from services.surveys.dispatch.handlers import dispatch_round
@@ -15,7 +15,7 @@ from services.surveys.dispatch.providers import DevelopmentProvider, HttpProvide
 from services.surveys.dispatch.repository import MESSAGES
 from services.surveys.retention.handlers import purge_expired_once
 from services.surveys.subscribers import register_subscribers
-from shared.context import ContextSlot
+from shared.context import Clock, ContextSlot, utc_now
 from shared.contracts.complaints import ComplaintFiled, ComplaintResolved
 from shared.contracts.loyalty import BonusAccrued, ClientAtRisk
 from shared.contracts.pos import PurchaseRecorded
@@ -92,10 +92,6 @@ def create_app(settings: SurveysSettings | None = None, clock: Clock | None = No
     pipeline = register_subscribers(runtime, context)
     runtime.tasks.extend(periodic_jobs(settings, context, pipeline))
 
-    async def start(runtime: ServiceRuntime) -> None:
-        # The store is open now; consumers, jobs and requests come after this.
-        context.fill(bootstrap(settings, runtime, provider, clock or system_clock))
-
     async def stop(runtime: ServiceRuntime) -> None:
         await provider.close()
 
@@ -103,11 +99,11 @@ def create_app(settings: SurveysSettings | None = None, clock: Clock | None = No
         runtime,
         title="Clientele surveys",
         routers=ROUTERS,
-        on_start=start,
+        context=context,
+        bootstrap=lambda runtime: bootstrap(settings, runtime, provider, clock or utc_now),
         on_stop=stop,
         description="Outbound SMS, the contact budget, survey answers, ratings and NPS.",
         publishes=[SurveyRequested, SurveyAnswered],
         indexes=INDEXES,
     )
-    app.state.context = context
     return app
