@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, AliasChoices, Field
+from pydantic import AfterValidator, AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.identity import DEFAULT_REGION, check_region
@@ -37,9 +37,20 @@ def region_setting(legacy_name: str | None = None) -> Any:
 
 
 class ServiceSettings(BaseSettings):
-    """Base class: one instance per service process."""
+    """Base class: one instance per service process. A subclass names only its env
+    prefix (`env_prefix="LOYALTY_"`); its service name and database follow from it."""
 
     model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _named_by_prefix(cls, data: Any) -> Any:
+        """`service_name` and `mongodb_db` default to the prefix (`LOYALTY_` -> loyalty);
+        a value given (argument or `LOYALTY_MONGODB_DB`) still wins."""
+        name = str(cls.model_config.get("env_prefix") or "").rstrip("_").lower()
+        if name and isinstance(data, dict):
+            return {"service_name": name, "mongodb_db": name, **data}
+        return data
 
     service_name: str = "service"
     kafka_bootstrap_servers: str = Field(

@@ -27,13 +27,9 @@ DEFAULT_TOPICS = [
 
 
 class ComplaintsSettings(ServiceSettings):
-    model_config = SettingsConfigDict(
-        env_prefix="COMPLAINTS_", extra="ignore", populate_by_name=True
-    )
+    model_config = SettingsConfigDict(env_prefix="COMPLAINTS_")
 
-    service_name: str = "complaints"
     http_port: int = 8004
-    mongodb_db: str = "complaints"
 
     # cases
     topics: list[str] = Field(default_factory=lambda: list(DEFAULT_TOPICS))

@@ -13,11 +13,9 @@ MIN_SECRET_BYTES = 32
 
 
 class GatewaySettings(ServiceSettings):
-    model_config = SettingsConfigDict(env_prefix="GATEWAY_", extra="ignore", populate_by_name=True)
+    model_config = SettingsConfigDict(env_prefix="GATEWAY_")
 
-    service_name: str = "gateway"
     http_port: int = 8000
-    mongodb_db: str = "gateway"
     registry_url: str = "http://127.0.0.1:8001"
     loyalty_url: str = "http://127.0.0.1:8002"
     surveys_url: str = "http://127.0.0.1:8003"

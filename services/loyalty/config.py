@@ -9,11 +9,9 @@ from shared.settings import Region, ServiceSettings, region_setting
 
 
 class LoyaltySettings(ServiceSettings):
-    model_config = SettingsConfigDict(env_prefix="LOYALTY_", extra="ignore", populate_by_name=True)
+    model_config = SettingsConfigDict(env_prefix="LOYALTY_")
 
-    service_name: str = "loyalty"
     http_port: int = 8002
-    mongodb_db: str = "loyalty"
     currency: str = "EUR"
     default_region: Region = region_setting("LOYALTY_DEFAULT_REGION")  # old name: until 0.2
     purchase_batch_size: int = Field(500, ge=1, description="max records per purchase batch")

@@ -7,11 +7,9 @@ from shared.settings import Region, ServiceSettings, region_setting
 
 
 class RegistrySettings(ServiceSettings):
-    model_config = SettingsConfigDict(env_prefix="REGISTRY_", extra="ignore", populate_by_name=True)
+    model_config = SettingsConfigDict(env_prefix="REGISTRY_")
 
-    service_name: str = "registry"
     http_port: int = 8001
-    mongodb_db: str = "registry"
     default_region: Region = region_setting("REGISTRY_DEFAULT_REGION")  # old name: until 0.2
     card_prefix: str = Field(
         "4000", pattern=r"^[0-9]{1,9}$", description="first digits of every card issued"

@@ -7,11 +7,9 @@ from shared.settings import Region, ServiceSettings, region_setting
 
 
 class SurveysSettings(ServiceSettings):
-    model_config = SettingsConfigDict(env_prefix="SURVEYS_", extra="ignore", populate_by_name=True)
+    model_config = SettingsConfigDict(env_prefix="SURVEYS_")
 
-    service_name: str = "surveys"
     http_port: int = 8003
-    mongodb_db: str = "surveys"
     default_region: Region = region_setting("SURVEYS_DEFAULT_REGION")  # old name: until 0.2
     default_language: str = "en"
     timezone: str = "Europe/Berlin"
