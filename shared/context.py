@@ -9,12 +9,20 @@ when they run; a route gets it through `context_dependency`, reading `app.state.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from fastapi import Request
 
+if TYPE_CHECKING:  # annotations only: shared.service imports this module
+    from pymongo.asynchronous.database import AsyncDatabase
+
+    from shared.messaging.broker import EventPublisher
+    from shared.store.outbox import Outbox
+
 C = TypeVar("C")
+S = TypeVar("S")
 
 Clock = Callable[[], datetime]
 
@@ -22,6 +30,18 @@ Clock = Callable[[], datetime]
 def utc_now() -> datetime:
     """The clock every service runs on outside tests."""
     return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class ServiceContext(Generic[S]):
+    """What the Context of every service on Kafka starts with (settings `S`); each
+    service's `Context` adds its repositories and policies."""
+
+    settings: S
+    store: AsyncDatabase[dict[str, Any]]
+    outbox: Outbox
+    publisher: EventPublisher
+    clock: Clock
 
 
 class ContextSlot(Generic[C]):

@@ -8,10 +8,9 @@ from the app's `ContextSlot`, routes get it as the `Ctx` dependency.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends
-from pymongo.asynchronous.database import AsyncDatabase
 
 from services.complaints.cases.repository import CaseRepository
 from services.complaints.clients.repository import ClientProjection
@@ -23,13 +22,11 @@ from services.complaints.problem_clients.repository import ProblemRepository
 from services.complaints.sla.model import BusinessHours, SlaPolicy
 from services.complaints.trends.model import TrendPolicy
 from services.complaints.trends.repository import TrendRepository
-from shared.context import Clock, context_dependency, utc_now
+from shared.context import Clock, ServiceContext, context_dependency, utc_now
 from shared.contracts import to_minor_units
 from shared.identity import DEFAULT_REGION
-from shared.messaging.broker import EventPublisher
 from shared.messaging.keyed_locks import KeyedLocks
 from shared.service import ServiceRuntime
-from shared.store.outbox import Outbox
 
 
 @dataclass(frozen=True)
@@ -79,21 +76,16 @@ class Policies:
 
 
 @dataclass(frozen=True)
-class Context:
+class Context(ServiceContext[ComplaintsSettings]):
     """Everything a complaints handler, job or route works with, built once at start."""
 
-    settings: ComplaintsSettings
     policies: Policies
-    store: AsyncDatabase[dict[str, Any]]
-    outbox: Outbox
-    publisher: EventPublisher
     cases: CaseRepository
     clients: ClientProjection
     trends: TrendRepository
     goodwill: GoodwillRepository
     problems: ProblemRepository
     locks: KeyedLocks  # one per process: a case or a goodwill budget changes in turns
-    clock: Clock
 
 
 def bootstrap(

@@ -14,21 +14,18 @@ import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from faststream.kafka import KafkaBroker
-from pymongo.asynchronous.database import AsyncDatabase
 
 from services.loyalty.accounts.repository import AccountRepository
 from services.loyalty.config import LoyaltySettings
 from services.loyalty.purchases.planning import legacy_steps
 from services.loyalty.reports.shards import ReportShards
 from services.loyalty.rules.model import TierPolicy, parse_tiers
-from shared.context import Clock, utc_now
+from shared.context import Clock, ServiceContext, utc_now
 from shared.contracts.pos import PurchaseRecorded
-from shared.messaging.broker import EventPublisher
 from shared.service import ServiceRuntime
-from shared.store.outbox import Outbox
 from shared.store.unit_of_work import UnitOfWork
 
 if TYPE_CHECKING:
@@ -71,21 +68,16 @@ class Policy:
 
 
 @dataclass(frozen=True)
-class Context:
+class Context(ServiceContext[LoyaltySettings]):
     """Everything a loyalty handler, job or route works with, built once at start."""
 
-    settings: LoyaltySettings
     policy: Policy
-    store: AsyncDatabase[dict[str, Any]]
-    publisher: EventPublisher
-    outbox: Outbox
     repo: AccountRepository  # one per process: it keeps the rules for a few seconds
     # One per process: its lock serialises every account writer (journal replays
     # first); the outbox relay sweeps its open journals.
     unit_of_work: UnitOfWork
     shards: ReportShards  # which report shard this process writes (reports/shards.py)
     owned: Callable[[], set[str]]  # the partitions this process consumes now
-    clock: Clock
 
     async def commit(self, journal: Journal) -> None:
         """One unit of work: the journal's shared report keys pointed at this writer's

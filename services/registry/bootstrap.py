@@ -8,11 +8,10 @@ Handlers take it as their first argument; the handler table reads it from the ap
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import uuid4
 
 from fastapi import Depends
-from pymongo.asynchronous.database import AsyncDatabase
 
 from services.registry.catalog.repository import CatalogRepository
 from services.registry.config import RegistrySettings
@@ -20,27 +19,20 @@ from services.registry.identity.repository import ClientRepository
 from services.registry.search.lists import ListIndex
 from services.registry.search.repository import NameIndex
 from services.registry.signals.repository import SignalRepository
-from shared.context import Clock, context_dependency, utc_now
-from shared.messaging.broker import EventPublisher
+from shared.context import Clock, ServiceContext, context_dependency, utc_now
 from shared.messaging.keyed_locks import KeyedLocks
 from shared.service import ServiceRuntime
-from shared.store.outbox import Outbox
 
 
 @dataclass(frozen=True)
-class Context:
+class Context(ServiceContext[RegistrySettings]):
     """Everything a registry handler or route works with, built once at start."""
 
-    settings: RegistrySettings
-    store: AsyncDatabase[dict[str, Any]]
-    outbox: Outbox
-    publisher: EventPublisher
     clients: ClientRepository
     index: ListIndex  # chunked lists: name buckets, managers' clients
     names: NameIndex  # the name index: recent entries, then `index`'s buckets
     catalog: CatalogRepository
     signals: SignalRepository
-    clock: Clock
 
     @property
     def default_region(self) -> str:

@@ -8,10 +8,9 @@ it from the app's `ContextSlot`, routes get it as the `Ctx` dependency.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends
-from pymongo.asynchronous.database import AsyncDatabase
 
 from services.surveys.answers.repository import AnswerStore
 from services.surveys.clients.repository import ClientProjection, ComplaintState, OptOuts
@@ -20,20 +19,14 @@ from services.surveys.dispatch.providers import SmsProvider
 from services.surveys.dispatch.repository import ContactBudget, MessageStore
 from services.surveys.ratings.repository import RatingStore
 from services.surveys.templates.repository import TemplateStore
-from shared.context import Clock, context_dependency, utc_now
-from shared.messaging.broker import EventPublisher
+from shared.context import Clock, ServiceContext, context_dependency, utc_now
 from shared.service import ServiceRuntime
-from shared.store.outbox import Outbox
 
 
 @dataclass(frozen=True)
-class Context:
+class Context(ServiceContext[SurveysSettings]):
     """Everything a surveys handler, job or route works with, built once at start."""
 
-    settings: SurveysSettings
-    store: AsyncDatabase[dict[str, Any]]
-    outbox: Outbox
-    publisher: EventPublisher
     provider: SmsProvider
     clients: ClientProjection
     complaints: ComplaintState
@@ -43,7 +36,6 @@ class Context:
     templates: TemplateStore
     answers: AnswerStore
     ratings: RatingStore
-    clock: Clock
 
 
 def bootstrap(
