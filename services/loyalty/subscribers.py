@@ -76,6 +76,8 @@ def register_subscribers(
     async def known(keys: Sequence[str]) -> bool:
         return await returns.purchases_recorded(context(), keys)
 
-    pipeline = Pipeline(handler_table(context, settings), runtime, known)
+    # A rebalance waits for the batch being written (shared/messaging/fence.py).
+    fence = lambda: context().unit_of_work.lock  # noqa: E731
+    pipeline = Pipeline(handler_table(context, settings), runtime, known, fence=fence)
     pipeline.subscribe()
     return pipeline

@@ -10,7 +10,7 @@ A batch handler has this signature (a per-event handler is one, `one_at_a_time`)
 batch of one is the same path); the `Outcome` names the client keys the handler made
 known (`outcome.know(keys)`), the events that must wait for a client
 (`outcome.wait(event, ClientNotKnownYet(keys))`) and those it refuses for good
-(`outcome.reject(event, reason)`). Every batch goes through these steps, in order:
+(`outcome.reject(event, reason)`). Every batch goes through these steps in order:
 
 1. decode and validate: each record's body against its event type's contract;
 2. DLQ on poison: a record that fails to decode, an event the handler refuses, goes
@@ -19,24 +19,22 @@ known (`outcome.know(keys)`), the events that must wait for a client
    so only the poison one is parked. A transient failure (store or broker
    unreachable) propagates, so the batch is redelivered from its first record
    (offsets are committed only after the batch's writes, see broker.py);
-3. per-key serialisation: Kafka gives one partition (one client's events) to one
-   consumer of the group, and a lock per dedup key makes the waiting room's
-   re-application of an event and a redelivery of it take turns in this process;
+3. per-key serialisation: Kafka gives one partition to one consumer of the group (a
+   `fence` makes a rebalance wait for the batch being written, fence.py), and a lock
+   per dedup key makes a waiting-room release and a redelivery take turns;
 4. dedup: within the batch the first record per key wins; then ONE claim insert for
    the batch and ONE settle after it (claims.py) on the event type's key:
    `purchase_id` for purchases, `return_id` for returns, else `event_id`. It comes
-   after serialisation, so a redelivery racing a waiting-room release finds the
-   other's claim settled and does not pass twice. A route added with
-   `dedup=Dedup.IN_DOCUMENTS` has no claim: its handler's own writes are the check
-   (loyalty's receipts, docs/loyalty.md);
-5. waiting room: an event the handler says must wait is parked (waiting.py) until a
-   client event makes its client known; it stays unsettled;
+   after serialisation, so a redelivery racing a waiting-room release does not pass
+   twice. `dedup=Dedup.IN_DOCUMENTS`: no claim, the handler's writes are the check;
+5. waiting room: an event that must wait is parked (waiting.py), unsettled;
 6. the handler. What waited for the keys it made known is re-applied through this
    same table (each as a batch of one), then the batch's claims are settled.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -57,6 +55,7 @@ from shared.messaging.dead_letters import (
     is_transient,
     park,
 )
+from shared.messaging.fence import FenceOnRevoke
 from shared.messaging.keyed_locks import KeyedLocks
 from shared.messaging.routes import (
     SERVICE_GROUP,
@@ -108,8 +107,9 @@ class Pipeline:
         *,
         batch_size: int = 100,
         batch_timeout_ms: int = 100,
+        fence: Callable[[], asyncio.Lock] | None = None,  # fence.py: the write lock
     ) -> None:
-        self.table, self.runtime, self.known = table, runtime, known
+        self.table, self.runtime, self.known, self.fence = table, runtime, known, fence
         self.service = runtime.settings.service_name
         self.batch_size, self.batch_timeout_ms = batch_size, batch_timeout_ms
         self.locks = KeyedLocks()
@@ -135,6 +135,8 @@ class Pipeline:
         options = subscriber_options(self.runtime.settings, group_id)
         if any(route.max_records for route in routes):
             options["max_poll_interval_ms"] = SLOW_BATCH_POLL_MS
+        if self.fence is not None:
+            options["listener"] = FenceOnRevoke(self.fence)
         subscriber = self.runtime.broker.subscriber(
             *topics,
             batch=True,

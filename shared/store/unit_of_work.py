@@ -24,12 +24,17 @@ Crash points:
   claim) says it was applied.
 
 `_last_applied` names only the last write, so a replay must come before any other
-write to the same documents: every writer holds `lock` (one per process) and calls
-`replay_open` first. It replays the journals of the Kafka partitions this process
-owns now (a crashed consumer's partitions come back to whoever owns them next), its
-own, and anyone's once stale. It scans `journals` only when one may be open: at
-start, after a failed commit of its own, when the owned partitions changed, else
-every `RECHECK_S`. The outbox relay calls it too (`replay_left_behind`), so what a
+write to the same documents, and only one process may replay a journal: every writer
+holds `lock` (one per process) and calls `replay_open` first, and a replay is taken by
+a unique insert (replays.py); a process that finds it taken waits until the journal is
+finished (a batch can span partitions that now have different owners). It replays
+the journals of the Kafka partitions this process owns now (a crashed consumer's
+partitions come back to whoever owns them next), its own, and anyone's once stale.
+A consumer losing partitions in a rebalance first finishes the batch it is applying
+(the pipeline's `fence`), so a live writer and a replay never overlap. It scans
+`journals` only when one may be open: at start, after a failed commit of its own,
+when the owned partitions changed, else every `RECHECK_S`. The outbox relay calls it
+too (`replay_left_behind`), so what a
 crash left is published even while no message arrives.
 """
 
@@ -53,6 +58,7 @@ from shared.messaging.idempotency import LAST_APPLIED
 from shared.store.bulk import bulk_write
 from shared.store.outbox import Outbox, outbox_entry
 from shared.store.point_reads import find_by_ids
+from shared.store.replays import Replays
 
 log = get_logger(__name__)
 
@@ -192,6 +198,7 @@ class UnitOfWork:
         self.owned_seen: set[str] | None = None
         self.checked_at = 0.0
         self.remembered: set[tuple[str, str, str, Any]] = set()  # `add(remember=True)`s done
+        self.replays = Replays(db, owner)
         outbox.left_behind.append(self.replay_left_behind)
 
     async def commit(self, plan: Plan) -> None:
@@ -249,14 +256,17 @@ class UnitOfWork:
             return 0
         self.checked_at, self.owned_seen = time.monotonic(), owned
         replayed, now = 0, datetime.now(UTC)
-        async for doc in self.db[JOURNALS].find({}):
+        # Read whole first: a replay taken elsewhere is waited for, longer than a cursor.
+        for doc in await self.db[JOURNALS].find({}).to_list(None):
             parts = set(doc.get("partitions") or ())
             mine = doc.get("owner") == self.owner or bool(parts & (owned or set()))
             if not (mine or (now - doc["at"]).total_seconds() >= stale_s):
                 continue
-            log.warning("journal_replayed", journal_id=doc["_id"], partitions=sorted(parts))
-            await self.apply(doc, replay=True)
-            replayed += 1
+            if claim_id := await self.replays.take_or_wait(doc):
+                log.warning("journal_replayed", journal_id=doc["_id"], partitions=sorted(parts))
+                await self.apply(doc, replay=True)
+                await self.replays.release(claim_id)
+                replayed += 1
         self.dirty = False
         return replayed
 
