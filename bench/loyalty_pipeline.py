@@ -19,6 +19,7 @@ import json
 import tempfile
 import time
 from collections import Counter
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -111,30 +112,7 @@ async def raw_pipeline(infra: dict[str, str], prefix: str, db_name: str, count: 
             purchases = [json.loads(r.value) for rs in batches.values() for r in rs]
             if not purchases:
                 continue
-            sends, ledger, per_account = [], [], Counter[str]()
-            for p in purchases:
-                cents = round(float(p["total"]) * 100) * 5 // 100
-                cid = p["client"]["client_id"]
-                per_account[cid] += cents
-                ledger.append({"_id": f"purchase:{p['purchase_id']}", "client_id": cid,
-                               "amount_cents": cents})  # fmt: skip
-                body = {
-                    "client_id": cid,
-                    "amount": f"{cents / 100:.2f}",
-                    "purchase_id": p["purchase_id"],
-                }
-                sends.append(
-                    await producer.send(f"{prefix}bonus.accrued", json.dumps(body).encode())
-                )
-            # The minimal writes (issue 15): the ledger in one insert_many, one $inc per
-            # account, in pieces of 16 updates as the service does (docs/store.md).
-            await ledger_coll.insert_many(ledger, ordered=False)
-            ops = [
-                UpdateOne({"_id": cid}, {"$inc": {"balance_cents": cents}}, upsert=True)
-                for cid, cents in per_account.items()
-            ]
-            await bulk_write(accounts, ops)
-            await asyncio.gather(*sends)
+            await raw_batch(purchases, producer, f"{prefix}bonus.accrued", accounts, ledger_coll)
             await consumer.commit()
             done += len(purchases)
         return done / (time.monotonic() - started)
@@ -143,6 +121,38 @@ async def raw_pipeline(infra: dict[str, str], prefix: str, db_name: str, count: 
         await producer.stop()
         await mongo.drop_database(db_name)
         await mongo.close()
+
+
+async def raw_batch(
+    purchases: list[dict[str, Any]],
+    producer: AIOKafkaProducer,
+    topic: str,
+    accounts: Any,
+    ledger_coll: Any,
+) -> None:
+    """One batch of the baseline: accrue, the minimal writes, produce."""
+    sends, ledger, per_account = [], [], Counter[str]()
+    for p in purchases:
+        cents = int(Decimal(str(p["total"])) * 100) * 5 // 100
+        cid = p["client"]["client_id"]
+        per_account[cid] += cents
+        ledger.append({"_id": f"purchase:{p['purchase_id']}", "client_id": cid,
+                       "amount_cents": cents})  # fmt: skip
+        body = {
+            "client_id": cid,
+            "amount": f"{Decimal(cents) / 100:.2f}",
+            "purchase_id": p["purchase_id"],
+        }
+        sends.append(await producer.send(topic, json.dumps(body).encode()))
+    # The minimal writes (issue 15): the ledger in one insert_many, one $inc per
+    # account, in pieces of 16 updates as the service does (docs/store.md).
+    await ledger_coll.insert_many(ledger, ordered=False)
+    ops = [
+        UpdateOne({"_id": cid}, {"$inc": {"balance_cents": cents}}, upsert=True)
+        for cid, cents in per_account.items()
+    ]
+    await bulk_write(accounts, ops)
+    await asyncio.gather(*sends)
 
 
 def baseline_round(infra: dict[str, str], count: int, clients: int) -> float:

@@ -124,6 +124,17 @@ def stop(process: subprocess.Popen[bytes]) -> None:
     process.wait(timeout=60)
 
 
+async def journals_left_and_drop(url: str, db_name: str) -> int:
+    """Journals a run left open (none, if every batch finished), then the run's data."""
+    db_client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(url)
+    try:
+        left = await db_client[db_name]["journals"].count_documents({})
+        await db_client.drop_database(db_name)
+        return left
+    finally:
+        await db_client.close()
+
+
 async def run_one(args: argparse.Namespace, batch_size: int) -> dict[str, Any]:
     tag = f"bench{uuid4().hex[:8]}"
     infra, port = infra_env(), args.port
@@ -164,12 +175,7 @@ async def run_one(args: argparse.Namespace, batch_size: int) -> dict[str, Any]:
     elapsed = time.perf_counter() - started
     stop(process)
     done = args.count - max(lag, 0)
-    db_client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(infra["MONGODB_URL"])
-    try:
-        journals_left = await db_client[f"{tag}_loyalty"]["journals"].count_documents({})
-        await db_client.drop_database(f"{tag}_loyalty")
-    finally:
-        await db_client.close()
+    journals_left = await journals_left_and_drop(infra["MONGODB_URL"], f"{tag}_loyalty")
     return {
         "batch_size": batch_size, "purchases": done, "of": args.count,
         "elapsed_s": round(elapsed, 1), "startup_s": round(ready_s, 1),
