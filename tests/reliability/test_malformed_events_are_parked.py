@@ -22,7 +22,7 @@ from tests.support.processes import ServiceProcess
 TWO_MB = 2 * 1024 * 1024
 # What the parked reason must say for each kind of malformed event.
 EXPECTED_REASON = {
-    "bad_json": "valid dictionary",  # FastStream hands undecodable JSON on as bytes
+    "bad_json": "invalid json",  # the pipeline refuses bytes that are not JSON as json_invalid
     "wrong_types": "name",
     "missing_fields": "field required",
     "unknown_version": "schema_version 99 is not supported",
