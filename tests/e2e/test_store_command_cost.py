@@ -26,6 +26,10 @@ BACKGROUND_NOISE = 0.5
 # batches off the request path, and its re-read of a staff account whose cached copy
 # expired (once per account every few seconds, however many requests it makes).
 NOT_PER_OPERATION = ("audit_log", "audit_clients", "staff_users")
+# The registry's names job (every REGISTRY_NAMES_INTERVAL_S) files the warm-up
+# registrations into the name lists whenever it runs, maybe inside a read test's window:
+# a registration's cost (counted in the registration test), not a read's.
+NAMES_JOB = ("names_recent", "list_heads", "list_chunks")
 
 
 def staff_client(stack: Stack) -> httpx.Client:
@@ -58,6 +62,18 @@ def stack(spawn: Callable[..., ServiceProcess]) -> Iterator[tuple[Stack, httpx.C
         api.close()
 
 
+# A periodic job (a scheduler's claim, a sweep) that ran once or twice in a window of N
+# operations shows as 0.05-0.1 per operation; a read path's own commands are whole ones.
+STRAY = 0.2
+
+
+def every_operation(cost: Cost, *ignored: str) -> dict[tuple[str, str, str], float]:
+    """The commands every operation paid; the strays of periodic jobs stay under noise."""
+    seen = cost.without(*NOT_PER_OPERATION, *NAMES_JOB, *ignored)
+    assert sum(n for n in seen.values() if n < STRAY) < BACKGROUND_NOISE, cost
+    return {key: n for key, n in seen.items() if n >= STRAY}
+
+
 def processes(stack: Stack) -> list[ServiceProcess]:
     return [stack.gateway, stack.registry, stack.loyalty, stack.surveys, stack.complaints]
 
@@ -77,7 +93,7 @@ def test_a_card_lookup_through_the_gateway_is_one_store_command(
     lookup(0)
     cost: Cost = measure(processes(services), lookup, N)
     print(f"card lookup: {cost}")
-    assert cost.without(*NOT_PER_OPERATION) == {("registry", "find", "lookups"): 1.0}, cost
+    assert every_operation(cost) == {("registry", "find", "lookups"): 1.0}, cost
     assert sum(cost.estimated.values()) < BACKGROUND_NOISE, cost
 
 
@@ -101,7 +117,7 @@ def test_the_full_client_card_is_three_point_reads(
     # gateway's card view, kept by events, holds the complaints and scores parts; the
     # registry's and loyalty's (a balance moves with every purchase) are read live
     # (docs/benchmarks.md, "The client card").
-    assert cost.without(*NOT_PER_OPERATION) == {
+    assert every_operation(cost) == {
         ("registry", "find", "clients"): 1.0,
         ("loyalty", "find", "accounts"): 1.0,
         ("gateway", "find", "card_views"): 1.0,
