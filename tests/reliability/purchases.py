@@ -89,13 +89,19 @@ async def compare(
 
 
 def duplicates_ignored(*processes: ServiceProcess) -> int:
-    """Purchases the loyalty processes recognised as already counted (from their logs)."""
+    """Purchases the loyalty processes recognised as already counted (from their logs):
+    by the pipeline's claim on `purchase_id` (one line each) or by loyalty's receipts
+    (one line per batch, with a count)."""
     total = 0
     for process in processes:
         for line in process.log_text().splitlines():
-            if "duplicate_purchases_ignored" in line:
+            if "duplicate_purchases_ignored" in line or "duplicate_event_ignored" in line:
                 try:
-                    total += int(json.loads(line).get("count", 0))
+                    entry = json.loads(line)
                 except ValueError:
                     continue
+                if entry.get("event") == "duplicate_purchases_ignored":
+                    total += int(entry.get("count", 0))
+                elif str(entry.get("dedup_key", "")).startswith("purchase_id:"):
+                    total += 1
     return total
