@@ -27,8 +27,8 @@ from shared.logging import get_logger
 log = get_logger(__name__)
 
 REPLAYS = "journal_replays"
-JOURNALS = "journals"
-STALE_S = 60.0
+JOURNALS = "journals"  # the unit of work's (unit_of_work.py imports both from here)
+STALE_S = 60.0  # a journal this old is anyone's to replay
 POLL_S = 0.25
 
 

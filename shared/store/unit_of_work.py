@@ -58,14 +58,12 @@ from shared.messaging.idempotency import LAST_APPLIED
 from shared.store.bulk import bulk_write
 from shared.store.outbox import Outbox, outbox_entry
 from shared.store.point_reads import find_by_ids
-from shared.store.replays import Replays
+from shared.store.replays import JOURNALS, STALE_S, Replays
 
 log = get_logger(__name__)
 
-JOURNALS = "journals"
 DUPLICATE_KEY = 11000
 RECHECK_S = 30.0
-STALE_S = 60.0
 PUBLISH_IN_FLIGHT = 128  # fills the producer's batches; 500 at once stalled the loop
 INCREMENT, INSERT, SET, ADD = "increment", "insert", "set", "add"
 
