@@ -93,6 +93,16 @@ async def client_report(
     }  # fmt: skip
 
 
+async def indexed(
+    repo: AccountRepository, index: str, kind: str, month: str
+) -> tuple[list[str], dict[str, dict[str, Any]]]:
+    """A month's members of an index (`stores:<month>`) and their report documents
+    (`store:<id>:<month>`), read by point reads."""
+    head = await repo.reports([f"{index}:{month}"])
+    members = sorted(head.get(f"{index}:{month}", {}).get("members", ()))
+    return members, await repo.reports(f"{kind}:{m}:{month}" for m in members)
+
+
 @router.get("/reports/employees")
 async def employees_report(
     request: Request, month: str | None = Query(None, pattern=MONTH)
@@ -100,9 +110,7 @@ async def employees_report(
     """Sales contribution per employee in a month, weighted by product weights."""
     repo = loyalty_of(request).repo
     month = month or month_of(datetime.now(UTC))
-    index = await repo.reports([f"employees:{month}"])
-    members = sorted(index.get(f"employees:{month}", {}).get("members", ()))
-    docs = await repo.reports(f"employee:{e}:{month}" for e in members)
+    members, docs = await indexed(repo, "employees", "employee", month)
     found = [(e, d) for e in members if (d := docs.get(f"employee:{e}:{month}"))]
     found.sort(key=lambda pair: (-int(pair[1].get("weighted_cents", 0)), pair[0]))
     rows = [
@@ -121,9 +129,7 @@ async def stores_report(
     """Economics per store in a month (every sale, anonymous and unmatched included)."""
     repo = loyalty_of(request).repo
     month = month or month_of(datetime.now(UTC))
-    index = await repo.reports([f"stores:{month}"])
-    members = sorted(index.get(f"stores:{month}", {}).get("members", ()))
-    docs = await repo.reports(f"store:{s}:{month}" for s in members)
+    members, docs = await indexed(repo, "stores", "store", month)
     rows = [
         {"store_id": s, **economics_json(economics_of([d]))}
         for s in members
