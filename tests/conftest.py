@@ -112,7 +112,10 @@ def spawner(slate: Slate, tmp_path: Path) -> Iterator[Callable[..., ServiceProce
     def start(name: str, extra_env: dict[str, str] | None = None) -> ServiceProcess:
         port = free_port()
         env = slate.env(name, port) | (extra_env or {})
-        process = ServiceProcess(name, env, tmp_path / f"{name}.log", port)
+        # Replicas of one service write their own logs: an early exit must show its cause.
+        n = sum(1 for p in started if p.name == name)
+        log = tmp_path / (f"{name}.log" if n == 0 else f"{name}-{n + 1}.log")
+        process = ServiceProcess(name, env, log, port)
         started.append(process)
         return process.start()
 

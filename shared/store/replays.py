@@ -60,13 +60,22 @@ class Replays:
         waited = False
         while True:
             if claim_id := await self._take(journal):
-                return claim_id
+                if await self._open(journal):
+                    return claim_id
+                # Replayed and finished meanwhile: its replayer deletes the journal, then
+                # releases the claim, so a claim free again may be of a finished journal
+                # (replaying it again would count twice what others wrote since).
+                await self.release(claim_id)
+                return None
             if not waited:
                 log.warning("journal_replay_taken_elsewhere", journal_id=journal["_id"])
                 waited = True
             await asyncio.sleep(POLL_S)
-            if await self.db[JOURNALS].find_one({"_id": journal["_id"]}, {"_id": 1}) is None:
+            if not await self._open(journal):
                 return None
+
+    async def _open(self, journal: Mapping[str, Any]) -> bool:
+        return await self.db[JOURNALS].find_one({"_id": journal["_id"]}, {"_id": 1}) is not None
 
     async def release(self, claim_id: str) -> None:
         await self.db[REPLAYS].delete_one({"_id": claim_id})

@@ -191,7 +191,9 @@ async def test_three_loyalty_replicas_one_killed_again_and_again_count_everythin
         escalations=sum(escalated.values()), seconds=round(time.monotonic() - clock, 1),
         **figures,
     )  # fmt: skip
-    assert figures == {"exact": client_count, "short": 0, "over": 0}
+    actual = await read.balances(db)
+    wrong = {c: actual.get(c, 0) - v for c, v in want.balances.items() if actual.get(c, 0) != v}
+    assert figures == {"exact": client_count, "short": 0, "over": 0}, f"off by cents: {wrong}"
     assert reports["categories"] == want.categories
     assert reports["stores"] == want.stores
     assert reports["employees"] == want.employees

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -16,10 +17,28 @@ import httpx
 from tests.support.infra import ROOT
 
 
+# Below the kernel's ephemeral range (32768-60999 here): a port the kernel handed out
+# for `bind(0)` is free only until the next outgoing connection of any process takes it,
+# and a service started with it a second later can find it in use (seven processes
+# opening Kafka and store connections made one exit at start in CI).
+_PORTS = range(20000, 32000)
+_handed_out: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    """A port free now, outside the ephemeral range, never handed out twice in a run."""
+    for _ in range(1000):
+        port = random.choice(_PORTS)
+        if port in _handed_out:
+            continue
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _handed_out.add(port)
+        return port
+    raise RuntimeError("no free port between 20000 and 32000")
 
 
 @dataclass

@@ -76,3 +76,21 @@ async def test_a_waiter_goes_on_when_the_journal_is_finished_elsewhere(
     assert not waiting.done()  # it must not write the journal's documents meanwhile
     await db[JOURNALS].delete_one({"_id": "j2"})
     assert await asyncio.wait_for(waiting, timeout=5) is None
+
+
+async def test_a_claim_free_again_after_the_replay_finished_is_not_taken(
+    slate: Slate, mongo: AsyncMongoClient[dict[str, Any]]
+) -> None:
+    """A process read the open journals, another replayed this one meanwhile (deleted it,
+    then released its claim): the claim is free again, but replaying the copy in hand
+    would re-apply increments to documents others have written since (CI, stop 19)."""
+    db = mongo[slate.db_name("loyalty")]
+    journal = {"_id": "j3", "at": datetime.now(UTC)}
+    await db[JOURNALS].insert_one(journal)
+    first, late = Replays(db, "first"), Replays(db, "late")
+    claim = await first.take_or_wait(journal)
+    assert claim == "j3#0"
+    await db[JOURNALS].delete_one({"_id": "j3"})
+    await first.release(claim)
+    assert await late.take_or_wait(journal) is None
+    assert await db.journal_replays.count_documents({}) == 0
