@@ -16,7 +16,6 @@ import httpx
 
 from tests.support.infra import ROOT
 
-
 # Below the kernel's ephemeral range (32768-60999 here): a port the kernel handed out
 # for `bind(0)` is free only until the next outgoing connection of any process takes it,
 # and a service started with it a second later can find it in use (seven processes
