@@ -79,13 +79,23 @@ class Context(ServiceContext[LoyaltySettings]):
     shards: ReportShards  # which report shard this process writes (reports/shards.py)
     owned: Callable[[], set[str]]  # the partitions this process consumes now
 
-    async def commit(self, journal: Journal) -> None:
+    async def commit(self, journal: Journal, once: str | None = None) -> bool:
         """One unit of work: the journal's shared report keys pointed at this writer's
-        shard, then its plan committed (the caller holds the unit of work's lock)."""
+        shard, then its plan committed (the caller holds the unit of work's lock).
+        `once`: the receipt id that makes it happen once across replicas (its journal
+        is `journal:<receipt>`; False when another process applies or applied it)."""
         if journal.empty():
-            return
+            return False
         await self.shards.prepare(journal)
-        await self.unit_of_work.commit(journal.plan())
+        plan = journal.plan()
+        if once is None:
+            return await self.unit_of_work.commit(plan)
+        plan.id = f"journal:{once}"
+
+        async def done() -> bool:
+            return bool(await self.repo.receipts([once]))
+
+        return await self.unit_of_work.commit(plan, done)
 
 
 def owned_partitions(broker: KafkaBroker) -> Callable[[], set[str]]:

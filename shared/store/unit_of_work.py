@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -50,7 +50,7 @@ from uuid import uuid4
 
 from pymongo import InsertOne, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import BulkWriteError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from shared.contracts.base import Event
 from shared.logging import get_logger
@@ -68,6 +68,7 @@ PUBLISH_IN_FLIGHT = 128  # fills the producer's batches; 500 at once stalled the
 INCREMENT, INSERT, SET, ADD = "increment", "insert", "set", "add"
 
 Owned = Callable[[], "set[str] | None"]
+Done = Callable[[], Awaitable[bool]]
 # The steps of a journal an older version wrote in a shape of its own (no `steps`).
 Legacy = Callable[[Mapping[str, Any]], list[dict[str, Any]]]
 
@@ -199,17 +200,32 @@ class UnitOfWork:
         self.replays = Replays(db, owner)
         outbox.left_behind.append(self.replay_left_behind)
 
-    async def commit(self, plan: Plan) -> None:
-        """Record the plan, then apply it (the caller holds `lock`)."""
+    async def commit(self, plan: Plan, done: Done | None = None) -> bool:
+        """Record the plan, then apply it (the caller holds `lock`); False: not applied.
+
+        `done` makes a plan whose id is deterministic (one credit: `journal:<receipt>`)
+        happen once across processes that may plan it at the same moment (two replicas
+        running a job's overlapping periods): a journal of that id stored already means
+        another process is applying it, and `done()`, asked once this journal is stored,
+        means it was applied before (its receipt exists): the journal is dropped."""
         if plan.empty():
-            return
+            return False
         doc = plan.document(self.owner)
         try:
-            await self.db[JOURNALS].insert_one(doc)
+            try:
+                await self.db[JOURNALS].insert_one(doc)
+            except DuplicateKeyError:
+                if done is None:
+                    raise
+                return False
+            if done is not None and await done():
+                await self.db[JOURNALS].delete_one({"_id": doc["_id"]})
+                return False
             await self.apply(doc, replay=False)
         except BaseException:
             self.dirty = True
             raise
+        return True
 
     async def apply(self, doc: Mapping[str, Any], *, replay: bool) -> None:
         steps = doc["steps"] if "steps" in doc or self.legacy is None else self.legacy(doc)

@@ -81,8 +81,9 @@ async def apply_credit(loyalty: Context, c: Credit) -> bool:
         )
         journal = Journal()
         plan_effect(journal, loyalty, doc, effect, c)
-        await loyalty.commit(journal)
-    return True
+        # Once across replicas too: a job period another replica runs while this one's
+        # run overruns its own plans the same credit at the same moment.
+        return await loyalty.commit(journal, once=c.receipt_id)
 
 
 async def grant_goodwill(loyalty: Context, event: GoodwillGranted) -> bool:

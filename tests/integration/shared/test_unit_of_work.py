@@ -4,6 +4,7 @@ outbox, the relay included."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from typing import Any
 
@@ -115,4 +116,34 @@ async def test_a_journal_left_open_by_the_version_before_is_replayed_as_written(
     index = await db.reports.find_one({"_id": "stores:2026-11"})
     assert index is not None and index["members"] == ["S1"]
     assert publisher.sent == ["t"]
+    assert await db[JOURNALS].count_documents({}) == 0
+
+
+def a_credit(cents: int) -> Plan:
+    """A credit planned under its receipt: `journal:<receipt>`, the receipt inserted."""
+    plan = Plan(partitions=["p:0"], id="journal:birthday:c1:2026")
+    plan.increment("accounts", {"c1": ({"balance_cents": cents}, {})}, upsert=False)
+    plan.insert("receipts", [{"_id": "birthday:c1:2026"}])
+    return plan
+
+
+async def test_one_credit_planned_by_two_processes_at_once_is_applied_once(
+    slate: Slate, mongo: AsyncMongoClient[dict[str, Any]]
+) -> None:
+    """Two replicas run overlapping job periods: both read "no receipt yet" and plan the
+    same credit; whichever stores its journal second, or finds the receipt written once
+    its journal is stored, applies nothing."""
+    db = mongo[slate.db_name("loyalty")]
+    await db.accounts.insert_one({"_id": "c1", "balance_cents": 0})
+    (a, _), (b, _) = unit_of_work(db, {"p:0"}), unit_of_work(db, {"p:1"})
+
+    async def done() -> bool:
+        return await db.receipts.find_one({"_id": "birthday:c1:2026"}) is not None
+
+    together = await asyncio.gather(a.commit(a_credit(500), done), b.commit(a_credit(500), done))
+    assert sorted(together) == [False, True]
+    late = await b.commit(a_credit(500), done)  # planned before the first finished
+    assert late is False
+    account = await db.accounts.find_one({"_id": "c1"})
+    assert account is not None and account["balance_cents"] == 500
     assert await db[JOURNALS].count_documents({}) == 0
