@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -19,14 +19,25 @@ from tests.conftest import Slate
 from tests.support.kafka import eventually
 from tests.support.processes import ServiceProcess
 
+Throttle = Callable[[int], Awaitable[None]]
 
-async def send_all(bootstrap: str, topic: str, records: Iterable[tuple[bytes, bytes]]) -> int:
+
+async def send_all(
+    bootstrap: str,
+    topic: str,
+    records: Iterable[tuple[bytes, bytes]],
+    throttle: Throttle | None = None,
+) -> int:
+    """Publish every record; `throttle(sent)`, awaited every 250 records, may hold the
+    stream back (a test that kills consumers keeps it from running far ahead)."""
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True, linger_ms=5)
     await producer.start()
     sent = 0
     try:
         pending = []
         for key, value in records:
+            if throttle is not None and sent % 250 == 0:
+                await throttle(sent)
             pending.append(await producer.send(topic, value, key=key))
             sent += 1
             if len(pending) >= 2000:
