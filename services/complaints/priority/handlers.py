@@ -25,9 +25,12 @@ def escalated_for_value(case: Case) -> bool:
 
 async def follow_client_value(ctx: Context, client_id: str, now: datetime) -> int:
     """Raise and escalate the client's open cases the client's value now calls for."""
+    case_ids = await ctx.cases.case_ids_of(client_id)
+    if not case_ids:  # most clients: no case, no need to read who they are (2 reads)
+        return 0
     client = await ctx.clients.get_or_default(client_id)
     raised = 0
-    for case_id in await ctx.cases.case_ids_of(client_id):
+    for case_id in case_ids:
         async with ctx.locks(f"case:{case_id}"):
             case = await ctx.cases.get(case_id)
             if case is not None and case.is_open and not escalated_for_value(case):
