@@ -179,8 +179,11 @@ async def test_batches_and_single_records_from_kafka_have_the_same_effects(slate
             pipeline.subscribe()
             await pipeline.runtime.broker.start()
         try:
+            # Four consumer groups join and six events pass, two of them parked: a
+            # CI run at load 15 once took longer than the default 30 s (a lost release
+            # would never arrive, so the bound only has to outlast a slow start).
             for shop in shops.values():
-                await eventually(lambda s=shop: _true(sum(s.applied.values()) >= 3))
+                await eventually(lambda s=shop: _true(sum(s.applied.values()) >= 3), 120)
         finally:
             for pipeline in (batched, single):
                 await pipeline.runtime.broker.stop()
