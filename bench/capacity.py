@@ -112,11 +112,8 @@ def command_counts(stack: Stack, clients: list[tuple[str, str]]) -> list[Target]
 
     operations: list[tuple[str, Callable[[int], None], Callable[[], None], float]] = [
         ("card lookup through the gateway", lookup, lambda: lookup(N), 1.0),
-        # Every card the count reads is read once first, as the e2e test does: the
-        # gateway's card view keeps a client's complaints and scores parts from their
-        # first read on (events keep them after), so a first read fetches and keeps
-        # them (+3: surveys, complaints, the view's write). Warming one card only
-        # counted 20 first reads: 6.10 in session 4's bench.
+        # Each card read once first, as the e2e test does: a first read fills the card
+        # view (+3 commands); warming one card counted 20 first reads (6.10).
         ("full client card", card, every_card, 3.0),
         ("registration + every consumer of client.registered", register, warm_registrations, 12),
     ]
