@@ -14,22 +14,20 @@ known (`outcome.know(keys)`), the events that must wait for a client
 
 1. decode and validate: each record's body against its event type's contract;
 2. DLQ on poison: a record that fails to decode, an event the handler refuses, goes
-   to `<topic>.dlq` alone with the reason and its original bytes, and the rest go
-   on; a handler that raises for a whole batch has its events applied one by one,
-   so only the poison one is parked. A transient failure (store or broker
-   unreachable) propagates, so the batch is redelivered from its first record
-   (offsets are committed only after the batch's writes, see broker.py);
-3. per-key serialisation: Kafka gives one partition to one consumer of the group (a
-   `fence` makes a rebalance wait for the batch being written, fence.py), and a lock
-   per dedup key makes a waiting-room release and a redelivery take turns;
+   to `<topic>.dlq` alone with the reason and its bytes, the rest go on (a handler
+   raising for a whole batch has its events applied one by one). A transient
+   failure (store or broker down) propagates: the batch is redelivered (offsets are
+   committed only after its writes, broker.py);
+3. per-key serialisation: one consumer per partition (a rebalance waits for the batch
+   being written, fence.py); a release and a redelivery take turns (a lock per key);
 4. dedup: within the batch the first record per key wins; then ONE claim insert for
    the batch and ONE settle after it (claims.py) on the event type's key:
-   `purchase_id` for purchases, `return_id` for returns, else `event_id`. It comes
-   after serialisation, so a redelivery racing a waiting-room release does not pass
-   twice. `dedup=Dedup.IN_DOCUMENTS`: no claim, the handler's writes are the check;
+   `purchase_id` for purchases, `return_id` for returns, else `event_id`, after the
+   locks (a redelivery racing a release passes once). `dedup=Dedup.IN_DOCUMENTS`: no
+   claim, the handler's writes are the check;
 5. waiting room: an event that must wait is parked (waiting.py), unsettled;
 6. the handler. What waited for the keys it made known is re-applied through this
-   same table (each as a batch of one), then the batch's claims are settled.
+   table (each as a batch of one), then the batch's claims are settled.
 """
 
 from __future__ import annotations
@@ -235,7 +233,9 @@ class Pipeline:
                     await self.room.mark_done(str(item.event.event_id))
             outcome.know(again.made_known)
             outcome.rejected |= again.rejected
-            outcome.waiting = {k: w for k, w in outcome.waiting.items() if k in again.waiting}
+            tried = {item.key for item in late}  # the others still wait (else lost)
+            waiting = outcome.waiting.items()
+            outcome.waiting = {k: w for k, w in waiting if k not in tried or k in again.waiting}
         applied = [i for i in items if i.key not in outcome.waiting | outcome.rejected]
         if outcome.made_known:
             with applying_all(applied):

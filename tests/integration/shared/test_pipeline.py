@@ -114,6 +114,32 @@ async def test_a_redelivery_racing_a_waiting_room_release_passes_once(slate: Sla
     assert shop.applied["p-1"] == 1
 
 
+class LateShop(Shop):
+    """c-2 registers while its purchase is being parked (its check then finds it known);
+    c-1 only later."""
+
+    async def known(self, keys: Sequence[str]) -> bool:
+        if "client:c-2" in keys:
+            self.clients.add("c-2")
+        return await super().known(keys)
+
+
+async def test_one_purchase_of_a_batch_found_known_late_leaves_the_others_waiting(
+    slate: Slate,
+) -> None:
+    """In one batch, p-2's client became known while it was parked (applied at once) and
+    p-1's did not: p-1 stays parked and its client's registration applies it (it was
+    settled as done with p-2 and then skipped as a duplicate on release: lost)."""
+    shop = LateShop()
+    batch = [record(slate, purchase("p-1", "c-1"), 0), record(slate, purchase("p-2", "c-2"), 1)]
+    async with pipeline_of(slate, shop) as pipeline:
+        await pipeline.consume(batch)
+        assert shop.applied == Counter({"p-2": 1})
+        await pipeline.consume([record(slate, ClientRegistered(client_id="c-1", name="Ada"), 2)])
+        await pipeline.consume(batch)  # redelivered after all
+    assert shop.applied == Counter({"p-1": 1, "p-2": 1})
+
+
 async def test_the_same_purchase_with_a_new_event_id_counts_once(slate: Slate) -> None:
     shop = Shop()
     shop.clients.add("c-1")
