@@ -88,10 +88,15 @@ async def client_card(up: Upstreams, views: CardViews, client_id: str) -> Client
         _view(views, client_id), _fetch(up, client_id, ["registry", "loyalty"])
     )
     card = ClientCard(client=_registry_part(got.pop("registry"), client_id))
+    if card.client.get("status") == "erased":
+        # Only the registry's tombstone: the other services forget the client as the
+        # erasure event reaches them, and what they still hold until then (a case's
+        # text, say) is not shown; the view stays gone.
+        card.client["signals"] = signals_of(card)
+        return card
     missing = [name for name in KEPT if name not in view]
     fetched = await _fetch(up, client_id, missing) if missing else {}
-    if card.client.get("status") != "erased":  # an erased client's view stays gone
-        await _keep(views, client_id, fetched)
+    await _keep(views, client_id, fetched)
     for name, value in (got | {n: view[n] for n in KEPT if n in view} | fetched).items():
         service = _paths(client_id)[name][0]
         if isinstance(value, BaseException):
