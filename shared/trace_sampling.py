@@ -25,7 +25,7 @@ from opentelemetry import context as otel_context
 from opentelemetry import trace
 from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware, asgi_getter
 from opentelemetry.instrumentation.utils import is_http_instrumentation_enabled
-from opentelemetry.propagate import extract, inject
+from opentelemetry.propagate import extract
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.id_generator import RandomIdGenerator
 from opentelemetry.sdk.trace.sampling import Decision, Sampler
@@ -145,38 +145,3 @@ def instrument_sampled_requests(
     instrumented = app.build_middleware_stack  # the instrumentor's: one OTel middleware
     excluded = parse_excluded_urls(excluded_urls)
     app.build_middleware_stack = lambda: sample_first(instrumented(), excluded, chosen)
-
-
-def sampled_client_spans(parent_based: bool) -> None:
-    """aiohttp client spans (the gateway's upstream calls) only under a sampled request:
-    under an unsampled one OpenTelemetry's aiohttp instrumentation would still redact and
-    parse the URL, build attributes and start a span the sampler then drops, for every
-    call (the largest part left of the gateway's overhead, docs/benchmarks.md). Then only
-    `traceparent` is written, so the service called follows the decision.
-
-    Wraps the instrumentation's `create_trace_config`, which it calls for every new
-    `ClientSession`; only with a parent-based sampler (else the caller does not decide)."""
-    from opentelemetry.instrumentation import aiohttp_client
-
-    build = aiohttp_client.create_trace_config
-    if not parent_based or getattr(build, "sampled_only", False):
-        return
-
-    def sampled_only(*args: Any, **kwargs: Any) -> Any:
-        config = build(*args, **kwargs)
-        config.on_request_start[:] = [_when_sampled(h) for h in config.on_request_start]
-        return config
-
-    sampled_only.sampled_only = True  # type: ignore[attr-defined]
-    aiohttp_client.create_trace_config = sampled_only
-
-
-def _when_sampled(start: Any) -> Any:
-    async def on_request_start(session: Any, trace_ctx: Any, params: Any) -> None:
-        current = trace.get_current_span().get_span_context()
-        if current.is_valid and not current.trace_flags.sampled:
-            inject(params.headers)  # the trace and "not sampled" go on; no span is built
-            return
-        await start(session, trace_ctx, params)  # its end handlers skip a call with no span
-
-    return on_request_start

@@ -42,7 +42,7 @@ from opentelemetry.sdk.trace.sampling import ParentBased
 from opentelemetry.trace import Link, NonRecordingSpan, SpanContext, SpanKind
 
 from shared.trace_export import JsonLinesSpanExporter, PrivateSpanExporter
-from shared.trace_sampling import HandedTraceIds, instrument_sampled_requests, sampled_client_spans
+from shared.trace_sampling import HandedTraceIds, instrument_sampled_requests
 
 TRACE_FILE_ENV = "CLIENTELE_TRACE_FILE"
 TRACE_STORE_ENV = "CLIENTELE_TRACE_STORE"
@@ -145,13 +145,7 @@ def _instrument_clients() -> None:
         PymongoInstrumentor().instrument(capture_statement=False)
     if not _disabled("httpx"):
         HTTPXClientInstrumentor().instrument()
-    with contextlib.suppress(ImportError):  # the gateway's upstream client, when installed
-        import aiohttp  # noqa: F401
-        from opentelemetry.instrumentation.aiohttp_client import AioHttpClientInstrumentor
-
-        if not _disabled("aiohttp-client"):
-            sampled_client_spans(_state["parent_based"])
-            AioHttpClientInstrumentor().instrument()
+    # The gateway's aiohttp calls build their spans themselves (trace_client.py).
 
 
 def instrument_app(app: Any) -> None:
@@ -207,7 +201,11 @@ def within(kept: Mapping[str, str] | None) -> Iterator[None]:
         otel_context.detach(token)
 
 
-def _dropped(parent: SpanContext) -> bool:
+def tracer() -> trace.Tracer:
+    return _tracer
+
+
+def dropped(parent: SpanContext) -> bool:
     """A child of `parent` is not sampled whatever it holds (a parent-based sampler, an
     unsampled parent: 9 requests in 10): build no span, pass the context on."""
     return _state["parent_based"] and parent.is_valid and not parent.trace_flags.sampled
@@ -225,7 +223,7 @@ def producer_span(topic: str) -> Iterator[list[tuple[str, bytes]]]:
     if not enabled():
         yield []
         return
-    if _dropped(trace.get_current_span().get_span_context()):
+    if dropped(trace.get_current_span().get_span_context()):
         yield [(k, v.encode()) for k, v in _headers().items()]
         return
     attributes = {
@@ -253,7 +251,7 @@ def _start_consumer_span(record: Any) -> trace.Span:
     purchase is one trace across services), linked to the batch span around it."""
     context = _record_context(record)
     parent = trace.get_current_span(context).get_span_context()
-    if _dropped(parent):
+    if dropped(parent):
         return NonRecordingSpan(parent)  # carries the unsampled context on, costs nothing
     batch = trace.get_current_span().get_span_context()
     return _tracer.start_span(

@@ -21,6 +21,7 @@ from yarl import URL
 
 from shared import problems
 from shared.messaging.correlation import HEADER, current_correlation_id
+from shared.trace_client import client_call
 
 SERVICES = ("registry", "loyalty", "surveys", "complaints")
 ACTOR_HEADER = "x-actor"
@@ -89,11 +90,13 @@ class Upstreams:
         timeout = aiohttp.ClientTimeout(total=kw["timeout"]) if "timeout" in kw else None
         try:
             url = self.bases[service].with_path(quote(path, safe=SAFE), encoded=True)
-            async with self.sessions[service].request(
-                method, url, params=kw.get("params"), data=body, headers=headers,
-                timeout=timeout or self.timeout,
-            ) as response:  # fmt: skip
-                content = await response.read()
+            with client_call(method, str(url), url.host or "", url.port) as outgoing:
+                async with self.sessions[service].request(
+                    method, url, params=kw.get("params"), data=body,
+                    headers=headers | outgoing.headers, timeout=timeout or self.timeout,
+                ) as response:  # fmt: skip
+                    content = await response.read()
+                outgoing.answered(response.status)
         except (aiohttp.ClientError, TimeoutError) as exc:
             if isinstance(exc, aiohttp.InvalidURL):
                 raise UnsendableInput(f"the request cannot be passed on: {exc}") from exc

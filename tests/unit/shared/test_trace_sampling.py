@@ -25,13 +25,10 @@ from opentelemetry.sdk.trace.sampling import (
     Sampler,
     SamplingResult,
 )
-from opentelemetry.trace import NonRecordingSpan, SpanContext, SpanKind, TraceFlags
+from opentelemetry.trace import NonRecordingSpan, SpanContext, SpanKind, StatusCode, TraceFlags
 
-from shared.trace_sampling import (
-    HandedTraceIds,
-    instrument_sampled_requests,
-    sampled_client_spans,
-)
+from shared import tracing
+from shared.trace_sampling import HandedTraceIds, instrument_sampled_requests
 from shared.tracing import EXCLUDED_URLS
 
 Seen = list[tuple[int, bool]]  # (trace id, sampled) as the route saw its context
@@ -157,32 +154,34 @@ async def test_probes_are_never_traced_nor_given_a_context(otel_calls: list[str]
 async def test_upstream_calls_get_a_client_span_only_when_sampled_yet_always_the_context(
     monkeypatch: pytest.MonkeyPatch, sampled: bool
 ) -> None:
-    """The gateway's aiohttp calls: under an unsampled request no span is built, but the
-    called service still reads the trace and the decision in `traceparent`."""
-    from aiohttp import ClientSession, web
-    from opentelemetry.instrumentation import aiohttp_client
-    from opentelemetry.instrumentation.aiohttp_client import AioHttpClientInstrumentor
+    """The gateway's calls (shared/trace_client.py): under an unsampled request no span is
+    built, but the called service still reads the trace and the decision in
+    `traceparent`; a failing service marks the sampled span as an error."""
+    from aiohttp import web
 
-    monkeypatch.setattr(aiohttp_client, "create_trace_config", aiohttp_client.create_trace_config)
-    sampled_client_spans(parent_based=True)
+    from services.gateway.upstream import Upstreams
+
     memory = InMemorySpanExporter()
     asked: list[int] = []
 
-    class Counting(ParentBased):  # each span the instrumentation starts asks once
+    class Counting(ParentBased):  # each span started asks once
         def should_sample(self, *args: Any, **kwargs: Any) -> SamplingResult:
             asked.append(1)
             return super().should_sample(*args, **kwargs)
 
     provider = TracerProvider(sampler=Counting(ALWAYS_ON))
     provider.add_span_processor(SimpleSpanProcessor(memory))
+    monkeypatch.setattr(tracing, "_tracer", provider.get_tracer("test"))
+    monkeypatch.setitem(tracing._state, "enabled", True)
+    monkeypatch.setitem(tracing._state, "parent_based", True)
     received: list[str] = []
 
     async def upstream(request: web.Request) -> web.Response:
         received.append(request.headers.get("traceparent", ""))
-        return web.json_response({})
+        return web.json_response({}, status=200 if request.path.endswith("ok") else 503)
 
     app = web.Application()
-    app.router.add_get("/internal/v1/clients", upstream)
+    app.router.add_get("/internal/v1/{what}", upstream)
     runner = web.AppRunner(app)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
@@ -190,19 +189,24 @@ async def test_upstream_calls_get_a_client_span_only_when_sampled_yet_always_the
     port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
     flags = TraceFlags(TraceFlags.SAMPLED if sampled else TraceFlags.DEFAULT)
     request = SpanContext(0xABC, 0xDEF, is_remote=False, trace_flags=flags)
-    AioHttpClientInstrumentor().instrument(tracer_provider=provider)
+    upstreams = Upstreams({"registry": f"http://127.0.0.1:{port}"}, timeout_s=5)
     try:
-        async with ClientSession() as session:
-            with trace.use_span(NonRecordingSpan(request)):
-                async with session.get(f"http://127.0.0.1:{port}/internal/v1/clients") as r:
-                    assert r.status == 200
+        with trace.use_span(NonRecordingSpan(request)):
+            ok = await upstreams.call("registry", "GET", "/internal/v1/ok")
+            down = await upstreams.call("registry", "GET", "/internal/v1/down")
+        assert (ok.status_code, down.status_code) == (200, 503)
     finally:
-        AioHttpClientInstrumentor().uninstrument()
+        await upstreams.close()
         await runner.cleanup()
-    [traceparent] = received
     clients = [s for s in memory.get_finished_spans() if s.kind == SpanKind.CLIENT]
-    assert traceparent.startswith(f"00-{0xABC:032x}-")
-    assert traceparent.endswith("-01" if sampled else "-00")
-    assert len(clients) == len(asked) == (1 if sampled else 0)  # unsampled: not even started
-    for span in clients:  # the called service's parent is the client span
+    for traceparent in received:
+        assert traceparent.startswith(f"00-{0xABC:032x}-")
+        assert traceparent.endswith("-01" if sampled else "-00")
+    assert len(clients) == len(asked) == (2 if sampled else 0)  # unsampled: not even started
+    for span, traceparent in zip(clients, received if sampled else [], strict=True):
         assert span.context and traceparent.split("-")[2] == f"{span.context.span_id:016x}"
+        assert span.parent is not None and span.parent.span_id == 0xDEF
+    assert [s.status.status_code for s in clients] == (
+        [StatusCode.UNSET, StatusCode.ERROR] if sampled else []
+    )
+    assert not sampled or received[0].split("-")[2] != f"{0xDEF:016x}"
