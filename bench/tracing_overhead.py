@@ -4,8 +4,8 @@ sampling (project) against the same stack with tracing off (baseline).
 Two stacks (gateway, registry, loyalty) run side by side, each with its own clients; the
 traced one exports OTLP/HTTP to a sink on loopback that accepts and drops the spans (a
 collector's receiving costs no CPU of ours either). The figure that matters is the CPU
-per lookup of the three processes at one open-loop rate (the second table): the issue's target is at most
-10 % more with tracing on, i.e. a CPU ratio (baseline / project) of at least 0.91.
+per lookup of the three processes at one open-loop rate (the second table): the issue's
+target is at most 10 % more with tracing on, a CPU ratio (baseline / project) >= 0.91.
 """
 
 from __future__ import annotations
