@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
+from uuid import uuid4
 
 from faststream.kafka import KafkaBroker
 
@@ -33,10 +34,12 @@ if TYPE_CHECKING:
 
 
 def instance_name() -> str:
-    """One per process: replicas on one host (`make run REPLICAS=...`, tests) must not
-    take each other's open journals for their own (unit_of_work.py replays its own at once;
-    a dead process's journals are replayed by its partitions' next owner)."""
-    return f"{socket.gethostname()}:{os.getpid()}"
+    """One per unit of work: replicas on one host (`make run REPLICAS=...`), or two apps
+    in one test process, must not take each other's open journals for their own
+    (unit_of_work.py replays its own at once, even while the other is applying it: two
+    apps sharing a pid counted one batch twice in CI); a dead process's journals are
+    replayed by its partitions' next owner."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid4().hex[:8]}"
 
 
 @dataclass(frozen=True)
