@@ -84,23 +84,31 @@ class HttpBench:
             print(f"    {side}: {out['errors']} errors, statuses {out['statuses']}", flush=True)
         return dict(out)
 
+    def measured(
+        self, side: Side, label: str, args: list[str], mode: str, **kw: float
+    ) -> dict[str, object]:
+        """One load of `label`'s side, its processes' CPU per operation noted on `side`
+        (what the load set off elsewhere waited for first: `settle`)."""
+        pids = self.pids.get(label, {})
+        if self.settle:
+            self.settle.before(label)
+        before = {name: cpu_seconds(pid) for name, pid in pids.items()}
+        out = self.load(label, args, mode, **kw)
+        if self.settle:
+            self.settle.after(label, out)
+        spent = {}
+        for name, pid in pids.items():
+            now, then = cpu_seconds(pid), before[name]
+            if now is not None and then is not None:
+                spent[name] = now - then
+        note_cpu(side, spent, int(str(out["count"])))
+        return out
+
     def run(self, result: Result, args: dict[str, list[str]], rounds: int) -> None:
         sides = {"project": result.project, "baseline": result.baseline}
 
         def side(label: str) -> float:
-            pids = self.pids.get(label, {})
-            if self.settle:
-                self.settle.before(label)
-            before = {name: cpu_seconds(pid) for name, pid in pids.items()}
-            out = self.load(label, args[label], "closed")
-            if self.settle:
-                self.settle.after(label, out)
-            spent = {}
-            for name, pid in pids.items():
-                now, then = cpu_seconds(pid), before[name]
-                if now is not None and then is not None:
-                    spent[name] = now - then
-            note_cpu(sides[label], spent, int(str(out["count"])))
+            out = self.measured(sides[label], label, args[label], "closed")
             return float(str(out["throughput"]))
 
         interleave(rounds, lambda: side("project"), lambda: side("baseline"), result)

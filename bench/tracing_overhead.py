@@ -15,7 +15,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from bench.common import Result, Side, cpu_seconds, note_cpu, quick
+from bench.common import Result, Side, quick
 from bench.http_bench import HttpBench, Stack, auth_headers, register_clients, start_stack
 from tests.support.processes import free_port
 
@@ -68,11 +68,7 @@ def equal_rate_cpu(
         side.extra.pop("cpu_ms_per_op", None)
     for r in range(rounds):
         for label in ("project", "baseline") if r % 2 == 0 else ("baseline", "project"):
-            pids = bench.pids.get(label, {})
-            before = {name: cpu_seconds(pid) or 0.0 for name, pid in pids.items()}
-            out = bench.load(label, args[label], "open", rate=rate, duration=bench.duration)
-            spent = {name: (cpu_seconds(pid) or 0.0) - before[name] for name, pid in pids.items()}
-            note_cpu(sides[label], spent, int(str(out["count"])))
+            bench.measured(sides[label], label, args[label], "open", rate=rate)
     result.notes.append(f"CPU per lookup measured at one open-loop rate, {rate:,.0f}/s each side")
     print(f"  CPU at an equal rate of {rate:,.0f}/s: {rounds} rounds each side", flush=True)
 
