@@ -204,7 +204,8 @@ async def test_three_loyalty_replicas_one_killed_again_and_again_count_everythin
         slate.infra.kafka, slate.topic("complaint.escalated"),
         expect=10_000, timeout_s=20,  # all there by now: read whatever the topic holds
     )))  # fmt: skip
-    figures = read.balance_figures(want, await read.balances(db))
+    actual = await read.balances(db)
+    figures = read.balance_figures(want, actual)
     birthdays = await read.birthday_entries(db)
     report(
         "loyalty x3 (one SIGKILLed), surveys x2, complaints x2",
@@ -213,7 +214,6 @@ async def test_three_loyalty_replicas_one_killed_again_and_again_count_everythin
         escalations=sum(escalated.values()), seconds=round(time.monotonic() - clock, 1),
         **figures,
     )  # fmt: skip
-    actual = await read.balances(db)
     wrong = {c: actual.get(c, 0) - v for c, v in want.balances.items() if actual.get(c, 0) != v}
     assert figures == {"exact": client_count, "short": 0, "over": 0}, f"off by cents: {wrong}"
     assert reports["categories"] == want.categories
