@@ -5,18 +5,13 @@ per process, every `flush_interval_s` or once `batch_size` are waiting, so a req
 never waits for the store and a busy front desk costs few store commands:
 
 - `audit_log`: one `insert_many` per batch, every entry (admins page it, newest first);
-- `audit_clients`: per client and month one document, `audit:client:<id>:<yyyy-mm>`,
-  whose `entries` the batch extends with `$addToSet` + `$each` (updates in pieces of
-  16, shared/store/bulk.py). "Who looked at this client" is then a handful of point
-  reads by string `_id` (one per month asked for), the only query FerretDB answers
-  from storage; a query on `client_id` would scan a log that grows with every read.
-  `$addToSet` rather than `$push`: a batch retried after a store error adds nothing
-  twice (each entry carries its own id). The month bound keeps one document far from
-  the 16 MB limit (about 60,000 reads of one client a month).
-
-One writer per process: FerretDB does not make concurrent updates of one document
-atomic, so two gateway replicas appending to the same client's bucket in the same
-instant could lose one entry there (MongoDB is atomic; `audit_log` has every entry).
+- `audit_clients`: per client and month, chunks `audit:client:<id>:<yyyy-mm>#<k>`,
+  one per batch naming the client, all of a batch in one `insert_many`
+  (audit/client_chunks.py). "Who looked at this client" is then point reads by string
+  `_id` (a few per month asked for), the only query FerretDB answers from storage; a
+  query on `client_id` would scan a log that grows with every read. Chunks are
+  inserted, never updated, so any number of gateway replicas write at once and a
+  read costs the same on the last day of a month as on the first.
 """
 
 from __future__ import annotations
@@ -25,20 +20,19 @@ import asyncio
 import contextlib
 import json
 import re
-from collections import defaultdict
 from collections.abc import AsyncIterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 from uuid import uuid4
 
-from pymongo import DESCENDING, IndexModel, UpdateOne
+from pymongo import DESCENDING, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, PyMongoError
 from starlette.requests import Request
 
+from services.gateway.audit.client_chunks import ClientChunks, Entry
 from shared.logging import get_logger
 from shared.problems import Unavailable
-from shared.store.bulk import bulk_write
 from shared.store.indexes import IndexPlan
 
 log = get_logger(__name__)
@@ -118,7 +112,7 @@ class AuditLog:
 
     def __init__(self, db: Db, flush_interval_s: float = 1.0, batch_size: int = 500) -> None:
         self.entries = db["audit_log"]
-        self.by_client = db["audit_clients"]
+        self.by_client = ClientChunks(db["audit_clients"])
         self.flush_interval_s = flush_interval_s
         self.batch_size = batch_size
         self._queued: list[dict[str, Any]] = []
@@ -168,7 +162,7 @@ class AuditLog:
             if not batch:
                 return
             await self._insert(batch)
-            await bulk_write(self.by_client, _bucket_updates(batch))
+            await self.by_client.append(_by_client_month(batch))
             del self._queued[: len(batch)]
 
     async def _insert(self, batch: list[dict[str, Any]]) -> None:
@@ -202,32 +196,19 @@ class AuditLog:
 
     async def about_client(self, client_id: str, months: int) -> list[dict[str, Any]]:
         """Every entry naming the client in the last `months` months, newest first:
-        one point read per month."""
+        point reads by `_id` only."""
         ids = [bucket_id(client_id, m) for m in months_back(datetime.now(UTC), months)]
         async with store_answers():
             await self.drain()
-            docs = await asyncio.gather(*(self.by_client.find_one({"_id": i}) for i in ids))
-        entries = [e for d in docs if d for e in d.get("entries", [])]
-        return sorted(entries, key=lambda e: str(e["id"]), reverse=True)
+            return await self.by_client.entries(ids)
 
 
-def _bucket_updates(batch: list[dict[str, Any]]) -> list[UpdateOne]:
-    buckets: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    owners: dict[str, str] = {}
+def _by_client_month(batch: list[dict[str, Any]]) -> dict[str, tuple[str, list[Entry]]]:
+    """The batch's entries per client month that they name: key -> (client id, entries)."""
+    months: dict[str, tuple[str, list[Entry]]] = {}
     for doc in batch:
         for client_id in doc.get("client_ids") or ():
             key = bucket_id(client_id, doc["at"])
-            owners[key] = client_id
             entry = {k: v for k, v in doc.items() if k != "_id"}
-            buckets[key].append({"id": doc["_id"], **entry})
-    return [
-        UpdateOne(
-            {"_id": key},
-            {
-                "$addToSet": {"entries": {"$each": entries}},
-                "$setOnInsert": {"client_id": owners[key]},
-            },
-            upsert=True,
-        )
-        for key, entries in buckets.items()
-    ]
+            months.setdefault(key, (client_id, []))[1].append({"id": doc["_id"], **entry})
+    return months

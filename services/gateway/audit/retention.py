@@ -2,8 +2,8 @@
 
 A daily job: every replica runs it and the first to claim the period
 (`shared.jobs`) purges; deleting what is gone already is harmless besides.
-`audit_log` entries go by their time; a client's month document
-(`audit:client:<id>:<yyyy-mm>`) goes once its whole month is older than the period,
+`audit_log` entries go by their time; a client's month chunks
+(`audit:client:<id>:<yyyy-mm>#<k>`) go once their whole month is older than the period,
 so "who looked at this client" keeps an entry at most one month longer.
 """
 
@@ -27,9 +27,11 @@ def system_clock() -> datetime:
 
 
 def month_end(doc_id: str) -> datetime | None:
-    """The first instant after the month a client's month document covers."""
+    """The first instant after the month a client's month chunk (or the month document
+    of an older release, without `#<k>`) covers."""
     try:
-        year, month = (int(p) for p in doc_id.rsplit(":", 1)[1].split("-"))
+        month_key = doc_id.rsplit(":", 1)[1].split("#", 1)[0]
+        year, month = (int(p) for p in month_key.split("-"))
     except ValueError:
         return None
     return datetime(year + month // 12, month % 12 + 1, 1, tzinfo=UTC)

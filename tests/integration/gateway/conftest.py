@@ -3,7 +3,11 @@ unless a test plugs one in."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
+
+import pytest
+from pymongo import monitoring
 
 from services.gateway.config import GatewaySettings
 from tests.conftest import Slate
@@ -25,3 +29,42 @@ def gateway_settings(slate: Slate, **overrides: Any) -> GatewaySettings:
         "admin_password": ADMIN_PASSWORD,
     }
     return GatewaySettings(**(values | overrides))
+
+
+class StoreCommands(monitoring.CommandListener):
+    """The commands one database received (every client made after registering)."""
+
+    def __init__(self, db: str) -> None:
+        self.db = db
+        self.seen: list[tuple[str, dict[str, Any]]] = []
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        if event.database_name == self.db:
+            self.seen.append((event.command_name, dict(event.command)))
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        pass
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        pass
+
+    def writes_to(self, collections: set[str]) -> list[str]:
+        return [
+            name
+            for name, command in self.seen
+            if name in ("insert", "update") and command.get(name) in collections
+        ]
+
+    def finds_in(self, collection: str, since: int = 0) -> list[dict[str, Any]]:
+        return [
+            c["filter"] for n, c in self.seen[since:] if n == "find" and c.get("find") == collection
+        ]
+
+
+@pytest.fixture
+def commands(slate: Slate) -> Iterator[StoreCommands]:
+    listener = StoreCommands(slate.db_name("gateway"))
+    monitoring.register(listener)
+    yield listener
+    # pymongo has no unregister: the listener stops counting once its test is over.
+    listener.db = "-"

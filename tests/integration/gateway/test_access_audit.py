@@ -4,11 +4,6 @@ the services behind it are down, so card reads answer 503, and are audited all t
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
-
-import pytest
-from pymongo import monitoring
 from starlette.requests import Request
 
 from services.gateway.audit.repository import clients_shown
@@ -16,49 +11,10 @@ from services.gateway.auth import handlers as handlers_auth
 from services.gateway.auth.model import Role
 from services.gateway.main import create_app
 from tests.conftest import Slate, running
-from tests.integration.gateway.conftest import gateway_settings
+from tests.integration.gateway.conftest import StoreCommands, gateway_settings
 from tests.support.staff import login
 
 AUDIT = {"audit_log", "audit_clients"}
-
-
-class StoreCommands(monitoring.CommandListener):
-    """The commands one database received (every client made after registering)."""
-
-    def __init__(self, db: str) -> None:
-        self.db = db
-        self.seen: list[tuple[str, dict[str, Any]]] = []
-
-    def started(self, event: monitoring.CommandStartedEvent) -> None:
-        if event.database_name == self.db:
-            self.seen.append((event.command_name, dict(event.command)))
-
-    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
-        pass
-
-    def failed(self, event: monitoring.CommandFailedEvent) -> None:
-        pass
-
-    def writes_to(self, collections: set[str]) -> list[str]:
-        return [
-            name
-            for name, command in self.seen
-            if name in ("insert", "update") and command.get(name) in collections
-        ]
-
-    def finds_in(self, collection: str, since: int = 0) -> list[dict[str, Any]]:
-        return [
-            c["filter"] for n, c in self.seen[since:] if n == "find" and c.get("find") == collection
-        ]
-
-
-@pytest.fixture
-def commands(slate: Slate) -> Iterator[StoreCommands]:
-    listener = StoreCommands(slate.db_name("gateway"))
-    monitoring.register(listener)
-    yield listener
-    # pymongo has no unregister: the listener stops counting once its test is over.
-    listener.db = "-"
 
 
 async def test_card_reads_cost_at_most_a_tenth_of_a_store_write_per_request(

@@ -7,6 +7,7 @@ from typing import Any
 
 from pymongo import AsyncMongoClient
 
+from services.gateway.audit.client_chunks import ClientChunks
 from services.gateway.main import create_app
 from tests.conftest import Slate, running
 from tests.integration.gateway.conftest import gateway_settings
@@ -24,7 +25,7 @@ async def test_audit_of_a_client_while_the_store_is_down_is_a_503_problem(slate:
         admin = await login(api)
         assert (await api.get("/api/v1/users", headers=admin)).status_code == 200  # remembered
         audit = app.state.context().audit
-        audit.entries, audit.by_client = dead.gone.audit_log, dead.gone.audit_clients
+        audit.entries, audit.by_client = dead.gone.audit_log, ClientChunks(dead.gone.audit_clients)
         audit.record_later({"who": "admin", "client_ids": ["c-1"]})  # queued: written first
         about = await api.get("/api/v1/audit", params={"client_id": "c-1"}, headers=admin)
         listed = await api.get("/api/v1/audit", headers=admin)

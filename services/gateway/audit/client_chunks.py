@@ -1,0 +1,114 @@
+"""Who looked at a client: per client and month, chunk documents that are written once.
+
+`audit:client:<id>:<yyyy-mm>#<k>`, k = 0, 1, 2, ...: each chunk holds the entries of
+one batch of the writer (audit/repository.py) that name the client, and is inserted,
+never updated. A batch's chunks for all its clients are one `insert_many`.
+
+Why not one document per client and month that every batch extends (`$addToSet`, as
+before): FerretDB rewrites a document whole on every update (decoding and encoding its
+JSON), so each audited read of a client cost more the more often the client had been
+read that month (a front desk's regulars, every benchmark round); perf showed updates of
+`audit_clients` taking more of the store's CPU than the card lookups they audited.
+An insert costs the same however long the month has run, and several gateway replicas
+can write at once: the only race is two inserts of one `_id`, which the store settles
+(the loser looks for the next free index and inserts there).
+
+Readers and a writer that does not remember a month's next index find it with point
+reads by `_id` (chunk 0 alone, then windows of `WINDOW` concurrent reads until one is
+missing): FerretDB answers nothing else from storage. A batch retried after a store
+error may write its entries twice; readers drop repeats by the entry's id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from functools import partial
+from typing import Any
+
+from cachetools import LRUCache
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.errors import BulkWriteError
+
+from shared.store.point_reads import find_by_ids, gather_bounded
+
+WINDOW = 16
+KEPT = 10_000  # months whose next chunk index a process remembers
+DUPLICATE_KEY = 11000
+
+Entry = dict[str, Any]
+Collection = AsyncCollection[dict[str, Any]]
+
+
+def chunk_id(month: str, index: int) -> str:
+    return f"{month}#{index}"
+
+
+class ClientChunks:
+    """Appends and reads the chunks of client months (`month` = the month's key,
+    `audit:client:<id>:<yyyy-mm>`)."""
+
+    def __init__(self, collection: Collection) -> None:
+        self.collection = collection
+        self.next: LRUCache[str, int] = LRUCache(maxsize=KEPT)
+
+    async def _chunks_from(self, month: str, start: int) -> list[dict[str, Any]]:
+        """The month's chunks from `start` on, up to the first missing index."""
+        found: list[dict[str, Any]] = []
+        first = await self.collection.find_one({"_id": chunk_id(month, start)})
+        if first is None:
+            return found
+        found.append(first)
+        index = start + 1
+        while True:
+            ids = [chunk_id(month, i) for i in range(index, index + WINDOW)]
+            window = await find_by_ids(self.collection, ids)
+            for doc in window:
+                if doc is None:
+                    return found
+                found.append(doc)
+            index += WINDOW
+
+    async def _free_index(self, month: str) -> int:
+        known = self.next.get(month)
+        if known is not None:
+            return known
+        return len(await self._chunks_from(month, 0))
+
+    async def append(self, months: Mapping[str, tuple[str, list[Entry]]]) -> None:
+        """Insert one chunk per month: `months` maps a month's key to (client id, its
+        entries of this batch)."""
+        todo = dict(months)
+        while todo:
+            keys = list(todo)
+            free = await gather_bounded(partial(self._free_index, k) for k in keys)
+            docs = [
+                {"_id": chunk_id(k, i), "client_id": todo[k][0], "entries": todo[k][1]}
+                for k, i in zip(keys, free, strict=True)
+            ]
+            taken = await self._insert(docs)
+            for k, i, doc in zip(keys, free, docs, strict=True):
+                if doc["_id"] in taken:  # another writer was first: look again
+                    self.next.pop(k, None)
+                else:
+                    self.next[k] = i + 1
+            todo = {k: todo[k] for k, doc in zip(keys, docs, strict=True) if doc["_id"] in taken}
+
+    async def _insert(self, docs: Sequence[dict[str, Any]]) -> set[str]:
+        """Insert all; the ids another writer had inserted first."""
+        try:
+            await self.collection.insert_many(list(docs), ordered=False)
+        except BulkWriteError as exc:
+            errors = exc.details.get("writeErrors", [])
+            if any(e.get("code") != DUPLICATE_KEY for e in errors):
+                raise
+            return {str(docs[e["index"]]["_id"]) for e in errors}
+        return set()
+
+    async def entries(self, months: Sequence[str]) -> list[Entry]:
+        """Every entry of the months' chunks (and of a month document written whole by an
+        older release, `_id` the month's key), each once, newest first."""
+        chunks = await gather_bounded(partial(self._chunks_from, m, 0) for m in months)
+        legacy = await find_by_ids(self.collection, months)
+        docs = [d for found in chunks for d in found] + [d for d in legacy if d]
+        unique = {str(e["id"]): e for d in docs for e in d.get("entries", [])}
+        return sorted(unique.values(), key=lambda e: str(e["id"]), reverse=True)
