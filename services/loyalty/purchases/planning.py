@@ -33,8 +33,9 @@ from shared.contracts import from_minor_units, to_minor_units
 from shared.contracts.base import Event
 from shared.contracts.loyalty import AccrualReason, BonusAccrued, BonusRedeemed, TierChanged
 from shared.contracts.pos import PurchaseLine, PurchaseRecorded
+from shared.store.journal_steps import field_map
 from shared.store.outbox import outbox_entry
-from shared.store.unit_of_work import Plan, field_map
+from shared.store.unit_of_work import Plan
 
 if TYPE_CHECKING:
     from services.loyalty.bootstrap import Policy

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from pymongo import AsyncMongoClient
+from pymongo.errors import PyMongoError
 
 from services.loyalty.purchases.planning import legacy_steps
 from shared.store.outbox import Outbox
@@ -147,3 +148,36 @@ async def test_one_credit_planned_by_two_processes_at_once_is_applied_once(
     account = await db.accounts.find_one({"_id": "c1"})
     assert account is not None and account["balance_cents"] == 500
     assert await db[JOURNALS].count_documents({}) == 0
+
+
+async def test_a_failed_step_returns_only_once_the_other_collections_steps_have_ended(
+    slate: Slate, mongo: AsyncMongoClient[dict[str, Any]]
+) -> None:
+    """Collections are written at once; a failure in one is raised after the others have
+    ended (a replay must never meet a write still in flight), and the replay then
+    finishes the journal with nothing counted twice."""
+    db = mongo[slate.db_name("loyalty")]
+    await db.accounts.insert_one({"_id": "c1", "balance_cents": "not a number"})
+    await db.reports.insert_one({"_id": "store:S1", "count": 0})
+    work, publisher = unit_of_work(db, owned={"p:0"})
+    assert await work.replay_open() == 0
+    plan = a_plan("p:0", 100)  # accounts first: its $inc on a string fails at once
+    plan.increment("reports", {"store:S1": ({"count": 1}, {})})
+    plan.insert("ledger", [{"_id": f"c1:{n}", "amount_cents": n} for n in range(2, 300)])
+    # MongoDB answers a write error; FerretDB 1.24 a reply pymongo cannot read ('nModified').
+    with pytest.raises((PyMongoError, KeyError)):
+        await work.commit(plan)
+    # No await in between: every other collection's steps had ended when it raised.
+    ledger, report = await asyncio.gather(
+        db.ledger.count_documents({}), db.reports.find_one({"_id": "store:S1"})
+    )
+    assert ledger == 299 and report is not None and report["count"] == 1
+    assert publisher.sent == [] and await db[JOURNALS].count_documents({}) == 1
+    await db.accounts.update_one({"_id": "c1"}, {"$set": {"balance_cents": 0}})  # fixed
+    assert await work.replay_open() == 1
+    account, report = await asyncio.gather(
+        db.accounts.find_one({"_id": "c1"}), db.reports.find_one({"_id": "store:S1"})
+    )
+    assert account is not None and account["balance_cents"] == 100
+    assert report is not None and report["count"] == 1  # replayed, not counted again
+    assert await db.ledger.count_documents({}) == 299 and publisher.sent == ["t"]
