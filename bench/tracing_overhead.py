@@ -1,15 +1,23 @@
 """Tracing overhead: the card lookup through the gateway with tracing on at 10 %
 sampling (project) against the same stack with tracing off (baseline).
 
-Two stacks (gateway, registry, loyalty) run side by side, each with its own clients; the
-traced one exports OTLP/HTTP to a sink on loopback that accepts and drops the spans (a
-collector's receiving costs no CPU of ours either). The figure that matters is the CPU
-per lookup of the three processes at one open-loop rate (the second table): the issue's
-target is at most 10 % more with tracing on, a CPU ratio (baseline / project) >= 0.91.
+Each round starts a stack (gateway, registry, loyalty) for each side in turn, which
+registers its clients, warms up, takes one closed-loop round (its maximum) and then two
+open-loop loads at one rate for both sides (half the first stack's maximum), its CPU per
+lookup read from /proc; then it is stopped. Two stacks kept side by side for the whole
+run differed by 7 % with the same settings (an A/A run, docs/benchmarks.md): one long-lived
+process can be unlucky for the whole run (its memory layout, its core, its neighbours),
+so each side gets a fresh stack per round, and the order alternates. The traced stack
+exports OTLP/HTTP to a sink on loopback that accepts and drops the spans (a collector's
+receiving costs no CPU of ours either). The figure that matters is the CPU per lookup of
+the three processes (the second table): the issue's target is at most 10 % more with
+tracing on, a CPU ratio (baseline / project) >= 0.91. `BENCH_TRACING_AA=1` runs the
+untraced stack on both sides, to see the method's own spread.
 """
 
 from __future__ import annotations
 
+import os
 import tempfile
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -20,6 +28,7 @@ from bench.http_bench import HttpBench, Stack, auth_headers, register_clients, s
 from tests.support.processes import free_port
 
 SAMPLED = "0.1"
+LOOKUP = "/api/v1/clients?q={id}"
 
 
 class _Sink(BaseHTTPRequestHandler):
@@ -51,26 +60,26 @@ def cards_of(stack: Stack, path: Path) -> Path:
     return path
 
 
-def equal_rate_cpu(
-    bench: HttpBench, result: Result, args: dict[str, list[str]], rounds: int
-) -> None:
-    """The CPU per lookup of both sides at ONE open-loop rate (half the slower side's
-    median maximum), interleaved; it replaces the closed-loop CPU figures.
-
-    A process's CPU per request falls as its request rate rises (fewer idle wake-ups
-    per request), so closed-loop figures compare each side at its own maximum: a side
-    that got less throughput in a round (a neighbour's burst) looked costlier. At one
-    rate the sides do the same work per second (docs/benchmarks.md, "Tracing")."""
-    rate = max(1.0, min(result.project.median(), result.baseline.median()) / 2)
-    sides = {"project": result.project, "baseline": result.baseline}
-    for side in sides.values():
-        side.extra.pop("cpu_ms_per_op_by_process", None)
-        side.extra.pop("cpu_ms_per_op", None)
-    for r in range(rounds):
-        for label in ("project", "baseline") if r % 2 == 0 else ("baseline", "project"):
-            bench.measured(sides[label], label, args[label], "open", rate=rate)
-    result.notes.append(f"CPU per lookup measured at one open-loop rate, {rate:,.0f}/s each side")
-    print(f"  CPU at an equal rate of {rate:,.0f}/s: {rounds} rounds each side", flush=True)
+def stack_life(
+    env: dict[str, str], workdir: Path, label: str, side: Side, rate: float | None
+) -> float:
+    """One stack for one side's round: its maximum, then its CPU per lookup at `rate`
+    (half this maximum when None); returns the rate used."""
+    stack = start_stack(env, workdir)
+    try:
+        cards = cards_of(stack, workdir / "cards.txt")
+        args = ["--path", LOOKUP, "--ids-file", str(cards), *auth_headers(stack)]
+        bench = HttpBench(
+            stack.gateway.port, stack.gateway.port, [], {label: stack.pids()["project"]}
+        )
+        bench.load(label, args, "closed", duration=1.0)  # warm: connections, caches
+        side.throughputs.append(float(str(bench.load(label, args, "closed")["throughput"])))
+        rate = rate or max(1.0, side.throughputs[-1] / 2)
+        for _ in range(2):
+            bench.measured(side, label, args, "open", rate=rate)
+        return rate
+    finally:
+        stack.stop()
 
 
 def tracing_overhead(infra: dict[str, str], rounds: int) -> Result:
@@ -81,6 +90,8 @@ def tracing_overhead(infra: dict[str, str], rounds: int) -> Result:
         "OTEL_TRACES_SAMPLER": "parentbased_traceidratio",
         "OTEL_TRACES_SAMPLER_ARG": SAMPLED,
     }
+    if os.environ.get("BENCH_TRACING_AA"):
+        traced = infra
     result = Result(
         "tracing overhead (card lookup)",
         "req/s",
@@ -88,30 +99,26 @@ def tracing_overhead(infra: dict[str, str], rounds: int) -> Result:
         Side(f"tracing on, {float(SAMPLED):.0%} sampled, OTLP/HTTP to a loopback sink"),
         Side("tracing off (the default)"),
     )
-    with tempfile.TemporaryDirectory(prefix="bench-tracing-") as tmp:
-        workdir = Path(tmp)
-        (workdir / "on").mkdir()
-        (workdir / "off").mkdir()
-        on = start_stack(traced, workdir / "on")
-        off = start_stack(infra, workdir / "off")
-        try:
-            pids = {"project": on.pids()["project"], "baseline": off.pids()["project"]}
-            bench = HttpBench(on.gateway.port, off.gateway.port, [], pids)
-            path = "/api/v1/clients?q={id}"
-            sides = {
-                "project": (on, cards_of(on, workdir / "on-cards.txt")),
-                "baseline": (off, cards_of(off, workdir / "off-cards.txt")),
-            }
-            args = {
-                label: ["--path", path, "--ids-file", str(cards), *auth_headers(stack)]
-                for label, (stack, cards) in sides.items()
-            }
-            bench.run(result, args, rounds)
-            equal_rate_cpu(bench, result, args, rounds)
-        finally:
-            on.stop()
-            off.stop()
-            sink.shutdown()
+    sides = {"project": (traced, result.project), "baseline": (infra, result.baseline)}
+    rate: float | None = None
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench-tracing-") as tmp:
+            for r in range(rounds):
+                for label in ("project", "baseline") if r % 2 == 0 else ("baseline", "project"):
+                    env, side = sides[label]
+                    (workdir := Path(tmp) / f"{label}-{r}").mkdir()
+                    rate = stack_life(env, workdir, label, side, rate)
+                cpu = {k: v[1].extra["cpu_ms_per_op"][-2:] for k, v in sides.items()}
+                print(
+                    f"  round {r + 1}/{rounds}: CPU ms per lookup at {rate:,.0f}/s {cpu}",
+                    flush=True,
+                )
+    finally:
+        sink.shutdown()
+    at = f"{rate or 0:,.0f}/s"
+    result.notes.append(f"a fresh stack per side and round; CPU per lookup at one rate, {at}")
+    if os.environ.get("BENCH_TRACING_AA"):
+        result.notes.append("BENCH_TRACING_AA: both sides untraced (the method's own spread)")
     result.notes.append(
         f"the sink received {_Sink.received['requests']} OTLP exports "
         f"({_Sink.received['bytes']:,} bytes) from the traced stack"
