@@ -17,7 +17,7 @@ few more round trips per batch.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pymongo import ReplaceOne, UpdateMany, UpdateOne
@@ -25,6 +25,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import BulkWriteError
 
 UPDATES_PER_COMMAND = 16
+DUPLICATE_KEY = 11000
 UPDATES = (UpdateOne, UpdateMany, ReplaceOne)
 
 WriteOp = Any
@@ -72,3 +73,21 @@ async def bulk_write(
         offset += len(piece)
     if errors or concern:
         raise BulkWriteError({"writeErrors": errors, "writeConcernErrors": concern})
+
+
+async def insert_new(
+    collection: AsyncCollection[dict[str, Any]], docs: Sequence[Mapping[str, Any]]
+) -> set[str]:
+    """Insert every document in one unordered command; returns the `_id`s that existed
+    already (a duplicate key: another writer, or an earlier try, was first). Any other
+    write error is raised."""
+    if not docs:
+        return set()
+    try:
+        await collection.insert_many([dict(d) for d in docs], ordered=False)
+    except BulkWriteError as exc:
+        errors = exc.details.get("writeErrors", [])
+        if any(e.get("code") != DUPLICATE_KEY for e in errors):
+            raise
+        return {str(docs[e["index"]]["_id"]) for e in errors}
+    return set()

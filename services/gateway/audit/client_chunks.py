@@ -27,13 +27,12 @@ from typing import Any
 
 from cachetools import LRUCache
 from pymongo.asynchronous.collection import AsyncCollection
-from pymongo.errors import BulkWriteError
 
+from shared.store.bulk import insert_new
 from shared.store.point_reads import find_by_ids, gather_bounded
 
 WINDOW = 16
 KEPT = 10_000  # months whose next chunk index a process remembers
-DUPLICATE_KEY = 11000
 
 Entry = dict[str, Any]
 Collection = AsyncCollection[dict[str, Any]]
@@ -85,24 +84,13 @@ class ClientChunks:
                 {"_id": chunk_id(k, i), "client_id": todo[k][0], "entries": todo[k][1]}
                 for k, i in zip(keys, free, strict=True)
             ]
-            taken = await self._insert(docs)
+            taken = await insert_new(self.collection, docs)
             for k, i, doc in zip(keys, free, docs, strict=True):
                 if doc["_id"] in taken:  # another writer was first: look again
                     self.next.pop(k, None)
                 else:
                     self.next[k] = i + 1
             todo = {k: todo[k] for k, doc in zip(keys, docs, strict=True) if doc["_id"] in taken}
-
-    async def _insert(self, docs: Sequence[dict[str, Any]]) -> set[str]:
-        """Insert all; the ids another writer had inserted first."""
-        try:
-            await self.collection.insert_many(list(docs), ordered=False)
-        except BulkWriteError as exc:
-            errors = exc.details.get("writeErrors", [])
-            if any(e.get("code") != DUPLICATE_KEY for e in errors):
-                raise
-            return {str(docs[e["index"]]["_id"]) for e in errors}
-        return set()
 
     async def entries(self, months: Sequence[str]) -> list[Entry]:
         """Every entry of the months' chunks (and of a month document written whole by an

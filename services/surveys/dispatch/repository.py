@@ -20,7 +20,7 @@ from pymongo import UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
-from shared.store.bulk import bulk_write
+from shared.store.bulk import bulk_write, insert_new
 from shared.store.outbox import OUTBOX_FIELD
 from shared.store.upserts import upsert
 
@@ -48,16 +48,7 @@ class MessageStore:
     async def create_many(self, docs: Sequence[Mapping[str, Any]]) -> set[str]:
         """Insert messages in one command; returns the ids that existed already (their
         triggers were handled before)."""
-        if not docs:
-            return set()
-        try:
-            await self.messages.insert_many([dict(d) for d in docs], ordered=False)
-        except BulkWriteError as exc:
-            errors = exc.details.get("writeErrors", [])
-            if any(e.get("code") != DUPLICATE_KEY for e in errors):
-                raise
-            return {str(docs[e["index"]]["_id"]) for e in errors}
-        return set()
+        return await insert_new(self.messages, docs)
 
     async def plan_many(self, due: Mapping[str, datetime]) -> None:
         """Schedule messages in one command (one already scheduled stays as it is)."""
