@@ -87,7 +87,7 @@ def flatness(infra: dict[str, str], _rounds: int) -> Result:
         try:
             produce(infra, prefix, 0, clients)  # the accounts first: no purchase waits
             loyalty.start().wait_healthy(timeout_s=120)
-            asyncio.run(_accounts_opened(infra, prefix))
+            asyncio.run(accounts_opened(infra, prefix))
             loyalty.stop()
             produced = time.monotonic()
             produce(infra, prefix, count, clients)
@@ -110,7 +110,7 @@ def flatness(infra: dict[str, str], _rounds: int) -> Result:
     return result
 
 
-async def _accounts_opened(infra: dict[str, str], prefix: str) -> None:
+async def accounts_opened(infra: dict[str, str], prefix: str) -> None:
     topic = f"{prefix}client.registered"
     async with Groups(infra["KAFKA_BOOTSTRAP_SERVERS"], topic, prefix) as groups:
         await groups.wait_caught_up([f"{prefix}loyalty"], timeout_s=600)
