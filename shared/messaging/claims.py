@@ -30,28 +30,19 @@ from typing import Any
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
 
+from shared.store.bulk import duplicate_indexes
 from shared.store.point_reads import find_by_ids
 
 INBOX = "inbox"
 STARTED = "started"
 DONE = "done"
 DONE_MARK = "#done"
-DUPLICATE_KEY = 11000
 
 
 class Claim(Enum):
     NEW = "new"  # first sight of the key
     UNFINISHED = "unfinished"  # seen before, its effect not (fully) stored
     DONE = "done"  # its effect is stored: a duplicate
-
-
-def duplicate_indexes(exc: BulkWriteError) -> set[int]:
-    """The positions a bulk insert refused as duplicates; any other error is raised."""
-    errors = exc.details.get("writeErrors", [])
-    others = [e for e in errors if e.get("code") != DUPLICATE_KEY]
-    if others or exc.details.get("writeConcernErrors"):
-        raise exc
-    return {int(e["index"]) for e in errors}
 
 
 class Claims:

@@ -75,19 +75,25 @@ async def bulk_write(
         raise BulkWriteError({"writeErrors": errors, "writeConcernErrors": concern})
 
 
+def duplicate_indexes(exc: BulkWriteError) -> set[int]:
+    """The positions a bulk insert refused as duplicates; any other write error, or a
+    write concern error, is raised."""
+    errors = exc.details.get("writeErrors", [])
+    others = [e for e in errors if e.get("code") != DUPLICATE_KEY]
+    if others or exc.details.get("writeConcernErrors"):
+        raise exc
+    return {int(e["index"]) for e in errors}
+
+
 async def insert_new(
     collection: AsyncCollection[dict[str, Any]], docs: Sequence[Mapping[str, Any]]
 ) -> set[str]:
     """Insert every document in one unordered command; returns the `_id`s that existed
-    already (a duplicate key: another writer, or an earlier try, was first). Any other
-    write error is raised."""
+    already (a duplicate key: another writer, or an earlier try, was first)."""
     if not docs:
         return set()
     try:
         await collection.insert_many([dict(d) for d in docs], ordered=False)
     except BulkWriteError as exc:
-        errors = exc.details.get("writeErrors", [])
-        if any(e.get("code") != DUPLICATE_KEY for e in errors):
-            raise
-        return {str(docs[e["index"]]["_id"]) for e in errors}
+        return {str(docs[i]["_id"]) for i in duplicate_indexes(exc)}
     return set()

@@ -6,15 +6,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from pymongo import InsertOne, UpdateOne
+from pymongo import UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import BulkWriteError
 
 from shared.messaging.idempotency import LAST_APPLIED
-from shared.store.bulk import bulk_write
+from shared.store.bulk import bulk_write, insert_new
 from shared.store.point_reads import find_by_ids
-
-DUPLICATE_KEY = 11000
 
 
 def stored_fields(inc: Mapping[str, int]) -> list[dict[str, Any]]:
@@ -27,13 +24,8 @@ def field_map(stored: Iterable[Mapping[str, Any]]) -> dict[str, int]:
 
 
 async def insert_step(db: AsyncDatabase[dict[str, Any]], step: Mapping[str, Any]) -> None:
-    try:
-        ops = [InsertOne(dict(d)) for d in step["rows"]]
-        await db[step["collection"]].bulk_write(ops, ordered=False)
-    except BulkWriteError as exc:
-        others = [e for e in exc.details.get("writeErrors", []) if e.get("code") != DUPLICATE_KEY]
-        if others or exc.details.get("writeConcernErrors"):
-            raise
+    """New documents with deterministic `_id`s: one there already (a replay) is left."""
+    await insert_new(db[step["collection"]], step["rows"])
 
 
 async def increment_step(

@@ -50,18 +50,17 @@ class ClientChunks:
         self.collection = collection
         self.next: LRUCache[str, int] = LRUCache(maxsize=KEPT)
 
-    async def _chunks_from(self, month: str, start: int) -> list[dict[str, Any]]:
-        """The month's chunks from `start` on, up to the first missing index."""
-        found: list[dict[str, Any]] = []
-        first = await self.collection.find_one({"_id": chunk_id(month, start)})
+    async def _chunks(
+        self, month: str, projection: dict[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
+        """The month's chunks in order, up to the first missing index."""
+        first = await self.collection.find_one({"_id": chunk_id(month, 0)}, projection)
         if first is None:
-            return found
-        found.append(first)
-        index = start + 1
+            return []
+        found, index = [first], 1
         while True:
             ids = [chunk_id(month, i) for i in range(index, index + WINDOW)]
-            window = await find_by_ids(self.collection, ids)
-            for doc in window:
+            for doc in await find_by_ids(self.collection, ids, projection):
                 if doc is None:
                     return found
                 found.append(doc)
@@ -71,7 +70,7 @@ class ClientChunks:
         known = self.next.get(month)
         if known is not None:
             return known
-        return len(await self._chunks_from(month, 0))
+        return len(await self._chunks(month, {"_id": 1}))  # counted: no entries read
 
     async def append(self, months: Mapping[str, tuple[str, list[Entry]]]) -> None:
         """Insert one chunk per month: `months` maps a month's key to (client id, its
@@ -95,7 +94,7 @@ class ClientChunks:
     async def entries(self, months: Sequence[str]) -> list[Entry]:
         """Every entry of the months' chunks (and of a month document written whole by an
         older release, `_id` the month's key), each once, newest first."""
-        chunks = await gather_bounded(partial(self._chunks_from, m, 0) for m in months)
+        chunks = await gather_bounded(partial(self._chunks, m) for m in months)
         legacy = await find_by_ids(self.collection, months)
         docs = [d for found in chunks for d in found] + [d for d in legacy if d]
         unique = {str(e["id"]): e for d in docs for e in d.get("entries", [])}
