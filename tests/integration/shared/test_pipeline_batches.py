@@ -71,7 +71,12 @@ async def test_a_batch_pays_one_claim_insert_and_one_settle(slate: Slate) -> Non
         before = inbox_commands("batch-cost")
         await pipeline.consume(batch)
         spent = inbox_commands("batch-cost") - before
-    assert spent == Counter({"insert": 2})  # the claims, then their done marks; no read
+        inbox = await pipeline.runtime.db["inbox"].find({}, {"_id": 1}).to_list()
+    assert spent == Counter({"insert": 2})  # the claims, then their done mark; no read
+    # A claim per event and one done mark for the batch, not one mark per event.
+    ids = sorted(str(doc["_id"]) for doc in inbox)
+    assert len(ids) == 101
+    assert [i for i in ids if i.endswith("#done")] == [i for i in ids if "#batch:" in i]
     assert shop.batches == [[f"p-{n}" for n in range(100)]]  # one call, in offset order
 
 
@@ -88,7 +93,8 @@ async def test_duplicates_in_a_batch_and_across_redeliveries_count_once(slate: S
         spent = inbox_commands("surveys") - before
     assert shop.applied == Counter({"p-1": 1, "p-2": 1, "p-3": 1})
     assert shop.batches == [["p-1", "p-2"], ["p-3"]]  # a redelivered batch never reaches it
-    assert spent == Counter({"insert": 1, "find": 4})  # only the duplicates are read
+    # Only the duplicates are read: their claims and own marks, then the one batch mark.
+    assert spent == Counter({"insert": 1, "find": 5})
 
 
 async def test_a_poison_record_in_a_batch_of_100_parks_only_itself(slate: Slate) -> None:
@@ -126,6 +132,24 @@ async def test_a_crash_between_claim_and_settle_runs_the_batch_again(slate: Slat
         await pipeline.consume(batch)  # settled now: nothing runs
     assert shop.batches == [["p-0", "p-1", "p-2"], ["p-0", "p-1", "p-2"]]
     assert shop.first_sights == [[True] * 3, [False] * 3]  # the claims were unfinished
+
+
+async def test_keys_of_an_unsettled_attempt_and_new_keys_settle_apart(slate: Slate) -> None:
+    """A batch mixing keys an interrupted attempt claimed with new ones: the new ones are
+    settled by the batch's mark, the others by their own; the rest of the interrupted
+    attempt stays unfinished."""
+    shop = BatchShop()
+    shop.clients.add("c-1")
+    shop.crash_once = True
+    p = {n: record(slate, purchase(f"p-{n}", "c-1"), offset=n) for n in range(3)}
+    async with pipeline_of(slate, shop, table=shop.table()) as pipeline:
+        with pytest.raises(AutoReconnect):
+            await pipeline.consume([p[0], p[1]])  # claimed, never settled
+        await pipeline.consume([p[1], p[2]])  # p-1 again (unfinished), p-2 new
+        await pipeline.consume([p[0], p[1], p[2]])  # only p-0 is still unfinished
+        await pipeline.consume([p[0], p[1], p[2]])  # all settled: nothing runs
+    assert shop.batches == [["p-0", "p-1"], ["p-1", "p-2"], ["p-0"]]
+    assert shop.first_sights == [[True, True], [False, True], [False]]
 
 
 async def test_a_batch_event_waits_for_its_client_and_is_released_through_the_table(
