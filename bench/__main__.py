@@ -39,7 +39,7 @@ def suites(infra: dict[str, str], rounds: int) -> dict[str, Callable[[], list[Re
         "consumer": lambda: [consumer_overhead(infra, rounds)],
         "http": lambda: run_http_benchmarks(infra, rounds),
         "loyalty": lambda: [loyalty_pipeline(infra, rounds)],
-        "tracing": lambda: [tracing_overhead(infra, rounds)],
+        "tracing": lambda: tracing_overhead(infra, rounds),
         "flatness": lambda: [flatness(infra, rounds)],
     }
 

@@ -10,14 +10,20 @@ process can be unlucky for the whole run (its memory layout, its core, its neigh
 so each side gets a fresh stack per round, and the order alternates. The traced stack
 exports OTLP/HTTP to a sink on loopback that accepts and drops the spans (a collector's
 receiving costs no CPU of ours either). The figure that matters is the CPU per lookup of
-the three processes (the second table): the issue's target is at most 10 % more with
-tracing on, a CPU ratio (baseline / project) >= 0.91. `BENCH_TRACING_AA=1` runs the
-untraced stack on both sides, to see the method's own spread.
+the stack (gateway, registry, loyalty, the store): the issue's target is at most 10 %
+more with tracing on. Each load's CPU per lookup is taken relative to the store's in the
+same load (`store_normalised`): an A/A run showed every process's CPU per lookup, the
+store's too, rising and falling together by ±20 % between stacks and minutes, which
+the store's own figure cancels (A/A per round 0.93..1.01 instead of 0.78..1.08); the
+raw ratio stays in the CPU table. `BENCH_TRACING_AA=1` runs the
+untraced stack on both sides, to see the method's own spread; `BENCH_TRACING_SAMPLED`
+(default 0.1) sets the traced side's sampling ratio (0: the unsampled path alone).
 """
 
 from __future__ import annotations
 
 import os
+import statistics
 import tempfile
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -25,9 +31,10 @@ from pathlib import Path
 
 from bench.common import Result, Side, quick
 from bench.http_bench import HttpBench, Stack, auth_headers, register_clients, start_stack
+from bench.targets import OVERHEAD, Target
 from tests.support.processes import free_port
 
-SAMPLED = "0.1"
+SAMPLED = os.environ.get("BENCH_TRACING_SAMPLED", "0.1")  # issue 17: 10 %
 LOOKUP = "/api/v1/clients?q={id}"
 
 
@@ -82,7 +89,7 @@ def stack_life(
         stack.stop()
 
 
-def tracing_overhead(infra: dict[str, str], rounds: int) -> Result:
+def tracing_overhead(infra: dict[str, str], rounds: int) -> list[Result | Target]:
     sink = ThreadingHTTPServer(("127.0.0.1", free_port()), _Sink)
     threading.Thread(target=sink.serve_forever, daemon=True).start()
     traced = infra | {
@@ -95,7 +102,7 @@ def tracing_overhead(infra: dict[str, str], rounds: int) -> Result:
     result = Result(
         "tracing overhead (card lookup)",
         "req/s",
-        0.90,
+        0.0,  # each side's maximum, for information: the target is on CPU (the targets table)
         Side(f"tracing on, {float(SAMPLED):.0%} sampled, OTLP/HTTP to a loopback sink"),
         Side("tracing off (the default)"),
     )
@@ -123,4 +130,35 @@ def tracing_overhead(infra: dict[str, str], rounds: int) -> Result:
         f"the sink received {_Sink.received['requests']} OTLP exports "
         f"({_Sink.received['bytes']:,} bytes) from the traced stack"
     )
-    return result
+    return [result, overhead_target(result)]
+
+
+def store_normalised(side: Side) -> list[float]:
+    """Per load: the services' CPU per lookup (gateway, registry, loyalty) over the
+    store's in the same load. Every process's CPU per lookup rises and falls together
+    with the machine's state (the other hyperthread's load, the clock): in an A/A run a
+    stack's raw CPU per lookup moved ±20 % between rounds, the store's with it. The store
+    does the same work on both sides (tracing sends it nothing), so it is the control."""
+    by = side.extra.get("cpu_ms_per_op_by_process", {})
+    store = by.get("ferretdb") or []
+    services = [by[n] for n in by if n != "ferretdb"]
+    return [sum(s[i] for s in services) / f for i, f in enumerate(store) if f]
+
+
+def overhead_target(result: Result) -> Target:
+    """Issue 17's row: tracing's extra CPU per lookup over the whole stack, store
+    included (its share unchanged by tracing), per round, the median of the rounds."""
+    on, off = store_normalised(result.project), store_normalised(result.baseline)
+    per_load = len(on) // max(1, len(result.project.throughputs))
+    if not on or len(on) != len(off) or not per_load:
+        return Target(OVERHEAD, None, "%", 10, True, "no CPU figures from the store")
+    rounds = [
+        (statistics.mean(on[i : i + per_load]) + 1) / (statistics.mean(off[i : i + per_load]) + 1)
+        for i in range(0, len(on), per_load)
+    ]
+    extra = [round((r - 1) * 100, 1) for r in rounds]
+    detail = (
+        f"median of {len(rounds)} rounds {extra} %; services' CPU per lookup relative to "
+        f"the store's in the same load (raw whole-stack CPU ratio in the CPU table)"
+    )
+    return Target(OVERHEAD, (statistics.median(rounds) - 1) * 100, "%", 10, True, detail)

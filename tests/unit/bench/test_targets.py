@@ -7,7 +7,18 @@ import pytest
 from bench.common import Result, Side
 from bench.flatness import window_rates
 from bench.groups import crossing
-from bench.targets import COUNTED, CPU, FLATNESS, P99, PURCHASES_S, RATIOS, Target, issue_rows
+from bench.targets import (
+    COUNTED,
+    CPU,
+    FLATNESS,
+    OVERHEAD,
+    P99,
+    PURCHASES_S,
+    RATIOS,
+    Target,
+    issue_rows,
+)
+from bench.tracing_overhead import overhead_target
 
 
 def result(name: str, target: float, project: list[float], baseline: list[float]) -> Result:
@@ -21,9 +32,33 @@ def result(name: str, target: float, project: list[float], baseline: list[float]
 
 def test_every_row_of_both_tables_is_printed_even_when_its_suite_did_not_run() -> None:
     rows = issue_rows([])
-    assert len(rows) == len(COUNTED) + len(CPU) + len(RATIOS) + 3
+    assert len(rows) == len(COUNTED) + len(CPU) + len(RATIOS) + 4
     assert all(row.value is None and "—" in row.row() for row in rows)
     assert any("BENCH=flatness" in row.detail for row in rows)
+    assert rows[-1].measure == OVERHEAD and "BENCH=tracing" in rows[-1].detail
+
+
+def stack_side(loads: list[tuple[float, float, float]]) -> Side:
+    """A side whose loads cost (gateway, registry, ferretdb) ms of CPU per lookup each."""
+    side = Side("s", throughputs=[0.0] * (len(loads) // 2))
+    by = side.extra.setdefault("cpu_ms_per_op_by_process", {})
+    for gateway, registry, store in loads:
+        for name, value in (("gateway", gateway), ("registry", registry), ("ferretdb", store)):
+            by.setdefault(name, []).append(value)
+    return side
+
+
+def test_the_tracing_overhead_is_read_against_the_store_in_the_same_load() -> None:
+    # Untraced, the machine makes every process 30 % costlier in the second round.
+    untraced = [(1.0, 1.0, 1.0), (1.0, 1.0, 1.0), (1.3, 1.3, 1.3), (1.3, 1.3, 1.3)]
+    same = Result("t", "req/s", 0, stack_side(untraced), stack_side(untraced[::-1]))
+    aa = overhead_target(same)
+    assert aa.value == pytest.approx(0.0) and aa.met() is True
+    # Traced: the services cost 20 % more than the store's share says (gateway and
+    # registry 2.0 -> 2.4 of a stack of 3.0): 0.4 / 3.0 = 13.3 % of the whole stack.
+    traced = [(g * 1.2, r * 1.2, f) for g, r, f in untraced[::-1]]
+    on = overhead_target(Result("t", "req/s", 0, stack_side(traced), stack_side(untraced)))
+    assert on.value == pytest.approx(40 / 3) and on.met() is False and "❌" in on.row()
 
 
 def test_rows_are_marked_against_their_bounds_with_the_spread() -> None:
