@@ -5,10 +5,10 @@ pre-produced `purchase.recorded` events (dedup, journal, ledger, receipts, repor
 balances, events). Baseline: a hand-written aiokafka `getmany` + the ledger in ONE
 `insert_many` + one `$inc` per account of the batch (sent in pieces of 16 updates:
 docs/store.md) + `bonus.accrued` produced per purchase + commit (issue 15's minimal
-writes),
-on the same data. Each side gets a fresh prefix and database per round; throughput =
-purchases counted / seconds from the consumer being ready to the last one counted (the
-project's accounts are opened before the purchases are produced, see `project_round`).
+writes), on the same data. Each side gets a fresh prefix and database per round;
+throughput = purchases counted / seconds from the first batch done to the last purchase
+counted (`wait_counted`; the project's accounts are opened before the purchases are
+produced and it is watched from its start, not from "ready": see `project_round`).
 A side that stops making progress for `STALL_S` is cut off and reported as stalled.
 """
 

@@ -20,7 +20,7 @@ Done marks: the keys this attempt claimed first are settled by ONE mark for the 
 attempt, `<consumer>#batch:<attempt id>#done`, listing the ones it left `open` (parked
 in the waiting room, refused): a batch of 500 writes 501 inbox documents, not 1,000
 (each service's inbox is written for every event it consumes, so this is a document
-per event per consumer group saved; docs/benchmarks.md, "One done mark per batch").
+per event per consumer group saved; docs/benchmarks.md, "Session 7").
 A key claimed by an earlier attempt gets its own mark `<consumer>:<dedup key>#done`
 (its claim names that attempt, whose mark does not cover it). Older claims without an
 attempt id are settled by their own marks, as before.
