@@ -19,6 +19,7 @@ from uuid import uuid4
 
 from faststream.kafka import KafkaBroker
 
+from services.loyalty.accounts.owner import AccountOwners
 from services.loyalty.accounts.repository import AccountRepository
 from services.loyalty.config import LoyaltySettings
 from services.loyalty.purchases.planning import legacy_steps
@@ -81,6 +82,7 @@ class Context(ServiceContext[LoyaltySettings]):
     unit_of_work: UnitOfWork
     shards: ReportShards  # which report shard this process writes (reports/shards.py)
     owned: Callable[[], set[str]]  # the partitions this process consumes now
+    owners: AccountOwners  # whether this process may write an account (accounts/owner.py)
 
     async def commit(self, journal: Journal, once: str | None = None) -> bool:
         """One unit of work: the journal's shared report keys pointed at this writer's
@@ -116,6 +118,21 @@ def owned_partitions(broker: KafkaBroker) -> Callable[[], set[str]]:
     return owned
 
 
+def partition_count(broker: KafkaBroker, topic: str) -> Callable[[], int | None]:
+    """The partitions of `topic` as this process's consumers know them (None before the
+    first metadata)."""
+
+    def count() -> int | None:
+        for subscriber in broker.subscribers:
+            consumer = getattr(subscriber, "consumer", None)
+            parts = consumer.partitions_for_topic(topic) if consumer is not None else None
+            if parts:
+                return len(parts)
+        return None
+
+    return count
+
+
 def bootstrap(
     settings: LoyaltySettings,
     runtime: ServiceRuntime,
@@ -124,6 +141,8 @@ def bootstrap(
     """The service's Context over the store `runtime` opened (build_app's on_start)."""
     db, outbox = runtime.db, runtime.outbox
     owned = owned_partitions(runtime.broker)
+    purchases = runtime.topics(PurchaseRecorded.TOPIC)
+    count = partition_count(runtime.broker, purchases)
     return Context(
         settings=settings,
         policy=Policy.from_settings(settings),
@@ -132,7 +151,8 @@ def bootstrap(
         outbox=outbox,
         repo=AccountRepository(db),
         unit_of_work=UnitOfWork(db, outbox, instance_name(), owned, legacy_steps),
-        shards=ReportShards(db, runtime.topics(PurchaseRecorded.TOPIC), owned),
+        shards=ReportShards(db, purchases, owned),
         owned=owned,
+        owners=AccountOwners(purchases, owned, count, runtime.publisher),
         clock=clock,
     )

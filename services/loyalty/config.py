@@ -28,4 +28,7 @@ class LoyaltySettings(ServiceSettings):
         72, gt=0, description="how long a return waits for its purchase before the DLQ"
     )
     waiting_sweep_interval_s: float = Field(600, gt=0)
+    adjust_wait_s: float = Field(
+        10, ge=0, description="how long an adjustment handed to the account's owner is awaited"
+    )
     crash_after_write: bool = False  # fault injection for the reliability tests only

@@ -21,7 +21,13 @@ from shared.context import ContextSlot
 from shared.contracts import ClientRegistered
 from shared.contracts.base import Event
 from shared.contracts.complaints import ComplaintFiled, ComplaintResolved, GoodwillGranted
-from shared.contracts.loyalty import BonusAccrued, BonusRedeemed, ClientAtRisk, TierChanged
+from shared.contracts.loyalty import (
+    AccountChangeRequested,
+    BonusAccrued,
+    BonusRedeemed,
+    ClientAtRisk,
+    TierChanged,
+)
 from shared.contracts.pos import PurchaseRecorded, PurchaseReturned
 from shared.contracts.registry import ClientErased, ClientMerged, ClientUpdated
 from shared.jobs import claim_interval
@@ -42,10 +48,13 @@ CONSUMED = [
     GoodwillGranted.TOPIC,
     ComplaintFiled.TOPIC,
     ComplaintResolved.TOPIC,
+    AccountChangeRequested.TOPIC,  # from its own replicas (accounts/owner.py)
 ]
-PUBLISHES: list[type[Event]] = [BonusAccrued, BonusRedeemed, TierChanged, ClientAtRisk]
+PUBLISHES: list[type[Event]] = [
+    BonusAccrued, BonusRedeemed, TierChanged, ClientAtRisk, AccountChangeRequested,
+]  # fmt: skip
 PUBLISHED = [e.TOPIC for e in PUBLISHES]
-TOPICS = CONSUMED + PUBLISHED
+TOPICS = sorted(set(CONSUMED + PUBLISHED))
 # For MongoDB: the expiry job's scan of accounts with a balance. Everything else is
 # read by `_id` (FerretDB 1.x creates these but never reads through them).
 INDEXES: IndexPlan = {ACCOUNTS: [IndexModel([("balance_cents", 1)], name="balance_cents")]}

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
-from services.loyalty.accounts import handlers
+from services.loyalty.accounts import changes, handlers
 from services.loyalty.bonus import handlers as bonus
 from services.loyalty.bootstrap import Context
 from services.loyalty.clients import handlers as clients
@@ -15,9 +15,16 @@ from services.loyalty.purchases import handlers as purchases
 from services.loyalty.returns import handlers as returns
 from shared.contracts import ClientRegistered
 from shared.contracts.complaints import ComplaintFiled, ComplaintResolved, GoodwillGranted
+from shared.contracts.loyalty import AccountChangeRequested
 from shared.contracts.pos import PurchaseRecorded, PurchaseReturned
 from shared.contracts.registry import ClientErased, ClientMerged, ClientUpdated
-from shared.messaging.pipeline import SERVICE_GROUP, Dedup, HandlerTable, Pipeline
+from shared.messaging.pipeline import (
+    SERVICE_GROUP,
+    Dedup,
+    HandlerTable,
+    Pipeline,
+    one_at_a_time,
+)
 from shared.service import ServiceRuntime
 
 T = TypeVar("T")
@@ -59,6 +66,13 @@ def handler_table(context: Callable[[], Context], settings: LoyaltySettings) -> 
         max_records=settings.purchase_batch_size,
         batch_timeout_ms=settings.purchase_batch_timeout_ms,
     )  # fmt: skip
+    # Account writes other replicas hand on (accounts/owner.py): read by the purchase
+    # consumer itself, co-partitioned with purchases, so by the account's one writer.
+    table.add_batch(
+        AccountChangeRequested, one_at_a_time(given(context, changes.apply_change)),
+        SERVICE_GROUP, own, max_records=settings.purchase_batch_size,
+        batch_timeout_ms=settings.purchase_batch_timeout_ms,
+    )  # fmt: skip
     table.add(ClientRegistered, given(context, open_account), SERVICE_GROUP, own)
     table.add(PurchaseReturned, given(context, record_return), dedup=own)
     table.add(GoodwillGranted, given(context, grant_goodwill), dedup=own)
@@ -78,6 +92,7 @@ def register_subscribers(
 
     # A rebalance waits for the batch being written (shared/messaging/fence.py).
     fence = lambda: context().unit_of_work.lock  # noqa: E731
-    pipeline = Pipeline(handler_table(context, settings), runtime, known, fence=fence)
+    table = handler_table(context, settings)
+    pipeline = Pipeline(table, runtime, known, fence=fence, co_partitioned=True)
     pipeline.subscribe()
     return pipeline

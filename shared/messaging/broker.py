@@ -16,6 +16,7 @@ import weakref
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
+from aiokafka.coordinator.assignors.range import RangePartitionAssignor
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 
@@ -114,14 +115,41 @@ def dead_letter_sender(broker: KafkaBroker, timeout_s: float) -> DeadLetterSende
     return send
 
 
-def subscriber_options(settings: ServiceSettings, group: str | None = None) -> dict[str, Any]:
-    """Keyword arguments for `broker.subscriber(...)` that every consumer must use."""
-    return {
+class CoPartitioned(RangePartitionAssignor):  # type: ignore[misc]
+    """Kafka's range assignment: partition N of every topic a consumer reads goes to the
+    same member (over topics of equal partition counts).
+
+    Announced under the name the groups have always used ("roundrobin", aiokafka's
+    default), so members of an older release and of this one share a protocol and
+    join one group during a rolling upgrade (Kafka refuses a member whose protocol no
+    other member has); the group leader's own assignor decides, so once every member
+    runs this release, the assignment is co-partitioned. One assignor only: aiokafka
+    0.14 sends one JoinGroup per listed assignor, and two members joining at once then
+    trigger each other's rebalances forever."""
+
+    name = "roundrobin"
+
+
+CO_PARTITIONED = (CoPartitioned,)
+
+
+def subscriber_options(
+    settings: ServiceSettings, group: str | None = None, co_partitioned: bool = False
+) -> dict[str, Any]:
+    """Keyword arguments for `broker.subscriber(...)` that every consumer must use.
+
+    `co_partitioned`: partition N of every topic a consumer reads goes to the same
+    member (`CoPartitioned`), e.g. loyalty's purchases and the account changes handed
+    to their consumer."""
+    options = {
         "group_id": f"{settings.topic_prefix}{group or settings.service_name}",
         "auto_offset_reset": "earliest",
         "ack_policy": AckPolicy.NACK_ON_ERROR,
         "max_poll_interval_ms": 120_000,
     }
+    if co_partitioned:
+        options["partition_assignment_strategy"] = CO_PARTITIONED
+    return options
 
 
 class EventPublisher:
@@ -154,7 +182,9 @@ class EventPublisher:
         key: str | None,
         payload: bytes,
         correlation_id: str | None = None,
+        partition: int | None = None,
     ) -> None:
+        """`partition`: this partition number whatever the key (else the key's)."""
         cid = correlation_id or current_correlation_id()
         headers = [
             ("content-type", b"application/json"),
@@ -169,6 +199,7 @@ class EventPublisher:
                     payload,
                     key.encode() if key is not None else None,
                     headers + trace_headers,
+                    partition,
                 ),
                 self.timeout_s,
             )

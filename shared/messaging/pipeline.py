@@ -72,6 +72,7 @@ from shared.messaging.routes import (
     first_sight,
     logged_as,
     one_at_a_time,
+    partition_of,
     partitions_of,
 )
 from shared.messaging.waiting import ClientNotKnownYet, WaitingRoom, parked_element
@@ -81,7 +82,7 @@ if TYPE_CHECKING:
 
 __all__ = ["SERVICE_GROUP", "BatchHandler", "Dedup", "Handler", "HandlerTable", "Outcome"]
 __all__ += ["Pipeline", "Route", "decode", "dedup_key", "event_scope", "one_at_a_time"]
-__all__ += ["first_sight", "partitions_of"]
+__all__ += ["first_sight", "partition_of", "partitions_of"]
 
 log = get_logger(__name__)
 
@@ -106,8 +107,10 @@ class Pipeline:
         batch_size: int = 100,
         batch_timeout_ms: int = 100,
         fence: Callable[[], asyncio.Lock] | None = None,  # fence.py: the write lock
+        co_partitioned: bool = False,  # broker.py, `subscriber_options`
     ) -> None:
         self.table, self.runtime, self.known, self.fence = table, runtime, known, fence
+        self.co_partitioned = co_partitioned
         self.service = runtime.settings.service_name
         self.batch_size, self.batch_timeout_ms = batch_size, batch_timeout_ms
         self.locks = KeyedLocks()
@@ -130,7 +133,7 @@ class Pipeline:
         topics = [self.runtime.topics(route.event.TOPIC) for route in routes]
         self.runtime.consumes.update(zip(topics, (route.event for route in routes), strict=True))
         group_id = f"{self.service}.{group}" if group != SERVICE_GROUP else None
-        options = subscriber_options(self.runtime.settings, group_id)
+        options = subscriber_options(self.runtime.settings, group_id, self.co_partitioned)
         if any(route.max_records for route in routes):
             options["max_poll_interval_ms"] = SLOW_BATCH_POLL_MS
         if self.fence is not None:

@@ -81,13 +81,16 @@ class ResilientProducer:
         value: bytes,
         key: bytes | None,
         headers: Sequence[tuple[str, bytes]],
+        partition: int | None = None,
     ) -> None:
         """Send one record and wait for its acknowledgement; on a broken producer,
         replace it and send once more."""
         for attempt in (1, 2):
             producer, generation = await self._current()
             try:
-                await producer.send_and_wait(topic, value, key=key, headers=list(headers))
+                await producer.send_and_wait(
+                    topic, value, key=key, headers=list(headers), partition=partition
+                )
                 return
             except Exception as exc:
                 if not needs_new_producer(exc):

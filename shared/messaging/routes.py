@@ -221,6 +221,13 @@ def partitions_of(events: Sequence[Event]) -> list[str]:
     return sorted({f"{r.topic}:{r.partition}" for r in records if r is not None})
 
 
+def partition_of(event: Event) -> int | None:
+    """The partition number of the record `event` of the batch in hand came in (None:
+    re-applied from the waiting room, or called outside the pipeline)."""
+    item = (_SCOPE.get() or {}).get(dedup_key(event))
+    return item.record.partition if item is not None and item.record is not None else None
+
+
 @contextlib.contextmanager
 def logged_as(record: ConsumerRecord[Any, Any]) -> Iterator[None]:
     """Logs (and publishes) while handling a record carry its correlation id and origin."""

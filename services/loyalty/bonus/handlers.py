@@ -7,10 +7,11 @@ Each credit has a receipt key that makes it happen once: `grant:<grant_id>`,
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+from services.loyalty.accounts.handlers import track_complaint
 from services.loyalty.accounts.model import (
     AccountNotFound,
     Effect,
@@ -66,8 +67,11 @@ def plan_effect(
             journal.event(event)
 
 
-async def apply_credit(loyalty: Context, c: Credit) -> bool:
-    """Post one credit once; False when its receipt says it was already done."""
+async def apply_credit(loyalty: Context, c: Credit, arrived_on: int | None = None) -> bool:
+    """Post one credit once; False when its receipt says it was already done. A replica
+    that does not own the account hands it on to the one that does (accounts/owner.py;
+    True: it will be applied there, once). `arrived_on`: the partition a handed-on
+    credit came in."""
     store, repo = loyalty.unit_of_work, loyalty.repo
     async with store.lock:
         await store.replay_open(loyalty.owned())
@@ -76,14 +80,23 @@ async def apply_credit(loyalty: Context, c: Credit) -> bool:
         doc = await repo.load_raw(c.client_id)
         if doc is None or doc.get("merged_into"):
             raise AccountNotFound(c.client_id)
-        effect = credit(
-            state_of(doc), c.kind, c.amount_cents, c.at, c.cause, actor=c.actor, reason=c.reason
-        )
-        journal = Journal()
-        plan_effect(journal, loyalty, doc, effect, c)
-        # Once across replicas too: a job period another replica runs while this one's
-        # run overruns its own plans the same credit at the same moment.
-        return await loyalty.commit(journal, once=c.receipt_id)
+        if loyalty.owners.owns(doc, arrived_on):
+            effect = credit(
+                state_of(doc), c.kind, c.amount_cents, c.at, c.cause, actor=c.actor,
+                reason=c.reason,
+            )  # fmt: skip
+            journal = Journal()
+            plan_effect(journal, loyalty, doc, effect, c)
+            # Once across replicas too: a job period another replica runs while this
+            # one's run overruns its own plans the same credit at the same moment.
+            return await loyalty.commit(journal, once=c.receipt_id)
+    await loyalty.owners.hand_on(doc, "credit", asdict(c) | {"at": c.at.isoformat()})
+    return True
+
+
+def credit_of(details: dict[str, Any]) -> Credit:
+    """A credit handed on (`apply_credit`), as it was."""
+    return Credit(**(details | {"at": datetime.fromisoformat(details["at"])}))
 
 
 async def grant_goodwill(loyalty: Context, event: GoodwillGranted) -> bool:
@@ -139,35 +152,44 @@ async def run_birthdays(loyalty: Context, today: date) -> int:
 
 
 async def run_expiry(loyalty: Context, now: datetime) -> int:
-    """Expire old unspent bonus (paused while a complaint is open); a scan: a job."""
-    store, repo, expired = loyalty.unit_of_work, loyalty.repo, 0
-    for client_id in await repo.clients_with_balance():
-        async with store.lock:
-            doc = await repo.load_raw(client_id)
-            if doc is None or await repo.receipts([f"expiry:{client_id}:{month_of(now)}"]):
-                continue
-            cause = f"expiry:{client_id}:{month_of(now)}"
-            effect = expire(state_of(doc), now, loyalty.policy.expiry_months, cause)
-            if not effect.entries:
-                continue
-            journal = Journal()
-            amount = effect.entries[0].amount_cents
-            c = Credit(client_id, cause, "expiry", amount, now, cause, "bonus_cents", None)
-            plan_effect(journal, loyalty, doc, effect, c)
-            await loyalty.commit(journal)
-            expired += 1
+    """Expire old unspent bonus (paused while a complaint is open); a scan: a job.
+    Returns the accounts expired (here, or handed on to their owner to be)."""
+    expired = 0
+    for client_id in await loyalty.repo.clients_with_balance():
+        expired += int(await expire_account(loyalty, client_id, now))
     log.info("expiry_run", at=now.isoformat(), accounts=expired)
     return expired
 
 
+async def expire_account(
+    loyalty: Context, client_id: str, now: datetime, arrived_on: int | None = None
+) -> bool:
+    """One account's expiry of the month `now` is in, once (its receipt), by its owner."""
+    store, repo = loyalty.unit_of_work, loyalty.repo
+    cause = f"expiry:{client_id}:{month_of(now)}"
+    async with store.lock:
+        doc = await repo.load_raw(client_id)
+        if doc is None or await repo.receipts([cause]):
+            return False
+        effect = expire(state_of(doc), now, loyalty.policy.expiry_months, cause)
+        if not effect.entries:  # nothing to expire: nothing to hand on either
+            return False
+        if loyalty.owners.owns(doc, arrived_on):
+            journal = Journal()
+            amount = effect.entries[0].amount_cents
+            c = Credit(client_id, cause, "expiry", amount, now, cause, "bonus_cents", None)
+            plan_effect(journal, loyalty, doc, effect, c)
+            return await loyalty.commit(journal, once=cause)
+    await loyalty.owners.hand_on(doc, "expiry", {"at": now.isoformat()})
+    return True
+
+
 async def complaint_opened(loyalty: Context, event: ComplaintFiled) -> None:
-    async with loyalty.unit_of_work.lock:
-        await loyalty.repo.track_complaint(event.client_id, event.complaint_id, open_=True)
+    await track_complaint(loyalty, event.client_id, event.complaint_id, open_=True)
 
 
 async def complaint_closed(loyalty: Context, event: ComplaintResolved) -> None:
-    async with loyalty.unit_of_work.lock:
-        await loyalty.repo.track_complaint(event.client_id, event.complaint_id, open_=False)
+    await track_complaint(loyalty, event.client_id, event.complaint_id, open_=False)
 
 
 async def run_churn(loyalty: Context, today: date) -> int:

@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from services.loyalty.accounts.handlers import credit_unmatched
+from services.loyalty.accounts.handlers import credit_waiting, set_fields
 from services.loyalty.accounts.model import AccountState, add_spend, post
 from services.loyalty.accounts.repository import ledger_doc, state_of
 from services.loyalty.bootstrap import Context
@@ -41,15 +41,15 @@ async def update_client(loyalty: Context, event: ClientUpdated) -> None:
             log.info("update_for_unknown_client", client_id=event.client_id)
             return
         old_category, new_category = doc.get("category") or "regular", changed.get("category")
-        await repo.set_fields(event.client_id, changed)
         moved = bool(new_category) and new_category != old_category
         counted = {old_category: -1, str(new_category): 1} if moved else {}
         keys = stored_keys(changed, loyalty.policy.region)
         birthday = str(changed["birthday"]) if changed.get("birthday") else None
         shard = await loyalty.shards.current()
         await ClientIndexes(loyalty.store).index(event.client_id, keys, birthday, counted, shard)
-        # A card or phone bound now may have paid before: credit what waited for it.
-        await credit_unmatched(loyalty, event.client_id, keys)
+    await set_fields(loyalty, event.client_id, changed)  # by the account's owner
+    if keys:  # a card or phone bound now may have paid before: credit what waited for it
+        await credit_waiting(loyalty, event.client_id)
 
 
 def plan_merge(
@@ -120,6 +120,5 @@ async def erase_client(loyalty: Context, event: ClientErased) -> None:
         if doc is None:
             return
         await repo.delete_lookups(stored_keys(doc, loyalty.policy.region))
-        await repo.set_fields(
-            event.client_id, {"card_number": None, "phone": None, "birthday": None, "erased": True}
-        )
+    erased = {"card_number": None, "phone": None, "birthday": None, "erased": True}
+    await set_fields(loyalty, event.client_id, erased)

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from services.loyalty.accounts.model import AccountState, Effect, apply_purchase, month_of
+from services.loyalty.accounts.owner import HOME
 from services.loyalty.accounts.repository import AccountRepository, state_of
 from services.loyalty.bootstrap import Context, Policy
 from services.loyalty.purchases.planning import (
@@ -37,7 +38,13 @@ from shared.contracts.pos import ClientRef, PurchaseRecorded
 from shared.identity import reference_keys
 from shared.logging import get_logger
 from shared.messaging.dead_letters import describe
-from shared.messaging.pipeline import Outcome, event_scope, first_sight, partitions_of
+from shared.messaging.pipeline import (
+    Outcome,
+    event_scope,
+    first_sight,
+    partition_of,
+    partitions_of,
+)
 
 log = get_logger(__name__)
 
@@ -109,8 +116,9 @@ async def record_purchases(loyalty: Context, purchases: Sequence[PurchaseRecorde
         # ~0.2 ms of CPU per purchase: in the event loop a batch of 500 held off every
         # request (a readiness probe too) for 100 ms, many times that on a busy host.
         # In a worker thread the interpreter hands the loop its turn every few ms.
+        homes = {p.purchase_id: partition_of(p) for p in fresh}
         journal = await asyncio.to_thread(
-            plan_purchases, fresh, owners, docs, rules, loyalty.policy
+            plan_purchases, fresh, owners, docs, rules, loyalty.policy, homes
         )
         journal.partitions = partitions_of(purchases)
         planned = time.perf_counter()
@@ -132,12 +140,15 @@ def plan_purchases(
     docs: dict[str, dict[str, Any]],
     rules: dict[str, CategoryRule],
     policy: Policy,
+    homes: dict[str, int | None] | None = None,
 ) -> Journal:
     """Pure: what a batch writes, given what was read (each purchase planned in its own
-    trace and correlation id, which the events it causes carry on)."""
-    journal = Journal()
+    trace and correlation id, which the events it causes carry on). `homes`: the
+    partition each purchase came in; an account keeps its last purchase's as its home
+    (accounts/owner.py)."""
+    journal, homes = Journal(), homes or {}
     before = {cid: state_of(doc) for cid, doc in docs.items()}
-    states = dict(before)
+    states, home = dict(before), dict[str, int]()
     for p in purchases:
         client_id = owners.get(p.purchase_id)
         if client_id is None or client_id not in states:
@@ -145,11 +156,15 @@ def plan_purchases(
             continue
         effect = purchase_effect(states[client_id], p, rules, policy)
         states[client_id] = effect.state
+        if (partition := homes.get(p.purchase_id)) is not None:
+            home[client_id] = partition
         with event_scope(p):
             plan_effect(journal, p, effect, policy, states[client_id].category)
     for client_id, state in states.items():
         if state != before[client_id]:
-            journal.account(client_id, *account_changes(before[client_id], state))
+            inc, fields = account_changes(before[client_id], state)
+            moved = home.get(client_id, docs[client_id].get(HOME))
+            journal.account(client_id, inc, fields | {HOME: moved} if moved is not None else fields)
     return journal
 
 

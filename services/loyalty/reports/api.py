@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, date, datetime
 from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 
 from services.loyalty.accounts.api import loyalty_of
 from services.loyalty.accounts.model import month_of
@@ -139,10 +140,23 @@ async def stores_report(
 
 
 @router.post("/accounts/{client_id}/adjustments", status_code=201)
-async def adjust(client_id: str, body: AdjustmentRequest, request: Request) -> dict[str, Any]:
+async def adjust(
+    client_id: str, body: AdjustmentRequest, request: Request, response: Response
+) -> dict[str, Any]:
+    """201 once applied (`applied` false: that `request_id` was applied before). Another
+    replica than the account's owner hands it on and waits for it up to
+    `LOYALTY_ADJUST_WAIT_S`; still not applied then: 202, it will be, once."""
     loyalty = loyalty_of(request)
     amount = to_minor_units(body.amount)
     done = await bonus.adjust(loyalty, client_id, amount, body.actor, body.reason, body.request_id)
+    receipt, waited = f"adjustment:{body.request_id}", 0.0
+    while done and not await loyalty.repo.receipts([receipt]):
+        if waited >= loyalty.settings.adjust_wait_s:
+            response.status_code = 202
+            return {"client_id": client_id, "applied": False, "pending": True,
+                    "request_id": body.request_id}  # fmt: skip
+        await asyncio.sleep(0.05)
+        waited += 0.05
     return {"client_id": client_id, "applied": done, "request_id": body.request_id}
 
 

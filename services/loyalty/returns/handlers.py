@@ -55,7 +55,14 @@ def returned_amounts(
     return money, cost, {k: str(v) for k, v in done.items()}
 
 
-async def record_return(loyalty: Context, event: PurchaseReturned, owned: set[str] | None) -> None:
+async def record_return(
+    loyalty: Context,
+    event: PurchaseReturned,
+    owned: set[str] | None,
+    arrived_on: int | None = None,
+) -> None:
+    """Applied by the replica that owns the purchase's account (accounts/owner.py);
+    another hands the return on (`arrived_on`: the partition a handed-on one came in)."""
     store, repo = loyalty.unit_of_work, loyalty.repo
     rid, pid = f"return:{event.return_id}", f"purchase:{event.purchase_id}"
     async with store.lock:
@@ -69,8 +76,12 @@ async def record_return(loyalty: Context, event: PurchaseReturned, owned: set[st
             await note_return_waiting(loyalty)  # before it is parked (waiting.py)
             raise ClientNotKnownYet([pid], NOT_RECORDED_YET, NEVER_RECORDED)
         doc = await repo.load_raw(purchase["client_id"]) if purchase.get("client_id") else None
-        journal = plan_return(loyalty, event, purchase, doc)
-        await loyalty.commit(journal)
+        if doc is None or loyalty.owners.owns(doc, arrived_on):
+            await loyalty.commit(plan_return(loyalty, event, purchase, doc))
+            return
+    # The purchase's receipt names the client: the reference (card, phone) stays here.
+    details = event.model_dump(mode="json", exclude={"client"})
+    await loyalty.owners.hand_on(doc, "return", details)
 
 
 async def purchases_recorded(loyalty: Context, keys: Sequence[str]) -> bool:
