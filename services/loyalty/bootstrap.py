@@ -11,10 +11,10 @@ from __future__ import annotations
 import json
 import os
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from uuid import uuid4
 
 from faststream.kafka import KafkaBroker
@@ -103,16 +103,22 @@ class Context(ServiceContext[LoyaltySettings]):
         return await self.unit_of_work.commit(plan, done)
 
 
+def consumers(broker: KafkaBroker) -> Iterator[Any]:
+    """The aiokafka consumers of this process's subscribers that have started."""
+    for subscriber in broker.subscribers:
+        consumer = getattr(subscriber, "consumer", None)
+        if consumer is not None:
+            yield consumer
+
+
 def owned_partitions(broker: KafkaBroker) -> Callable[[], set[str]]:
     """Every partition any consumer of this process owns now: a journal of a crashed
     batch is replayed before this process writes anything else (unit_of_work.py)."""
 
     def owned() -> set[str]:
         found: set[str] = set()
-        for subscriber in broker.subscribers:
-            consumer = getattr(subscriber, "consumer", None)
-            if consumer is not None:
-                found |= {f"{tp.topic}:{tp.partition}" for tp in consumer.assignment()}
+        for consumer in consumers(broker):
+            found |= {f"{tp.topic}:{tp.partition}" for tp in consumer.assignment()}
         return found
 
     return owned
@@ -123,12 +129,8 @@ def partition_count(broker: KafkaBroker, topic: str) -> Callable[[], int | None]
     first metadata)."""
 
     def count() -> int | None:
-        for subscriber in broker.subscribers:
-            consumer = getattr(subscriber, "consumer", None)
-            parts = consumer.partitions_for_topic(topic) if consumer is not None else None
-            if parts:
-                return len(parts)
-        return None
+        parts = (consumer.partitions_for_topic(topic) for consumer in consumers(broker))
+        return next((len(p) for p in parts if p), None)
 
     return count
 

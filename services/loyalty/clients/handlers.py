@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from services.loyalty.accounts.handlers import credit_waiting, set_fields
+from services.loyalty.accounts.handlers import PERSONAL, credit_waiting, set_fields
 from services.loyalty.accounts.model import AccountState, add_spend, post
 from services.loyalty.accounts.repository import ledger_doc, state_of
 from services.loyalty.bootstrap import Context
@@ -120,5 +120,5 @@ async def erase_client(loyalty: Context, event: ClientErased) -> None:
         if doc is None:
             return
         await repo.delete_lookups(stored_keys(doc, loyalty.policy.region))
-    erased = {"card_number": None, "phone": None, "birthday": None, "erased": True}
+    erased = dict.fromkeys(PERSONAL) | {"erased": True}
     await set_fields(loyalty, event.client_id, erased)

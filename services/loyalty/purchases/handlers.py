@@ -163,8 +163,10 @@ def plan_purchases(
     for client_id, state in states.items():
         if state != before[client_id]:
             inc, fields = account_changes(before[client_id], state)
-            moved = home.get(client_id, docs[client_id].get(HOME))
-            journal.account(client_id, inc, fields | {HOME: moved} if moved is not None else fields)
+            partition = home.get(client_id, docs[client_id].get(HOME))
+            if partition is not None:
+                fields |= {HOME: partition}
+            journal.account(client_id, inc, fields)
     return journal
 
 
