@@ -73,6 +73,12 @@ async def test_two_loyalty_replicas_credit_one_birthday_bonus_per_client(slate: 
         replicas = [a.state.loyalty, b.state.loyalty]
         ran = await asyncio.gather(*(run_jobs(r, now) for r in replicas * 2))
         later = await asyncio.gather(*(run_jobs(r, now + timedelta(hours=3)) for r in replicas))
+
+        async def credited() -> bool:  # a credit handed to the account's owner lands later
+            return all([await balance(api, c) != "0.00" for c in ids])
+
+        await eventually(credited, timeout_s=30)
+        await asyncio.sleep(0.5)  # a second bonus would show now
         balances = [await balance(api, c) for c in ids]
         ledgers = [(await api.get(f"/internal/v1/clients/{c}/ledger")).json() for c in ids]
     assert balances == ["5.00"] * 5
