@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -40,3 +41,25 @@ async def test_a_second_start_with_several_indexes_on_one_collection_keeps_the_c
     names = {i["name"] async for i in await db.cases.list_indexes()}
     assert {"a_1", "b_1", "c_1"} <= names
     assert (await db.command("ping"))["ok"] == 1
+
+
+async def test_replicas_starting_at_once_all_get_their_indexes(
+    slate: Slate, mongo: AsyncMongoClient[dict[str, Any]]
+) -> None:
+    # Two replicas listed no indexes, then both asked for the same ones: the one
+    # that came second named indexes the first had just made, and FerretDB 1.24
+    # dropped its connection (a complaints replica failed to start in CI).
+    plan = {
+        "cases": [IndexModel([(f, ASCENDING)]) for f in "abc"],
+        "trends": [IndexModel([(f, ASCENDING)]) for f in "de"],
+    }
+    for round_ in range(3):
+        db = mongo[slate.db_name(f"complaints{round_}")]
+        clients = [AsyncMongoClient(slate.infra.mongodb, tz_aware=True) for _ in range(4)]
+        try:
+            await asyncio.gather(*(ensure_indexes(c[db.name], plan) for c in clients))
+        finally:
+            await asyncio.gather(*(c.close() for c in clients))
+        names = {i["name"] async for i in await db.cases.list_indexes()}
+        assert {"a_1", "b_1", "c_1"} <= names
+        assert {"d_1", "e_1"} <= {i["name"] async for i in await db.trends.list_indexes()}
