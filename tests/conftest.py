@@ -63,6 +63,7 @@ class Slate:
     def env(self, service: str, port: int) -> dict[str, str]:
         up = service.upper()
         return {
+            **NO_UPSTREAMS,
             "KAFKA_BOOTSTRAP_SERVERS": self.infra.kafka,
             "MONGODB_URL": self.infra.mongodb,
             "CLIENTELE_TOPIC_PREFIX": self.prefix,
@@ -72,6 +73,21 @@ class Slate:
             f"{up}_MONGODB_DB": self.db_name(service),
             f"{up}_RELAY_INTERVAL_S": "0.2",
         }
+
+
+# The services a spawned process calls default to `make run`'s ports (8001-8004): a test
+# names those it started, and the rest refuse, even with `make run` up beside the suite
+# (a gateway test then read cards through the developer's own services).
+NO_UPSTREAMS = {
+    f"{caller}_{callee}_URL": f"http://127.0.0.1:{free_port()}"
+    for caller, callee in [
+        ("GATEWAY", "REGISTRY"),
+        ("GATEWAY", "LOYALTY"),
+        ("GATEWAY", "SURVEYS"),
+        ("GATEWAY", "COMPLAINTS"),
+        ("COMPLAINTS", "REGISTRY"),
+    ]
+}
 
 
 @pytest.fixture
