@@ -9,6 +9,7 @@ default: reads and writes need an operator, the overrides below ask for more.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -83,6 +84,7 @@ ROLE_OVERRIDES: tuple[tuple[str, str, Role], ...] = (
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
+@functools.lru_cache(maxsize=1024)  # asked on every request; the policy is fixed
 def rule_for(method: str, path: str) -> Rule:
     """Who may call `method path` (`path` is the route's template, e.g. /clients/{id})."""
     method = method.upper()
