@@ -1,4 +1,5 @@
-"""infra/ferretdb.sh patches FerretDB's `_id` expression so SQLite uses its index."""
+"""infra/ferretdb.sh patches FerretDB's `_id` expression so SQLite uses its index, and
+turns off its per-command leak tracking."""
 
 from __future__ import annotations
 
@@ -12,6 +13,17 @@ STOCK = """const (
 )
 """
 
+RESOURCE = """func Track(obj any, token *Token) {
+	checkArgs(obj, token)
+	p.Add(token, 1)
+}
+
+func Untrack(obj any, token *Token) {
+	checkArgs(obj, token)
+	p.Remove(token)
+}
+"""
+
 
 def patch(src: Path) -> subprocess.CompletedProcess[str]:
     script = (
@@ -23,10 +35,13 @@ def patch(src: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def metadata_go(src: Path, text: str) -> Path:
+def metadata_go(src: Path, text: str, resource: str = RESOURCE) -> Path:
     file = src / "internal/backends/sqlite/metadata/metadata.go"
     file.parent.mkdir(parents=True)
     file.write_text(text)
+    tracking = src / "internal/util/resource/resource.go"
+    tracking.parent.mkdir(parents=True)
+    tracking.write_text(resource)
     return file
 
 
@@ -43,3 +58,20 @@ def test_a_source_without_the_expected_line_refuses_to_build(tmp_path: Path) -> 
     done = patch(tmp_path)
     assert done.returncode != 0
     assert "does not have the IDColumn line" in done.stderr
+
+
+def test_leak_tracking_returns_at_once(tmp_path: Path) -> None:
+    metadata_go(tmp_path, STOCK)
+    done = patch(tmp_path)
+    assert done.returncode == 0, done.stderr
+    text = (tmp_path / "internal/util/resource/resource.go").read_text()
+    for func in ("Track", "Untrack"):
+        body = text.split(f"func {func}(obj any, token *Token) {{\n", 1)[1]
+        assert body.startswith("\tif true {\n\t\treturn"), body
+
+
+def test_a_source_without_the_tracking_functions_refuses_to_build(tmp_path: Path) -> None:
+    metadata_go(tmp_path, STOCK, RESOURCE.replace("func Untrack", "func untrack"))
+    done = patch(tmp_path)
+    assert done.returncode != 0
+    assert "does not have the Track/Untrack lines" in done.stderr
