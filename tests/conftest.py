@@ -63,7 +63,6 @@ class Slate:
     def env(self, service: str, port: int) -> dict[str, str]:
         up = service.upper()
         return {
-            **NO_UPSTREAMS,
             "KAFKA_BOOTSTRAP_SERVERS": self.infra.kafka,
             "MONGODB_URL": self.infra.mongodb,
             "CLIENTELE_TOPIC_PREFIX": self.prefix,
@@ -77,7 +76,8 @@ class Slate:
 
 # The services a spawned process calls default to `make run`'s ports (8001-8004): a test
 # names those it started, and the rest refuse, even with `make run` up beside the suite
-# (a gateway test then read cards through the developer's own services).
+# (a gateway test then read cards through the developer's own services). Only for
+# processes the spawner starts: `make run` under test points its gateway itself.
 NO_UPSTREAMS = {
     f"{caller}_{callee}_URL": f"http://127.0.0.1:{free_port()}"
     for caller, callee in [
@@ -127,7 +127,7 @@ def spawner(slate: Slate, tmp_path: Path) -> Iterator[Callable[..., ServiceProce
 
     def start(name: str, extra_env: dict[str, str] | None = None) -> ServiceProcess:
         port = free_port()
-        env = slate.env(name, port) | (extra_env or {})
+        env = NO_UPSTREAMS | slate.env(name, port) | (extra_env or {})
         # Replicas of one service write their own logs: an early exit must show its cause.
         n = sum(1 for p in started if p.name == name)
         log = tmp_path / (f"{name}.log" if n == 0 else f"{name}-{n + 1}.log")
