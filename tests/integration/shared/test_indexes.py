@@ -58,8 +58,9 @@ async def test_replicas_starting_at_once_all_get_their_indexes(
         clients = [AsyncMongoClient(slate.infra.mongodb, tz_aware=True) for _ in range(4)]
         try:
             await asyncio.gather(*(ensure_indexes(c[db.name], plan) for c in clients))
+            names = {i["name"] async for i in await db.cases.list_indexes()}
+            assert {"a_1", "b_1", "c_1"} <= names
+            assert {"d_1", "e_1"} <= {i["name"] async for i in await db.trends.list_indexes()}
         finally:
             await asyncio.gather(*(c.close() for c in clients))
-        names = {i["name"] async for i in await db.cases.list_indexes()}
-        assert {"a_1", "b_1", "c_1"} <= names
-        assert {"d_1", "e_1"} <= {i["name"] async for i in await db.trends.list_indexes()}
+            await mongo.drop_database(db.name)  # not one of the slate's own databases
